@@ -1,0 +1,54 @@
+"""The plain records that cross stage boundaries: a Document and its Chunks."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str  # stable id from the file name: "can-tho_kh-153-ubnd_2025"
+    file: str  # file name as ingested
+    path: str  # absolute source path
+    sha256: str  # hash of the source bytes: an unchanged file is not re-ingested
+    title: str  # "Kế hoạch triển khai, thực hiện các dự án …"
+    kind: str  # "Kế hoạch", "Nghị quyết", … ("Văn bản" when unknown)
+    number: str | None  # "153/KH-UBND"; None when the plan leaves it blank
+    date: str | None  # ISO date "2025-11-17", or just the year "2021" when the day is blank
+    issuer: str | None  # "Ủy ban nhân dân thành phố Cần Thơ"
+    locality: str | None  # "thành phố Cần Thơ", "phường Tân Hưng", …
+    text: str  # the clean text answers quote (NFC, paragraphs rejoined, markup removed)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+    @property
+    def label(self) -> str:
+        """How answers name the plan: 'Kế hoạch 153/KH-UBND (thành phố Cần Thơ, 2025)'."""
+        head = f"{self.kind} {self.number}" if self.number else f"{self.kind} (không số)"
+        where = ", ".join(x for x in (self.locality, str(self.year) if self.year else None) if x)
+        return f"{head} ({where})" if where else head
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str  # deterministic hash of (doc_id, section, text)
+    doc_id: str
+    section: str  # section path: "IV. Phân công nhiệm vụ › 3. Sở Y tế › a)"
+    text: str  # the passage itself (clean text, a slice of Document.text)
+    start: int  # character span of `text` in Document.text
+    end: int
+    agency: str | None  # the agency whose duties this is, as the plan names it: "Sở Y tế"
+    heading: str  # the heading lines above the passage, for embedding and display
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def chunk_id(doc_id: str, section: str, text: str) -> str:
+    return hashlib.sha1(f"{doc_id}\x1f{section}\x1f{text}".encode()).hexdigest()[:16]

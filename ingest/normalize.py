@@ -1,0 +1,87 @@
+"""Vietnamese text normalisation: NFC, tone placement, diacritic folding, markup stripping.
+
+Three forms of a text are used across the pipeline:
+- the display form: NFC, markup removed, whitespace tidied (what answers quote);
+- the tone key of each syllable, which treats old and new tone placement alike ("tuý" = "túy",
+  "hoà" = "hòa") by moving the tone mark to the end of the syllable ("túy" -> "tuys");
+- the folded form, with every diacritic removed ("túy" -> "tuy", "đường" -> "duong"), for questions
+  typed without diacritics.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# combining tone marks and the telex letter each one becomes in a tone key
+_TONES = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+_WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"[ \t\u00a0\u200b]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def syllable_key(word: str) -> str:
+    """Lower-case syllable with its tone mark moved to the end as a telex letter: 'Tuý' -> 'tuys'."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tone = ""
+    kept = []
+    for ch in decomposed:
+        if ch in _TONES:
+            tone = _TONES[ch]
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)) + tone
+
+
+def fold(text: str) -> str:
+    """Lower-case text without any diacritic: 'Sở Y tế' -> 'so y te'."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tone_normalize(text: str) -> str:
+    """The text with every word replaced by its tone key; punctuation and spacing kept."""
+    return _WORD.sub(lambda m: syllable_key(m.group()), nfc(text))
+
+
+def strip_markup(text: str) -> str:
+    """Remove the Word/markdown leftovers found in extracted plans: **bold**, *italic*, table pipes,
+    horizontal rules, footnote-only lines; keep the words."""
+    text = text.replace("**", "").replace("__", "")
+    text = re.sub(r"(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)", "", text)
+    text = re.sub(r"^\s*\|\s*$", "", text, flags=re.M)
+    text = re.sub(r"\s*\|\s*", " ", text)
+    text = re.sub(r"^\s*[-=_]{3,}\s*$", "", text, flags=re.M)
+    text = re.sub(r"(?<!\S)[-=_]{4,}(?!\S)", " ", text)
+    return text
+
+
+def tidy(text: str) -> str:
+    """NFC, markup removed, runs of spaces collapsed, each line stripped."""
+    text = strip_markup(nfc(text))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
+    return "\n".join(lines).strip()
+
+
+def match_key(text: str) -> str:
+    """The form used to decide whether a quote occurs in a text: markup removed, tone-normalised,
+    lower-case, all whitespace collapsed to one space. Punctuation is kept."""
+    text = strip_markup(nfc(text))
+    text = tone_normalize(text)
+    return " ".join(text.split())
+
+
+def contains_quote(haystack: str, quote: str) -> bool:
+    return match_key(quote) in match_key(haystack)
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens (syllables) in tone-key form."""
+    return [syllable_key(w) for w in _WORD.findall(nfc(text))]
+
+
+def folded_tokens(text: str) -> list[str]:
+    return [fold(w) for w in _WORD.findall(nfc(text))]

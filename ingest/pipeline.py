@@ -1,0 +1,105 @@
+"""Files -> Documents and Chunks. A file that cannot be used is reported and skipped."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ingest.chunker import chunk_document, join_paragraphs
+from ingest.document import Chunk, Document
+from ingest.metadata import clean_paragraphs, read_metadata
+from ingest.readers import SUPPORTED, SkipFile, read_text
+from ingest.reflow import paragraphs
+from tracuu.errors import TracuuError
+
+
+@dataclass(frozen=True)
+class Skipped:
+    file: str
+    reason: str
+
+
+@dataclass
+class Parsed:
+    documents: list[Document] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """The plan files named, or found (not recursively) in the folders named. Sidecar
+    `.meta.json` files and hidden files are not plans."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.iterdir())
+                if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.json")
+                and p.name.lower() != "readme.md"
+            )
+        elif path.exists():
+            files.append(path)
+        else:
+            raise TracuuError(f"Không tìm thấy {path} — kiểm tra lại đường dẫn.")
+    return files
+
+
+def doc_id_for(path: Path) -> str:
+    stem = re.sub(r"[^\w\-]+", "-", path.stem.lower()).strip("-")
+    return stem or hashlib.sha1(path.name.encode()).hexdigest()[:12]
+
+
+def parse_file(path: Path, max_chars: int = 1200, overlap: int = 150, max_mb: float = 20.0) -> tuple[Document, list[Chunk]]:
+    """One plan file -> its Document and Chunks. Raises SkipFile when the file cannot be used."""
+    raw = read_text(path, max_mb)
+    paras = clean_paragraphs(paragraphs(raw))
+    if not paras:
+        raise SkipFile("không có đoạn văn nào sau khi làm sạch")
+    meta = read_metadata(raw, paras, path)
+    text, spans = join_paragraphs(paras)
+    doc_id = doc_id_for(path)
+    document = Document(
+        doc_id=doc_id,
+        file=path.name,
+        path=str(path.resolve()),
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        text=text,
+        **meta,
+    )
+    return document, chunk_document(doc_id, text, spans, max_chars, overlap)
+
+
+def parse_files(
+    files: list[Path], max_chars: int, overlap: int, max_mb: float,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Parsed:
+    out = Parsed()
+    seen: dict[str, str] = {}
+    for path in files:
+        if path.suffix.lower() not in SUPPORTED and path.suffix:
+            out.skipped.append(Skipped(path.name, f"định dạng {path.suffix} không được hỗ trợ"))
+            continue
+        try:
+            document, chunks = parse_file(path, max_chars, overlap, max_mb)
+        except SkipFile as exc:
+            out.skipped.append(Skipped(path.name, str(exc)))
+            progress(f"bỏ qua {path.name}: {exc}")
+            continue
+        except TracuuError:
+            raise
+        except Exception as exc:  # a reader library choked on a malformed file: report it, go on
+            out.skipped.append(Skipped(path.name, f"lỗi khi đọc ({type(exc).__name__}: {exc})"))
+            progress(f"bỏ qua {path.name}: {exc}")
+            continue
+        if document.doc_id in seen:
+            out.skipped.append(Skipped(path.name, f"trùng tên với {seen[document.doc_id]} — đổi tên một trong hai tệp"))
+            continue
+        seen[document.doc_id] = path.name
+        out.documents.append(document)
+        out.chunks.extend(chunks)
+        progress(f"đã đọc {path.name}: {len(chunks)} đoạn")
+    return out

@@ -1,0 +1,73 @@
+"""Read .txt, .md, .docx and .pdf files into raw text. A file that cannot be used raises SkipFile
+with a reason the user can act on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SUPPORTED = (".txt", ".md", ".docx", ".pdf")
+
+
+class SkipFile(Exception):
+    """This file is reported and skipped; the rest of the run goes on."""
+
+
+def read_text(path: Path, max_mb: float) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise SkipFile(f"định dạng {suffix or '(không có đuôi)'} không được hỗ trợ (chỉ nhận {', '.join(SUPPORTED)})")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SkipFile(f"không đọc được tệp ({exc.strerror or exc})") from exc
+    if size == 0:
+        raise SkipFile("tệp rỗng")
+    if size > max_mb * 1024 * 1024:
+        raise SkipFile(f"tệp quá lớn ({size / 1048576:.1f} MB > {max_mb:g} MB; đổi TRACUU_MAX_FILE_MB nếu cần)")
+    reader = {".txt": _read_plain, ".md": _read_plain, ".docx": _read_docx, ".pdf": _read_pdf}[suffix]
+    text = reader(path)
+    if not text.strip():
+        raise SkipFile("không có chữ nào (tệp trống hoặc PDF dạng ảnh quét — cần OCR trước)")
+    return text
+
+
+def _read_plain(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise SkipFile("tệp nhị phân, không phải văn bản")
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SkipFile("không phải văn bản UTF-8 (hãy lưu lại tệp với mã hoá UTF-8)")
+
+
+def _read_docx(path: Path) -> str:
+    import zipfile
+
+    try:
+        import docx
+
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise SkipFile(f"tệp .docx hỏng hoặc không phải Word ({exc})") from exc
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append("  ".join(cell.text for cell in row.cells))
+    return "\n\n".join(parts)
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise SkipFile(f"tệp PDF hỏng ({exc})") from exc
+    if pages and not "".join(pages).strip():
+        raise SkipFile(f"PDF {len(pages)} trang không có lớp chữ (ảnh quét) — cần OCR trước khi nạp")
+    return "\n".join(pages)

@@ -1,0 +1,134 @@
+"""Rejoin hard-wrapped lines (PDF and Word extraction) into paragraphs.
+
+The plans come in three shapes: wrapped at ~80 characters with `**bold**` headings split over lines,
+one line per paragraph, and one line per printed line with a blank line after each. A line break is a
+paragraph break only when the evidence says so: the next line opens a numbered/lettered/bulleted item,
+the line closes a sentence or a bold heading, or the document writes one paragraph per line.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from ingest.normalize import nfc
+
+# an item marker at the start of a paragraph: "IV.", "3.", "2.1.", "a)", "đ)", "(3)", "-", "+", "•"
+MARKER = re.compile(
+    r"^(?:(?P<roman>[IVX]{1,5})\.\s"
+    r"|(?P<num>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s"
+    r"|(?P<letter>[a-zđ])\)\s"
+    r"|\((?P<paren>\d{1,2})\)\s"
+    r"|(?P<dash>[-–+•])\s?)"
+)
+_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+_NUMBERED = re.compile(r"^(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,2})\.\s")
+_PREAMBLE = re.compile(r"^(?:Căn cứ|Thực hiện)\s")
+_END_SENTENCE = re.compile(r"[.;:!?…]['\")”»]*$")
+_LOWER_START = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ(,;]")
+
+
+def _bare(line: str) -> str:
+    return line.replace("**", "").replace("*", "").strip()
+
+
+def starts_item(line: str) -> bool:
+    bare = _bare(line)
+    m = MARKER.match(bare + " ")
+    if not m:
+        return False
+    if m.group("num"):
+        # "2030. Tiếp…" or "17 tháng 11" are not items: keep numbered markers small and dotted
+        head = m.group("num")
+        if "." not in bare[: len(head) + 1] and not bare.startswith(head + "."):
+            return False
+    return True
+
+
+def _is_caps_heading(line: str) -> bool:
+    letters = [c for c in _bare(line) if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def paragraphs(raw: str) -> list[str]:
+    """Split raw extracted text into paragraphs, joining wrapped lines with one space."""
+    raw = nfc(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    lines = [line.strip() for line in raw.split("\n")]
+    nonblank = [line for line in lines if line]
+    if not nonblank:
+        return []
+    # one paragraph per line: long lines, so every line break is meant
+    per_line = statistics.median(len(line) for line in nonblank) > 150
+    # documents that mark headings in bold say where headings end; the others need a guess
+    guess_headings = "**" not in raw
+    width = statistics.median(len(line) for line in nonblank)
+
+    out: list[str] = []
+    current: list[str] = []
+    bold_open = False
+    for line in lines:
+        if not line or _PAGE_NUMBER.match(line):
+            continue
+        if current and _breaks(current[-1], line, per_line, bold_open, guess_headings and width):
+            out.append(" ".join(current))
+            current = []
+            bold_open = False
+        current.append(line)
+        if line.count("**") % 2:
+            bold_open = not bold_open
+    if current:
+        out.append(" ".join(current))
+    return [re.sub(r"\s{2,}", " ", p).strip() for p in out if _bare(p)]
+
+
+def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width: float) -> bool:
+    """Whether a paragraph ends between `prev` and `line`."""
+    if bold_open:
+        # a bold heading split over lines ("**1.\nCông an thành phố**") stays whole
+        return False
+    bare_prev, bare_line = _bare(prev), _bare(line)
+    if not bare_prev:
+        return False
+    if MARKER.fullmatch(bare_prev + " ") and not MARKER.match(bare_line + " "):
+        # a marker alone on its line belongs to the next line ("**1.**" / "Công an thành phố")
+        return False
+    if starts_item(line):
+        return True
+    if prev.rstrip().endswith("**") and not prev.rstrip().endswith("****"):
+        return True
+    if _is_caps_heading(prev) and not _is_caps_heading(line):
+        return True
+    lower_next = bool(_LOWER_START.match(bare_line))
+    if per_line:
+        return not lower_next
+    if _PREAMBLE.match(bare_line) and bare_prev.split()[-1].lower() not in _GLUE_WORDS:
+        # the title ends where the preamble ("Căn cứ …", "Thực hiện …") begins
+        return True
+    if _END_SENTENCE.search(bare_prev) and not lower_next:
+        return True
+    if (
+        heading_width
+        and _NUMBERED.match(bare_prev)
+        and len(bare_prev) < 0.8 * heading_width
+        and not _END_SENTENCE.search(bare_prev)
+        and not bare_prev.endswith(",")
+        and not lower_next
+    ):
+        # a short numbered heading ("3. Phòng Kinh tế, Hạ tầng và Đô thị") followed by a new sentence
+        return _looks_like_heading(bare_prev, bare_line)
+    return False
+
+
+def _looks_like_heading(prev: str, line: str) -> bool:
+    """A short item line followed by a capitalised line: a heading unless the line reads as the
+    continuation of a wrapped sentence (it ends on a function word)."""
+    last_word = prev.split()[-1].lower() if prev.split() else ""
+    return last_word not in _GLUE_WORDS
+
+
+# words a wrapped line ends on when the sentence goes on
+_GLUE_WORDS = {
+    "của", "và", "với", "các", "cho", "trong", "về", "tại", "theo", "là", "có", "được", "những",
+    "đến", "từ", "trên", "để", "do", "bằng", "việc", "sự", "công", "tác", "thực", "hiện", "phòng,",
+    "chống", "nhân", "dân", "ủy", "ban", "tổ", "chức", "đối", "vào", "như", "hoặc", "mỗi", "nhằm",
+}
