@@ -43,6 +43,10 @@ class Settings:
     context_tokens: int = 1800
     # passages retrieved for an answer
     top_k: int = 6
+    # FAISS index type: "flat" (exact; right for thousands of chunks), "hnsw" or "ivf" (millions)
+    faiss_index: str = "flat"
+    # how dense and BM25 rankings are fused: "rrf" (reciprocal rank) or "weighted" (chosen by eval)
+    fusion: str = "rrf"
     # chunks longer than this many characters are split (langchain-text-splitters)
     chunk_chars: int = 1200
     # overlap between the pieces of a split chunk

@@ -1,0 +1,223 @@
+"""Question -> Answer. Evidence decides, the model only phrases:
+
+1. a follow-up is rewritten into a standalone question;
+2. retrieval runs; too little evidence -> an honest refusal with the closest passages (no model call);
+3. a question about what an agency must do is answered by code: every duty item of that agency's
+   sections in every plan, grouped by plan, each cited — complete by construction;
+4. any other question goes to the model with numbered passages; its [n] markers are parsed back,
+   each statement checked against its passage, unsupported statements removed; nothing left, or
+   the model saying it does not know -> refusal.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from assistant.citations import says_dont_know, split_statements, verify
+from assistant.conversation import Conversation, rewrite
+from assistant.prompts import render
+from ingest.normalize import fold
+
+# a question asking what an agency must do ("Sở Y tế phải làm gì?", "nhiệm vụ của Công an phường")
+_DUTY_INTENT = re.compile(
+    r"\b(lam gi|nhiem vu|trach nhiem|phan cong|duoc giao|phai lam|co vai tro gi|lam nhung gi|can lam)\b"
+)
+MIN_RELEVANCE = 0.75  # below this share of the question's content words in the top passages: refuse
+REFUSAL_PREFIX = "Các kế hoạch hiện có không nêu"
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    file: str
+    title: str
+    number: str | None
+    section: str
+    quote: str
+    # extensions beyond the contract
+    label: str = ""
+    date: str | None = None
+    locality: str | None = None
+    chunk_id: str = ""
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation]
+    timings: dict
+    model: str
+    standalone: str = ""
+    mode: str = "generated"  # "duties" | "generated" | "refused"
+    closest: list[Citation] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # statements dropped as unsupported
+
+    def to_json(self) -> dict:
+        """The `tracuu ask --json` contract, plus extensions."""
+        keep = ("n", "doc_id", "file", "title", "number", "section", "quote")
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [{k: asdict(c)[k] for k in keep} | {"label": c.label, "date": c.date} for c in self.citations],
+            "timings": self.timings,
+            "model": self.model,
+            "standalone_question": self.standalone,
+            "mode": self.mode,
+            "closest": [{k: asdict(c)[k] for k in keep} for c in self.closest],
+            "removed_statements": self.removed,
+        }
+
+
+def citation_for(n: int, hit_or_chunk, document) -> Citation:
+    chunk = getattr(hit_or_chunk, "chunk", hit_or_chunk)
+    return Citation(
+        n=n, doc_id=document.doc_id, file=document.file, title=document.title, number=document.number,
+        section=chunk.section, quote=chunk.text, label=document.label, date=document.date,
+        locality=document.locality, chunk_id=chunk.chunk_id, start=chunk.start, end=chunk.end,
+    )
+
+
+class Assistant:
+    def __init__(self, searcher, generator_for: Callable[[str | None], object], settings, min_relevance: float = MIN_RELEVANCE):
+        self.searcher = searcher
+        self.generator_for = generator_for  # model choice -> Generator (loaded lazily, once)
+        self.settings = settings
+        self.min_relevance = min_relevance
+
+    def answer(
+        self,
+        question: str,
+        conversation: Conversation | None = None,
+        filters=None,
+        model: str | None = None,
+        on_token: Callable[[str], None] = lambda _: None,
+    ) -> Answer:
+        started = time.perf_counter()
+        question = " ".join(question.split())
+        standalone = rewrite(question, conversation.last_question if conversation else None)
+        result = self.searcher.search(standalone, k=max(self.settings.top_k, 10), filters=filters)
+        retrieve_ms = (time.perf_counter() - started) * 1000
+        timings = {"retrieve_ms": round(retrieve_ms, 1), "first_token_ms": None, "total_ms": None}
+        model_name = model or self.settings.llm
+
+        def finish(answer: Answer) -> Answer:
+            total = (time.perf_counter() - started) * 1000
+            answer.timings["total_ms"] = round(total, 1)
+            if answer.timings["first_token_ms"] is None:
+                answer.timings["first_token_ms"] = round(total, 1)
+            if conversation is not None:
+                conversation.add(standalone, answer.text)
+            return answer
+
+        if not result.hits or result.relevance < self.min_relevance:
+            return finish(self._refusal(question, standalone, result, timings, model_name, on_token))
+
+        if result.sectors and _DUTY_INTENT.search(fold(standalone)):
+            answer = self._duties(question, standalone, result, filters, timings, model_name, on_token, started)
+            if answer is not None:
+                return finish(answer)
+
+        return finish(self._generated(question, standalone, result, timings, model, on_token, started))
+
+    # -- refusal -------------------------------------------------------------------------------
+    def _refusal(self, question, standalone, result, timings, model_name, on_token) -> Answer:
+        docs = sorted({h.document.label for h in result.hits} or {d.label for d in self.searcher.index.documents})
+        plans = "; ".join(docs) if docs else "không có kế hoạch nào"
+        missing = f" (không thấy: {', '.join(result.missing[:5])})" if result.missing else ""
+        text = (
+            f"{REFUSAL_PREFIX} thông tin để trả lời câu hỏi này{missing}. "
+            f"Đã tìm trong: {plans}. Các đoạn gần nhất được liệt kê bên dưới để anh/chị tự đối chiếu."
+        )
+        on_token(text)
+        closest = [citation_for(i, h, h.document) for i, h in enumerate(result.hits[:3], 1)]
+        return Answer(question, text, True, [], timings, model_name, standalone, "refused", closest)
+
+    # -- agency duties: complete by construction -------------------------------------------------
+    def _duties(self, question, standalone, result, filters, timings, model_name, on_token, started) -> Answer | None:
+        from ingest.agencies import sectors_of
+
+        index = self.searcher.index
+        docs = index.documents_by_id
+        rows = [
+            c for c in index.chunks
+            if c.agency and sectors_of(c.agency) & result.sectors
+            and (filters is None or filters.allows(c, docs[c.doc_id]))
+        ]
+        if not rows:
+            return None
+        by_doc: dict[str, list] = {}
+        for c in rows:
+            by_doc.setdefault(c.doc_id, []).append(c)
+        citations, lines = [], []
+        names = ", ".join(sorted(result.sectors))
+        lines.append(f"Theo các kế hoạch hiện có, nhiệm vụ của ngành/cơ quan {names} như sau:")
+        for doc_id in sorted(by_doc, key=lambda d: (-(docs[d].year or 0), d)):
+            doc = docs[doc_id]
+            agencies = list(dict.fromkeys(c.agency for c in by_doc[doc_id]))
+            lines.append("")
+            lines.append(f"**{doc.label}** — {'; '.join(agencies)}:")
+            for c in by_doc[doc_id]:
+                n = len(citations) + 1
+                citations.append(citation_for(n, c, doc))
+                item = " ".join(c.text.split())
+                lines.append(f"- {item} [{n}]")
+        text = "\n".join(lines)
+        timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        for line in lines:
+            on_token(line + "\n")
+        return Answer(question, text, False, citations, timings, "extractive", standalone, "duties")
+
+    # -- generated, then verified -----------------------------------------------------------------
+    def _generated(self, question, standalone, result, timings, model, on_token, started) -> Answer:
+        generator = self.generator_for(model)
+        hits = self._within_budget(result.hits[: self.settings.top_k], generator)
+        passages = [
+            render("passage", n=str(i), plan=h.document.label, section=h.chunk.section, text=h.chunk.text)
+            for i, h in enumerate(hits, 1)
+        ]
+        messages = [
+            {"role": "system", "content": render("answer_system")},
+            {"role": "user", "content": render("answer_user", passages="\n\n".join(passages), question=standalone)},
+        ]
+        pieces = []
+        for piece in generator.stream(messages):
+            if timings["first_token_ms"] is None:
+                timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            pieces.append(piece)
+            on_token(piece)
+        raw = "".join(pieces).strip()
+        statements = verify(split_statements(raw, len(hits)), [h.chunk.text for h in hits])
+        kept = [s for s in statements if s.supported and not says_dont_know(s.text)]
+        removed = [s.text for s in statements if not s.supported and not says_dont_know(s.text)]
+        if not kept:
+            answer = self._refusal(question, standalone, result, timings, generator.name, lambda _: None)
+            answer.removed = removed
+            return answer
+        used = sorted({r for s in kept for r in s.refs})
+        renumber = {old: new for new, old in enumerate(used, 1)}
+        text = " ".join(f"{s.text} " + "".join(f"[{renumber[r]}]" for r in s.refs) for s in kept).strip()
+        citations = [citation_for(renumber[r], hits[r - 1], hits[r - 1].document) for r in used]
+        plans = {c.doc_id for c in citations}
+        if len(plans) > 1 and not any(c.label in text for c in citations):
+            text += "\n\n" + "\n".join(f"[{c.n}] {c.label} — {c.section}" for c in citations)
+        return Answer(question, text, False, citations, timings, generator.name, standalone, "generated", removed=removed)
+
+    def _within_budget(self, hits, generator):
+        """The passages that fit the context budget (in the model's own tokens), best first."""
+        budget, used, kept = self.settings.context_tokens, 0, []
+        for h in hits:
+            cost = generator.count_tokens(h.chunk.text) + 20
+            if kept and used + cost > budget:
+                break
+            kept.append(h)
+            used += cost
+        return kept

@@ -1,0 +1,187 @@
+"""Hybrid search: dense (e5 + FAISS) and BM25 rankings fused, filters, agency-aware retrieval, and
+a relevance signal the assistant uses to decide whether the plans say anything at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.bm25 import Bm25Index, bm25_tokens, idf_of
+from index.dense import read_faiss
+from index.store import StoredIndex, expected_manifest, read_index
+from ingest.agencies import sectors_of
+from ingest.document import Chunk, Document
+from ingest.normalize import fold
+
+RRF_K = 60  # reciprocal-rank-fusion constant
+CANDIDATES = 100  # how deep each ranking is read before fusion
+DENSE_WEIGHT = 0.5  # share of the dense score in "weighted" fusion
+
+# question words and function words that say nothing about what is asked
+_STOP = set(
+    "phai lam gi gi nao bao nhieu khong co la cua cac nhung the ai khi o dau nhu duoc va voi trong thi sao "
+    "con ve cho mot nay do den tu tai theo de da se can hay hoac nhiem vu ke hoach ra sao bao gio "
+    "lam nhu the nao cu the nhung gi duoc giao trach nhiem".split()
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    document: Document
+    score: float  # fused score (higher is better)
+    dense: float  # cosine similarity to the question
+    bm25: float  # BM25 score
+    agency_match: bool = False  # an agency section of the agency the question names
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    relevance: float  # 0..1: share of the question's content words (idf-weighted) found in the top hits
+    dense_top: float  # best cosine
+    sectors: set[str] = field(default_factory=set)  # agency sectors named in the question
+    missing: list[str] = field(default_factory=list)  # content words found in no top hit
+
+
+@dataclass
+class Filters:
+    docs: tuple[str, ...] = ()  # doc ids or file names
+    locality: str | None = None
+    year: int | None = None
+    agency: str | None = None
+
+    def allows(self, chunk: Chunk, doc: Document) -> bool:
+        if self.docs and doc.doc_id not in self.docs and doc.file not in self.docs:
+            return False
+        if self.locality and fold(self.locality) not in fold(doc.locality or ""):
+            return False
+        if self.year and doc.year != self.year:
+            return False
+        if self.agency:
+            wanted = sectors_of(self.agency)
+            if not chunk.agency or not (
+                fold(self.agency) in fold(chunk.agency) or (wanted and wanted & sectors_of(chunk.agency))
+            ):
+                return False
+        return True
+
+
+class Searcher:
+    """Loads the index once; embeds questions with the given embedder (lazy)."""
+
+    def __init__(self, settings, embedder):
+        self.settings = settings
+        self.embedder = embedder
+        self._index: StoredIndex | None = None
+
+    @property
+    def index(self) -> StoredIndex:
+        if self._index is None:
+            expected = expected_manifest(self.settings, self.embedder.name, self.embedder.dim)
+            self._index = read_index(self.settings.index_dir, expected)
+            self._faiss = read_faiss(self._index.folder / "dense.faiss")
+            self._bm25 = Bm25Index.load(self._index.folder)
+            self._docs = self._index.documents_by_id
+            self._chunk_sectors = [sectors_of(c.agency) if c.agency else set() for c in self._index.chunks]
+        return self._index
+
+    @property
+    def bm25(self) -> Bm25Index:
+        self.index
+        return self._bm25
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> SearchResult:
+        index = self.index
+        chunks = index.chunks
+        n = len(chunks)
+        filters = filters or Filters()
+        allowed = np.array([filters.allows(c, self._docs[c.doc_id]) for c in chunks], dtype=bool)
+
+        dense_scores = np.full(n, -1.0, dtype=np.float32)
+        if mode in ("hybrid", "dense"):
+            qv = self.embedder.embed_query(query).reshape(1, -1).astype(np.float32)
+            depth = n if n <= 5000 else min(n, CANDIDATES * 4)
+            sims, ids = self._faiss.search(qv, depth)
+            for s, i in zip(sims[0], ids[0]):
+                if i >= 0:
+                    dense_scores[i] = s
+        bm25_scores = self._bm25.scores(query) if mode in ("hybrid", "bm25") else np.zeros(n, np.float32)
+
+        fused = self._fuse(dense_scores, bm25_scores, allowed, mode)
+        sectors = sectors_of(self._repair(query))
+        agency_rows = np.array([bool(sectors & s) for s in self._chunk_sectors], dtype=bool) & allowed
+        order = np.argsort(-fused, kind="stable")
+        order = [int(i) for i in order if allowed[i] and fused[i] > -np.inf]
+        if sectors and agency_rows.any():
+            # the named agency's own duty sections come first, every one of them, in fused order
+            order = [i for i in order if agency_rows[i]] + [i for i in order if not agency_rows[i]]
+        hits = [
+            Hit(chunks[i], self._docs[chunks[i].doc_id], float(fused[i]), float(dense_scores[i]),
+                float(bm25_scores[i]), bool(agency_rows[i]))
+            for i in order[:k]
+        ]
+        relevance, missing = self._relevance(query, [h.chunk for h in hits[:5]], hits[:5])
+        dense_top = float(max((h.dense for h in hits), default=0.0))
+        return SearchResult(query, hits, relevance, dense_top, sectors, missing)
+
+    def _fuse(self, dense: np.ndarray, bm25: np.ndarray, allowed: np.ndarray, mode: str) -> np.ndarray:
+        n = len(dense)
+        if mode == "dense":
+            return np.where(allowed, dense, -np.inf)
+        if mode == "bm25":
+            return np.where(allowed & (bm25 > 0), bm25, -np.inf)
+        if self.settings.fusion == "weighted":
+            d = np.where(dense > -1, dense, 0)
+            d = (d - d[allowed].min()) / max(1e-6, d[allowed].max() - d[allowed].min()) if allowed.any() else d
+            b = bm25 / max(1e-6, bm25[allowed].max()) if allowed.any() else bm25
+            return np.where(allowed, DENSE_WEIGHT * d + (1 - DENSE_WEIGHT) * b, -np.inf)
+        fused = np.zeros(n, dtype=np.float32)
+        for scores, valid in ((dense, dense > -1), (bm25, bm25 > 0)):
+            ranked = [i for i in np.argsort(-scores, kind="stable") if valid[i] and allowed[i]][:CANDIDATES]
+            for rank, i in enumerate(ranked):
+                fused[i] += 1.0 / (RRF_K + rank + 1)
+        return np.where(allowed & (fused > 0), fused, -np.inf)
+
+    def _repair(self, query: str) -> str:
+        """The question with misspelt words replaced by the nearest indexed word (for agency matching)."""
+        words = re.findall(r"\w+", fold(query))
+        out = []
+        for w in words:
+            if w in self._bm25.vocab or len(w) < 3:
+                out.append(w)
+                continue
+            j = self._bm25._nearest(w)
+            out.append(next((t for t, i in self._bm25.vocab.items() if i == j), w) if j is not None else w)
+        return " ".join(out)
+
+    def _relevance(self, query: str, chunks: list[Chunk], hits) -> tuple[float, list[str]]:
+        """Idf-weighted share of the question's content words present in the top hits."""
+        words = [w for w in dict.fromkeys(re.findall(r"\w+", fold(query))) if w not in _STOP and len(w) > 1]
+        if not words or not chunks:
+            return 0.0, words
+        present: set[str] = set()
+        for h in hits:
+            present.update(t for t in bm25_tokens(f"{h.document.label} {h.chunk.section} {h.chunk.text}") if not t.startswith("="))
+        total = got = 0.0
+        missing = []
+        for w in words:
+            weight = idf_of(self._bm25, w)
+            total += weight
+            if w in present or any(self._bm25.vocab.get(t) is not None and t in present for t in _near(w, self._bm25)):
+                got += weight
+            else:
+                missing.append(w)
+        return (got / total if total else 0.0), missing
+
+
+def _near(word: str, bm25: Bm25Index) -> list[str]:
+    if len(word) < 3 or word in bm25.vocab:
+        return []
+    j = bm25._nearest(word)
+    if j is None:
+        return []
+    return [t for t, i in bm25.vocab.items() if i == j][:1]

