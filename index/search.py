@@ -13,7 +13,7 @@ from index.dense import read_faiss
 from index.store import StoredIndex, expected_manifest, read_index
 from ingest.agencies import sectors_of
 from ingest.document import Chunk, Document
-from ingest.normalize import fold
+from ingest.normalize import fold, nfc, syllable_key
 
 RRF_K = 60  # reciprocal-rank-fusion constant
 CANDIDATES = 100  # how deep each ranking is read before fusion
@@ -159,27 +159,55 @@ class Searcher:
         return " ".join(out)
 
     def _relevance(self, query: str, chunks: list[Chunk], hits) -> tuple[float, list[str]]:
-        """Idf-weighted share of the question's content words present in the top hits."""
-        words = [w for w in dict.fromkeys(re.findall(r"\w+", fold(query))) if w not in _STOP and len(w) > 1]
-        if not words or not chunks:
-            return 0.0, words
+        """Idf-weighted share of the question's content terms present in the top hits. A word typed
+        with diacritics must match with them ("Lâm" is not "làm"); a capitalised name of two or
+        more syllables ("Lâm Đồng") must occur as a whole."""
+        if not chunks:
+            return 0.0, []
         present: set[str] = set()
         for h in hits:
-            present.update(t for t in bm25_tokens(f"{h.document.label} {h.chunk.section} {h.chunk.text}") if not t.startswith("="))
+            present.update(bm25_tokens(f"{h.document.label} {h.chunk.section} {h.chunk.text}"))
+        terms = _query_terms(query)
+        if not terms:
+            return 0.0, []
         total = got = 0.0
         missing = []
-        for w in words:
-            weight = idf_of(self._bm25, w)
+        for shown, keys in terms:
+            weight = max(idf_of(self._bm25, k) for k in keys)
             total += weight
-            if w in present or any(self._bm25.vocab.get(t) is not None and t in present for t in _near(w, self._bm25)):
+            if all(k in present for k in keys) or any(t in present for k in keys for t in _near(k, self._bm25)):
                 got += weight
             else:
-                missing.append(w)
+                missing.append(shown)
         return (got / total if total else 0.0), missing
 
 
+def _query_terms(query: str) -> list[tuple[str, list[str]]]:
+    """(word as typed, index keys that must be present) for the question's content words."""
+    words = re.findall(r"\w+", nfc(query))
+    terms: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        # a proper name: consecutive capitalised words not at the start of the question
+        j = i
+        while j < len(words) and words[j][:1].isupper() and i > 0:
+            j += 1
+        if j - i >= 2:
+            name = words[i:j]
+            terms.append((" ".join(name), ["_".join(fold(x) for x in name[k:k + 2]) for k in range(len(name) - 1)]))
+            i = j
+            continue
+        f = fold(w)
+        if f not in _STOP and len(f) > 1:
+            # an accented word matches by its folded form too: "tê" typed for "tế" still counts
+            terms.append((w, [f]))
+        i += 1
+    return terms
+
+
 def _near(word: str, bm25: Bm25Index) -> list[str]:
-    if len(word) < 3 or word in bm25.vocab:
+    if len(word) < 3 or word in bm25.vocab or word.startswith("=") or "_" in word:
         return []
     j = bm25._nearest(word)
     if j is None:
