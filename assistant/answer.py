@@ -16,7 +16,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from assistant.citations import says_dont_know, split_statements, verify
+from assistant.citations import clean_model_text, says_dont_know, split_statements, verify
+from assistant.focus import focus, score, sentences
 from assistant.conversation import Conversation, rewrite
 from assistant.prompts import render
 from ingest.normalize import fold
@@ -59,6 +60,7 @@ class Answer:
     mode: str = "generated"  # "duties" | "generated" | "refused"
     closest: list[Citation] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # statements dropped as unsupported
+    model_text: str = ""  # what the model wrote, before verification
 
     def to_json(self) -> dict:
         """The `tracuu ask --json` contract, plus extensions."""
@@ -74,6 +76,7 @@ class Answer:
             "mode": self.mode,
             "closest": [{k: asdict(c)[k] for k in keep} for c in self.closest],
             "removed_statements": self.removed,
+            "model_text": self.model_text,
         }
 
 
@@ -84,6 +87,19 @@ def citation_for(n: int, hit_or_chunk, document) -> Citation:
         section=chunk.section, quote=chunk.text, label=document.label, date=document.date,
         locality=document.locality, chunk_id=chunk.chunk_id, start=chunk.start, end=chunk.end,
     )
+
+
+def mentioned_places(question: str, documents) -> set[str]:
+    """Ids of the plans whose locality the question names ("… Vĩnh Yên …", "o can tho")."""
+    folded = " " + " ".join(re.findall(r"\w+", fold(question))) + " "
+    found = set()
+    for d in documents:
+        name = re.sub(r"\(.*?\)", "", d.locality or "")
+        name = re.sub(r"^(thành phố|tỉnh|phường|xã|huyện|quận|thị xã)\s+", "", name.strip(), flags=re.I)
+        key = " ".join(re.findall(r"\w+", fold(name)))
+        if key and f" {key} " in folded:
+            found.add(d.doc_id)
+    return found
 
 
 class Assistant:
@@ -152,6 +168,9 @@ class Assistant:
             if c.agency and sectors_of(c.agency) & result.sectors
             and (filters is None or filters.allows(c, docs[c.doc_id]))
         ]
+        places = mentioned_places(standalone, index.documents)
+        if places:
+            rows = [c for c in rows if c.doc_id in places]
         if not rows:
             return None
         by_doc: dict[str, list] = {}
@@ -168,7 +187,7 @@ class Assistant:
             for c in by_doc[doc_id]:
                 n = len(citations) + 1
                 citations.append(citation_for(n, c, doc))
-                item = " ".join(c.text.split())
+                item = re.sub(r"^[-–+•]\s*", "", " ".join(c.text.split()))
                 lines.append(f"- {item} [{n}]")
         text = "\n".join(lines)
         timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -180,9 +199,10 @@ class Assistant:
     def _generated(self, question, standalone, result, timings, model, on_token, started) -> Answer:
         generator = self.generator_for(model)
         hits = self._within_budget(result.hits[: self.settings.top_k], generator)
+        shown = [focus(h.chunk.text, standalone) for h in hits]  # small models do better on focused text
         passages = [
-            render("passage", n=str(i), plan=h.document.label, section=h.chunk.section, text=h.chunk.text)
-            for i, h in enumerate(hits, 1)
+            render("passage", n=str(i), plan=h.document.label, section=h.chunk.section, text=text)
+            for i, (h, text) in enumerate(zip(hits, shown), 1)
         ]
         messages = [
             {"role": "system", "content": render("answer_system")},
@@ -194,13 +214,14 @@ class Assistant:
                 timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
             pieces.append(piece)
             on_token(piece)
-        raw = "".join(pieces).strip()
-        statements = verify(split_statements(raw, len(hits)), [h.chunk.text for h in hits])
+        raw = clean_model_text("".join(pieces), standalone)
+        statements = verify(split_statements(raw, len(hits)), shown, question=standalone)
         kept = [s for s in statements if s.supported and not says_dont_know(s.text)]
         removed = [s.text for s in statements if not s.supported and not says_dont_know(s.text)]
         if not kept:
-            answer = self._refusal(question, standalone, result, timings, generator.name, lambda _: None)
-            answer.removed = removed
+            # the evidence was strong but the model phrased nothing we can verify: quote the evidence
+            answer = self._evidence(question, standalone, hits, timings, generator.name)
+            answer.removed, answer.model_text = removed, "".join(pieces)
             return answer
         used = sorted({r for s in kept for r in s.refs})
         renumber = {old: new for new, old in enumerate(used, 1)}
@@ -209,7 +230,25 @@ class Assistant:
         plans = {c.doc_id for c in citations}
         if len(plans) > 1 and not any(c.label in text for c in citations):
             text += "\n\n" + "\n".join(f"[{c.n}] {c.label} — {c.section}" for c in citations)
-        return Answer(question, text, False, citations, timings, generator.name, standalone, "generated", removed=removed)
+        return Answer(question, text, False, citations, timings, generator.name, standalone, "generated",
+                      removed=removed, model_text="".join(pieces))
+
+    def _evidence(self, question, standalone, hits, timings, model_name) -> Answer:
+        """The best-matching sentences of the top passages, quoted with their citations."""
+        idf = lambda w: 1.0  # noqa: E731 — plain overlap is enough to rank a handful of sentences
+        scored = []
+        for i, h in enumerate(hits[:4]):
+            for sent in sentences(h.chunk.text):
+                scored.append((score(sent, standalone, idf) - 0.01 * i, i, sent))
+        scored.sort(key=lambda t: -t[0])
+        best = scored[0][0] if scored else 0
+        picked = [(i, sent) for s, i, sent in scored[:3] if s >= 0.6 * best and s > 0]
+        used = sorted({i for i, _ in picked})
+        renumber = {old: new for new, old in enumerate(used, 1)}
+        lines = ["Trích nguyên văn các đoạn liên quan nhất:"]
+        lines += [f"- “{sent}” [{renumber[i]}]" for i, sent in picked]
+        citations = [citation_for(renumber[i], hits[i], hits[i].document) for i in used]
+        return Answer(question, "\n".join(lines), False, citations, timings, model_name, standalone, "evidence")
 
     def _within_budget(self, hits, generator):
         """The passages that fit the context budget (in the model's own tokens), best first."""

@@ -57,12 +57,15 @@ def content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(fold(text)) if w not in _WEAK and len(w) > 1]
 
 
-def support(statement: str, passage: str) -> float:
+def support(statement: str, passage: str, question: str = "") -> float:
     """Share of the statement's content words (diacritic-folded) that occur in the passage, with
-    word pairs counted too so that a statement stitched from unrelated words scores low."""
-    words = content_words(statement)
+    word pairs counted too so that a statement stitched from unrelated words scores low. Words the
+    statement repeats from the question are framing, not claims: only what it adds is checked, and
+    a statement that adds nothing is not supported."""
+    asked = set(content_words(question))
+    words = [w for w in content_words(statement) if w not in asked]
     if not words:
-        return 1.0
+        return 0.0 if asked else 1.0
     passage_words = set(_WORD.findall(fold(passage)))
     uni = sum(w in passage_words for w in words) / len(words)
     pairs = list(zip(words, words[1:]))
@@ -73,17 +76,49 @@ def support(statement: str, passage: str) -> float:
     return 0.6 * uni + 0.4 * bi
 
 
-def verify(statements: list[Statement], passages: list[str], threshold: float = SUPPORT_THRESHOLD) -> list[Statement]:
+def support_in_sentences(statement: str, passage: str, question: str = "") -> float:
+    """Support by the best window of two adjacent sentences of the passage, so that a statement
+    stitched from two distant parts ("năm 2026 … 50%") does not pass."""
+    from assistant.focus import sentences
+
+    parts = sentences(passage) or [passage]
+    windows = [" ".join(parts[i : i + 2]) for i in range(max(1, len(parts) - 1))]
+    return max(support(statement, w, question) for w in windows)
+
+
+_NOISE = re.compile(r"^(?:Câu hỏi|Đáp án|Trả lời|Lời giải)\s*:\s*", re.I)
+
+
+def clean_model_text(text: str, question: str) -> str:
+    """Drop what small models add around an answer: the question echoed back, "Đáp án:" labels,
+    "[số đoạn]" placeholders, and any "Lời giải" explanation after the answer."""
+    text = re.split(r"\n\s*Lời giải\s*:", text, maxsplit=1, flags=re.I)[0]
+    text = text.replace("[số đoạn]", "")
+    lines = []
+    q = " ".join(_WORD.findall(fold(question)))
+    for line in text.splitlines():
+        bare = _NOISE.sub("", line.strip())
+        if not bare:
+            continue
+        if " ".join(_WORD.findall(fold(_REF.sub("", bare)))) == q or bare.rstrip().endswith("?"):
+            continue  # the question repeated
+        lines.append(bare)
+    return "\n".join(lines)
+
+
+def verify(
+    statements: list[Statement], passages: list[str], threshold: float = SUPPORT_THRESHOLD, question: str = ""
+) -> list[Statement]:
     """Mark each statement supported or not by the passages it cites. A statement without a marker
     is credited to the passage that supports it best, if any does."""
     out = []
     for st in statements:
         refs = st.refs
         if not refs:
-            scores = [(support(st.text, p), i + 1) for i, p in enumerate(passages)]
+            scores = [(support_in_sentences(st.text, p, question), i + 1) for i, p in enumerate(passages)]
             best, n = max(scores, default=(0.0, 0))
             refs = (n,) if best >= threshold else ()
-        scores = [support(st.text, passages[r - 1]) for r in refs]
+        scores = [support_in_sentences(st.text, passages[r - 1], question) for r in refs]
         kept = tuple(r for r, s in zip(refs, scores) if s >= threshold)
         best = max(scores, default=0.0)
         out.append(replace(st, refs=kept or refs, support=best, supported=bool(kept)))

@@ -95,7 +95,7 @@ def build_index(
         raise TracuuError("Không có tài liệu nào dùng được để lập chỉ mục — xem danh sách tệp bị bỏ qua ở trên.")
 
     if previous and not report.added and not report.updated and not report.removed:
-        if [c.chunk_id for c in previous.chunks] == [c.chunk_id for c in chunks]:
+        if previous.chunks == chunks and previous.documents == documents:
             report.unchanged, report.reused = True, len(chunks)
             report.seconds = time.perf_counter() - started
             return report

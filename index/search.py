@@ -182,6 +182,11 @@ class Searcher:
         return (got / total if total else 0.0), missing
 
 
+def _is_name_word(word: str) -> bool:
+    """Capitalised like a name ("Lâm", "Đồng"), not an acronym ("UBND")."""
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
 def _query_terms(query: str) -> list[tuple[str, list[str]]]:
     """(word as typed, index keys that must be present) for the question's content words."""
     words = re.findall(r"\w+", nfc(query))
@@ -191,7 +196,7 @@ def _query_terms(query: str) -> list[tuple[str, list[str]]]:
         w = words[i]
         # a proper name: consecutive capitalised words not at the start of the question
         j = i
-        while j < len(words) and words[j][:1].isupper() and i > 0:
+        while j < len(words) and i > 0 and _is_name_word(words[j]):
             j += 1
         if j - i >= 2:
             name = words[i:j]

@@ -22,6 +22,15 @@ _DUTY_VERB = re.compile(
 )
 
 
+_TRAILING = re.compile(r"\((Bộ phận [^()]{2,40})\)\s*\.?$")
+
+
+def trailing_agency(text: str) -> str | None:
+    """A sub-unit named at the end of an item: "… xử lý nghiêm minh những trường hợp vi phạm. (Bộ phận Y tế)"."""
+    m = _TRAILING.search(text.strip())
+    return m.group(1).strip() if m else None
+
+
 def agency_of(title: str, inline: bool = True) -> str | None:
     """The agency a heading or item is addressed to, as written, or None.
 
@@ -44,3 +53,56 @@ def agency_of(title: str, inline: bool = True) -> str | None:
     if len(title) <= 110 and not re.search(r"[.;]\s", title):
         return title.rstrip(".").strip()
     return None
+
+
+# Sectors: the same kind of body at every level (Sở Y tế ↔ Trạm y tế ↔ ngành Y tế), recognised from
+# the diacritic-folded name. Each sector lists the folded phrases that name it, aliases included.
+SECTORS: dict[str, tuple[str, ...]] = {
+    "Y tế": ("y te", "syt", "benh vien"),
+    "Công an": ("cong an", "canh sat", "ca tp", "catp"),
+    "Tài chính": ("tai chinh", "stc"),
+    "Giáo dục": ("giao duc", "nha truong", "truong hoc", "sgd", "sgddt"),
+    "Văn hóa, thông tin": ("van hoa", "van hoa", "thong tin va truyen thong", "truyen thong"),
+    "Tư pháp": ("tu phap",),
+    "Nội vụ": ("noi vu",),
+    "Lao động - Thương binh và Xã hội": ("lao dong - thuong binh", "lao dong thuong binh", "ldtbxh"),
+    "Nông nghiệp và Môi trường": ("nong nghiep",),
+    "Công Thương": ("cong thuong",),
+    "Biên phòng": ("bien phong",),
+    "Quân sự": ("quan su",),
+    "Hải quan": ("hai quan",),
+    "Mặt trận Tổ quốc": ("mat tran", "mttq"),
+    "Đoàn Thanh niên": ("doan thanh nien", "thanh doan", "tinh doan"),
+    "Hội Phụ nữ": ("phu nu",),
+    "Hội Nông dân": ("hoi nong dan",),
+    "Hội Cựu chiến binh": ("cuu chien binh",),
+    "Liên đoàn Lao động": ("lien doan lao dong", "cong doan"),
+    "Viện kiểm sát": ("vien kiem sat", "vksnd"),
+    "Tòa án": ("toa an", "tand"),
+    "Ủy ban nhân dân cấp xã, phường": ("uy ban nhan dan xa", "uy ban nhan dan cac phuong", "ubnd xa",
+                                        "ubnd phuong", "ubnd cac", "uy ban nhan dan cap huyen", "ubnd cap"),
+    "Báo chí": ("bao va phat thanh", "bao nam dinh", "bao chi"),
+    "Tổ dân phố": ("to dan pho",),
+    "An ninh trật tự cơ sở": ("an ninh trat tu co so",),
+    "Doanh nghiệp": ("doanh nghiep",),
+    "Văn phòng HĐND và UBND": ("van phong hdnd", "van phong hoi dong"),
+    "Kinh tế": ("phong kinh te",),
+    "Tuyên giáo và Dân vận": ("tuyen giao",),
+}
+
+
+def sectors_of(name: str) -> set[str]:
+    """The sectors a name (agency or question) mentions, by diacritic-folded phrase."""
+    import re as _re
+
+    from ingest.normalize import fold
+
+    folded = " " + _re.sub(r"[^\w\- ]+", " ", fold(name)).replace("  ", " ") + " "
+    folded = _re.sub(r"\s+", " ", folded)
+    found = set()
+    for sector, phrases in SECTORS.items():
+        if any(f" {p} " in folded for p in phrases):
+            found.add(sector)
+    if "Ủy ban nhân dân cấp xã, phường" in found and "Mặt trận Tổ quốc" in found and "uy ban mat tran" in folded:
+        found.discard("Ủy ban nhân dân cấp xã, phường")
+    return found

@@ -35,7 +35,7 @@ def _unit_chunks(doc_id: str, text: str, unit: Unit, max_chars: int, overlap: in
         piece = text[start:end]
         out.append(
             Chunk(
-                chunk_id=chunk_id(doc_id, piece_section, piece),
+                chunk_id=chunk_id(doc_id, piece_section, piece, unit.agency),
                 doc_id=doc_id,
                 section=piece_section,
                 text=piece,

@@ -26,10 +26,10 @@ class Document:
 
     @property
     def label(self) -> str:
-        """How answers name the plan: 'Kế hoạch 153/KH-UBND (thành phố Cần Thơ, 2025)'."""
+        """How answers name the plan: 'Kế hoạch 153/KH-UBND — thành phố Cần Thơ, 2025'."""
         head = f"{self.kind} {self.number}" if self.number else f"{self.kind} (không số)"
         where = ", ".join(x for x in (self.locality, str(self.year) if self.year else None) if x)
-        return f"{head} ({where})" if where else head
+        return f"{head} — {where}" if where else head
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -37,7 +37,7 @@ class Document:
 
 @dataclass(frozen=True)
 class Chunk:
-    chunk_id: str  # deterministic hash of (doc_id, section, text)
+    chunk_id: str  # deterministic hash of (doc_id, section, text, agency)
     doc_id: str
     section: str  # section path: "IV. Phân công nhiệm vụ › 3. Sở Y tế › a)"
     text: str  # the passage itself (clean text, a slice of Document.text)
@@ -50,5 +50,7 @@ class Chunk:
         return asdict(self)
 
 
-def chunk_id(doc_id: str, section: str, text: str) -> str:
-    return hashlib.sha1(f"{doc_id}\x1f{section}\x1f{text}".encode()).hexdigest()[:16]
+def chunk_id(doc_id: str, section: str, text: str, agency: str | None = None) -> str:
+    """Deterministic: the same passage in the same place, assigned to the same agency, keeps its id
+    (and its vector) across re-ingests."""
+    return hashlib.sha1(f"{doc_id}\x1f{section}\x1f{text}\x1f{agency or ''}".encode()).hexdigest()[:16]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.agencies import agency_of
+from ingest.agencies import agency_of, trailing_agency
 from ingest.reflow import MARKER, starts_item
 
 # how deep each kind of marker sits; a new marker closes every open level at its depth or deeper
@@ -159,6 +159,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
         parent_agency = next((lv.agency for lv in reversed(stack) if lv.agency), None)
         sub_agency = kind == "dash" and ":" in text[:80]  # "- Hội Nông dân: …" under the MTTQ section
         own_agency = agency_of(_strip_marker(text)) if sub_agency or not parent_agency else None
+        own_agency = trailing_agency(text) or own_agency
         current = open_unit(label, own_agency)
         current.paras.append(para)
         current_rank = rank
