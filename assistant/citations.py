@@ -11,6 +11,7 @@ from ingest.normalize import fold
 _REF = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-•*\d])|\n+")
 _WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+")
 # words too common in these plans to show that a passage supports a statement
 _WEAK = set(
     "va cua cac cho trong voi theo tai de la co duoc nhung mot nay do ve tu den khi thi hoac se da can "
@@ -82,6 +83,9 @@ def support_in_sentences(statement: str, passage: str, question: str = "") -> fl
     from assistant.focus import sentences
 
     parts = sentences(passage) or [passage]
+    numbers = set(_NUMBER.findall(statement))
+    if numbers and not any(numbers <= set(_NUMBER.findall(p)) for p in parts):
+        return 0.0  # the figures it states never stand together in one sentence of the passage
     windows = [" ".join(parts[i : i + 2]) for i in range(max(1, len(parts) - 1))]
     return max(support(statement, w, question) for w in windows)
 

@@ -1,0 +1,192 @@
+"""Answers: citation parsing and verification, follow-up rewriting, prompts, refusals decided by
+evidence, complete agency-duty answers, the real GGUF model, and the ask/chat JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.answer import REFUSAL_PREFIX, Assistant
+from assistant.citations import clean_model_text, split_statements, support, verify
+from assistant.conversation import Conversation, rewrite
+from assistant.prompts import render
+from tests.fakes import ScriptedGenerator
+from tracuu.errors import TracuuError
+
+P1 = "b) Chỉ đạo các cơ sở y tế trực thuộc thực hiện xác định tình trạng nghiện ma túy trên địa bàn toàn thành phố."
+P2 = "Năm 2026: Đạt 25% (tương đương 26/103 xã, phường không ma túy). Năm 2030: Đạt ít nhất 50% (tương đương 52/103 xã, phường không ma túy)."
+
+
+# -- pure functions ---------------------------------------------------------------------------
+
+def test_split_statements_parses_and_drops_out_of_range_markers():
+    st = split_statements("Sở Y tế chỉ đạo xác định tình trạng nghiện [1]. Năm 2026 đạt 25% [2][9].\n[1]", 2)
+    assert [s.text for s in st] == ["Sở Y tế chỉ đạo xác định tình trạng nghiện.", "Năm 2026 đạt 25%."]
+    assert st[0].refs == (1,) and st[1].dropped_refs == (9,)
+    assert st[1].refs == (2, 1), "a line of bare markers cites for the statement before it"
+
+
+def test_split_statements_accepts_grouped_markers():
+    assert split_statements("Hai kế hoạch cùng nêu việc này [1, 2].", 3)[0].refs == (1, 2)
+
+
+@pytest.mark.parametrize("statement,passage,ok", [
+    ("Các cơ sở y tế xác định tình trạng nghiện ma túy [1].", P1, True),
+    ("Sở Y tế cấp 5 tỷ đồng cho cai nghiện [1].", P1, False),
+    ("Năm 2026 đạt 25% xã, phường không ma túy [1].", P2, True),
+    ("Năm 2026 đạt 50% xã, phường không ma túy [1].", P2, False),  # figure of another year
+])
+def test_verify_checks_each_statement_against_its_passage(statement, passage, ok):
+    [st] = verify(split_statements(statement, 1), [passage])
+    assert st.supported is ok
+
+
+def test_unmarked_statement_is_credited_to_the_passage_that_supports_it():
+    [st] = verify(split_statements("Năm 2026 đạt 25% xã, phường không ma túy.", 2), [P1, P2])
+    assert st.supported and st.refs == (2,)
+
+
+def test_echo_of_the_question_is_not_an_answer():
+    q = "Chỉ tiêu năm 2026 là bao nhiêu?"
+    assert support("Chỉ tiêu năm 2026", P2, q) == 0.0
+    assert clean_model_text(f"Câu hỏi: {q}\n\nĐáp án: Năm 2026 đạt 25% [1]\nLời giải: vì …", q) == "Năm 2026 đạt 25% [1]"
+
+
+@pytest.mark.parametrize("follow_up,previous,expected", [
+    ("còn năm 2029 thì sao?", "Chỉ tiêu xã, phường không ma túy năm 2026 là bao nhiêu?",
+     "Chỉ tiêu xã, phường không ma túy năm 2029 là bao nhiêu?"),
+    ("Còn Sở Tài chính?", "Sở Y tế phải làm gì?", "Sở Tài chính phải làm gì?"),
+    ("con cong an thi sao", "Sở Y tế phải làm gì?", "Công an phải làm gì?"),
+    ("Sở Tư pháp phải làm gì?", "Sở Y tế phải làm gì?", "Sở Tư pháp phải làm gì?"),
+])
+def test_follow_up_rewriting(follow_up, previous, expected):
+    assert rewrite(follow_up, previous) == expected
+
+
+def test_prompt_rendering_fails_loudly():
+    assert "Câu hỏi: X" in render("answer_user", passages="[1] a", question="X")
+    with pytest.raises(TracuuError, match="thiếu"):
+        render("answer_user", passages="[1] a")
+
+
+# -- the answer flow on the real index, model scripted ----------------------------------------
+
+def _assistant(runtime, text):
+    gen = ScriptedGenerator(text)
+    return Assistant(runtime.searcher, lambda choice: gen, runtime.settings), gen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "Tỉnh Lâm Đồng có kế hoạch gì về phòng, chống ma túy?",
+    "Ngân sách cho Sở Y tế là bao nhiêu tỷ đồng?",
+    "Thành phố Đà Nẵng giao Sở Y tế làm gì?",
+])
+def test_refusal_is_decided_by_evidence_before_the_model(runtime, question):
+    assistant, gen = _assistant(runtime, "Ngân sách là 5 tỷ đồng [1].")
+    answer = assistant.answer(question)
+    assert answer.refused and answer.text.startswith(REFUSAL_PREFIX)
+    assert gen.calls == [], "the model is never asked when the evidence is missing"
+    assert answer.closest and "Đã tìm trong" in answer.text
+
+
+@pytest.mark.slow
+def test_invented_statement_is_removed_and_evidence_quoted(runtime):
+    assistant, gen = _assistant(runtime, "Năm 2026 đạt 50% xã, phường không ma túy [1]. Thành phố cấp 9 tỷ đồng [2].")
+    answer = assistant.answer("Chỉ tiêu xã, phường không ma túy năm 2026 của Cần Thơ là bao nhiêu?")
+    assert gen.calls and not answer.refused
+    assert "50%" not in answer.text and "9 tỷ" not in answer.text
+    assert "25%" in answer.text and answer.mode == "evidence"
+    assert len(answer.removed) == 2
+
+
+@pytest.mark.slow
+def test_model_saying_it_does_not_know_with_weak_support_quotes_evidence(runtime):
+    assistant, _ = _assistant(runtime, "Các kế hoạch không nêu thông tin này.")
+    answer = assistant.answer("Phạm vi thời gian của kế hoạch phường Tân Hưng đến năm nào?")
+    assert "2035" in answer.text and answer.citations
+
+
+@pytest.mark.slow
+def test_agency_duties_are_complete_and_grouped_by_plan(runtime):
+    assistant, gen = _assistant(runtime, "không dùng")
+    answer = assistant.answer("so y te phai lam gi")
+    assert answer.mode == "duties" and not gen.calls
+    sections = [c.section for c in answer.citations]
+    for letter in "abcd":
+        assert f"IV. Phân công nhiệm vụ › 3. Sở Y tế › {letter})" in sections
+    assert any("Trạm y tế" in s for s in sections) and any("4.2. Sở Y tế" in s for s in sections)
+    assert "Dự án 6" in answer.text
+    labels = [line for line in answer.text.splitlines() if line.startswith("**")]
+    assert len(labels) == len({c.doc_id for c in answer.citations}) >= 3
+    # every cited item's text is in the answer: nothing dropped
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.text
+
+
+@pytest.mark.slow
+def test_follow_up_in_a_conversation(runtime):
+    assistant, _ = _assistant(runtime, "Năm 2029 đạt 45% xã, phường không ma túy [1].")
+    conv = Conversation()
+    assistant.answer("Chỉ tiêu xã, phường không ma túy năm 2026 của Cần Thơ là bao nhiêu?", conv)
+    answer = assistant.answer("còn năm 2029 thì sao?", conv)
+    assert "2029" in answer.standalone and "45%" in answer.text and not answer.refused
+
+
+# -- the real GGUF model (0.5B, loaded once per session) --------------------------------------
+
+@pytest.mark.slow
+def test_real_model_answers_with_checked_citations(runtime):
+    assistant = Assistant(runtime.searcher, runtime.generator, runtime.settings)
+    duty = assistant.answer("Sở Y tế phải làm gì?", model="fast")
+    cantho = [c for c in duty.citations if c.number == "153/KH-UBND"]
+    assert any(c.section.startswith("IV. Phân công nhiệm vụ › 3. Sở Y tế") for c in cantho)
+    assert "Dự án 6" in duty.text
+    scope = assistant.answer("Phạm vi thời gian của kế hoạch phường Tân Hưng đến năm nào?", model="fast")
+    assert scope.model_text, "the model was asked"
+    assert not scope.refused and "2035" in scope.text
+    assert all("Tân Hưng" in (c.locality or "") for c in scope.citations)
+
+
+# -- CLI contract ---------------------------------------------------------------------------
+
+ASK_FIELDS = {"question": str, "answer": str, "refused": bool, "citations": list, "timings": dict, "model": str}
+CITATION_FIELDS = {"n": int, "doc_id": str, "file": str, "title": str, "section": str, "quote": str}
+
+
+def check_ask_contract(obj):
+    for key, typ in ASK_FIELDS.items():
+        assert isinstance(obj[key], typ), key
+    for c in obj["citations"]:
+        for key, typ in CITATION_FIELDS.items():
+            assert isinstance(c[key], typ), key
+        assert c["number"] is None or isinstance(c["number"], str)
+    for key in ("retrieve_ms", "first_token_ms", "total_ms"):
+        assert isinstance(obj["timings"][key], float)
+
+
+@pytest.mark.slow
+def test_ask_json_contract_in_process(runtime, capsys):
+    from tracuu.cli import main
+
+    assert main(["ask", "--json", "--model", "fast", "Sở Y tế phải làm gì?"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    check_ask_contract(obj)
+    assert obj["citations"] and not obj["refused"]
+
+
+@pytest.mark.slow
+def test_chat_json_as_a_real_subprocess(runtime):
+    questions = "Ngân sách cho Sở Y tế là bao nhiêu tỷ đồng?\nSở Y tế phải làm gì?\ncòn Sở Tài chính thì sao?\n"
+    proc = subprocess.run([sys.executable, "-m", "tracuu.cli", "chat", "--json", "--model", "fast"],
+                          input=questions, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(lines) == 3
+    for obj in lines:
+        check_ask_contract(obj)
+    assert lines[0]["refused"] and not lines[1]["refused"]
+    assert any("Sở Tài chính" in c["section"] for c in lines[2]["citations"])

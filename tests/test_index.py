@@ -1,0 +1,189 @@
+"""Index build / load / search round trip, atomic swap, manifest checks, incremental re-ingest,
+filters, and diacritic-free questions — with the hashing test embedder, and with the real e5 model."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import time
+
+import pytest
+
+from index.build import build_index
+from index.embedder import HashingEmbedder
+from index.search import Filters, Searcher
+from index.store import read_index
+from tracuu.errors import TracuuError
+
+
+def _build(settings, folder, **kw):
+    return build_index([folder], settings, HashingEmbedder(), **kw)
+
+
+def test_round_trip(hashing_settings, plans_copy):
+    report = _build(hashing_settings, plans_copy)
+    assert report.documents == 5 and report.chunks > 300 and report.embedded == report.chunks
+    stored = read_index(hashing_settings.index_dir)
+    manifest = stored.manifest
+    assert manifest["format_version"] == 1 and manifest["dim"] == 256
+    assert set(manifest["documents"]) == {p.name for p in plans_copy.glob("*.txt")}
+    assert len(stored.vectors) == len(stored.chunks) == report.chunks
+    hits = Searcher(hashing_settings, HashingEmbedder()).search("Sở Y tế phải làm gì?", k=5).hits
+    assert hits[0].chunk.agency in ("Sở Y tế", "Trạm y tế")
+
+
+def test_unchanged_reingest_changes_nothing(hashing_settings, plans_copy):
+    _build(hashing_settings, plans_copy)
+    before = (hashing_settings.index_dir / "manifest.json").read_text()
+    report = _build(hashing_settings, plans_copy)
+    assert report.unchanged and report.embedded == 0
+    assert (hashing_settings.index_dir / "manifest.json").read_text() == before
+
+
+def test_changed_and_removed_files(hashing_settings, plans_copy):
+    _build(hashing_settings, plans_copy)
+    target = plans_copy / "can-tho_nq-03-tu_2025.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\nNăm 2031: Đạt 60% xã, phường không ma túy.\n", encoding="utf-8")
+    (plans_copy / "vinh-yen_kh-ubnd_2021.txt").unlink()
+    report = _build(hashing_settings, plans_copy)
+    assert report.updated == ["can-tho_nq-03-tu_2025.txt"]
+    assert report.removed == ["vinh-yen_kh-ubnd_2021.txt"]
+    assert 0 < report.embedded < 10, "only the changed passages are embedded again"
+    stored = read_index(hashing_settings.index_dir)
+    assert {d.file for d in stored.documents} == {p.name for p in plans_copy.glob("*.txt")}
+    assert not any(c.doc_id.startswith("vinh-yen") for c in stored.chunks)
+    assert any("Năm 2031" in c.text for c in stored.chunks)
+
+
+def test_bad_file_is_skipped_and_index_kept(hashing_settings, plans_copy):
+    _build(hashing_settings, plans_copy)
+    (plans_copy / "hong.pdf").write_bytes(b"not a pdf at all")
+    report = _build(hashing_settings, plans_copy)
+    assert [s.file for s in report.skipped] == ["hong.pdf"]
+    assert read_index(hashing_settings.index_dir).manifest["chunks"] == report.chunks
+
+
+def test_manifest_mismatch_says_what_to_run(hashing_settings, plans_copy):
+    _build(hashing_settings, plans_copy)
+    other = hashing_settings.with_(chunk_chars=800)
+    with pytest.raises(TracuuError, match="tracuu ingest --rebuild"):
+        Searcher(other, HashingEmbedder()).search("Sở Y tế")
+    with pytest.raises(TracuuError, match="--rebuild"):
+        build_index([plans_copy], other, HashingEmbedder())
+    assert build_index([plans_copy], other, HashingEmbedder(), rebuild=True).chunks > 0
+
+
+def test_missing_index_says_what_to_run(hashing_settings):
+    with pytest.raises(TracuuError, match="tracuu ingest"):
+        Searcher(hashing_settings, HashingEmbedder()).search("Sở Y tế")
+
+
+class SlowEmbedder(HashingEmbedder):
+    """Embeds slowly, so that a build can be killed halfway through."""
+
+    def embed_documents(self, texts):
+        time.sleep(30)
+        return super().embed_documents(texts)
+
+
+def _slow_build(settings, folder):
+    build_index([folder], settings, SlowEmbedder())
+
+
+def test_killed_build_leaves_old_index(hashing_settings, plans_copy):
+    _build(hashing_settings, plans_copy)
+    before = read_index(hashing_settings.index_dir)
+    (plans_copy / "moi.txt").write_text("KẾ HOẠCH\n\nI. MỤC ĐÍCH\n\n1. Sở Y tế tổ chức khám sàng lọc.\n", encoding="utf-8")
+    proc = multiprocessing.get_context("fork").Process(target=_slow_build, args=(hashing_settings, plans_copy))
+    proc.start()
+    time.sleep(3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join()
+    after = read_index(hashing_settings.index_dir)
+    assert [c.chunk_id for c in after.chunks] == [c.chunk_id for c in before.chunks]
+    assert Searcher(hashing_settings, HashingEmbedder()).search("Sở Y tế").hits
+
+
+def test_interrupted_write_leaves_old_index(hashing_settings, plans_copy, monkeypatch):
+    _build(hashing_settings, plans_copy)
+    before = (hashing_settings.index_dir / "manifest.json").read_text()
+    import index.store as store
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "_write_jsonl", boom)
+    (plans_copy / "moi.txt").write_text("KẾ HOẠCH\n\n1. Sở Y tế tổ chức khám sàng lọc.\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        _build(hashing_settings, plans_copy)
+    assert (hashing_settings.index_dir / "manifest.json").read_text() == before
+    assert not [p for p in hashing_settings.index_dir.parent.iterdir() if ".tmp-" in p.name]
+
+
+def test_filters(hashing_settings, plans_copy):
+    _build(hashing_settings, plans_copy)
+    s = Searcher(hashing_settings, HashingEmbedder())
+    only = s.search("nhiệm vụ", k=50, filters=Filters(docs=("tan-hung-hai-phong_kh-ubnd_2025.txt",))).hits
+    assert only and {h.document.file for h in only} == {"tan-hung-hai-phong_kh-ubnd_2025.txt"}
+    assert {h.document.year for h in s.search("nhiệm vụ", k=50, filters=Filters(year=2021)).hits} == {2021}
+    assert {h.document.doc_id for h in s.search("nhiệm vụ", k=50, filters=Filters(locality="can tho")).hits} <= {
+        "can-tho_kh-153-ubnd_2025", "can-tho_nq-03-tu_2025"}
+    agency = s.search("kiểm tra", k=50, filters=Filters(agency="y tế")).hits
+    assert agency and all("y tế" in h.chunk.agency.lower() for h in agency)
+
+
+# -- with the real e5 model -------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "Sở Y tế phải làm gì?", "so y te phai lam gi", "Sở Y tê phải lam gì", "SỞ Y TẾ PHẢI LÀM GÌ?",
+    "So Y Te phai lam gi?",
+])
+def test_agency_question_finds_every_health_section(runtime, question):
+    result = runtime.searcher.search(question, k=12)
+    agencies = [h.chunk.agency for h in result.hits if h.agency_match]
+    sections = [h.chunk.section for h in result.hits]
+    assert result.sectors == {"Y tế"}
+    assert sum(s.startswith("IV. Phân công nhiệm vụ › 3. Sở Y tế") for s in sections) == 4
+    assert "Trạm y tế" in agencies and agencies.count("Sở Y tế") >= 6
+    assert result.relevance >= 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,expected", [
+    ("cong an phuong co nhiem vu gi", "1. Công an phường"),
+    ("Chỉ tiêu xã, phường không ma túy năm 2026 của Cần Thơ", "Mục tiêu cụ thể"),
+    ("thoi han gui ke hoach ve UBND thanh pho Can Tho", "IV. Tổ chức thực hiện"),
+])
+def test_diacritic_free_and_typed_questions(runtime, question, expected):
+    hits = runtime.searcher.search(question, k=5).hits
+    assert any(expected in h.chunk.section for h in hits), [h.chunk.section for h in hits]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "Tỉnh Lâm Đồng có kế hoạch gì về ma túy?",
+    "Ngân sách cho Sở Y tế là bao nhiêu tỷ đồng?",
+    "Thành phố Đà Nẵng giao Sở Y tế làm gì?",
+])
+def test_relevance_is_low_when_the_plans_do_not_say(runtime, question):
+    assert runtime.searcher.search(question, k=5).relevance < 0.75
+
+
+@pytest.mark.slow
+def test_search_cli_json_contract(runtime, capsys):
+    from tracuu.cli import main
+
+    assert main(["search", "--json", "-k", "3", "Sở Y tế phải làm gì?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["query"] == "Sở Y tế phải làm gì?" and len(out["hits"]) == 3
+    types = {"rank": int, "chunk_id": str, "doc_id": str, "file": str, "title": str, "section": str,
+             "text": str, "score": float}
+    for rank, hit in enumerate(out["hits"], 1):
+        assert hit["rank"] == rank
+        for key, typ in types.items():
+            assert isinstance(hit[key], typ), key
+        assert hit["number"] is None or isinstance(hit["number"], str)
+        assert hit["agency"] is None or isinstance(hit["agency"], str)
