@@ -41,15 +41,21 @@ def agency_of(title: str, inline: bool = True) -> str | None:
     if not _AGENCY_START.match(title):
         return None
     title = _LEAD.sub("", title)
+    head_end = _AGENCY_START.match(title).end()
     cuts = []
     colon = title.find(":")
     if 0 < colon <= 80:
         cuts.append(colon)
-    verb = _DUTY_VERB.search(title) if inline else None
+    verb = _DUTY_VERB.search(title, head_end) if inline else None
     if verb and verb.start() > 0:
         cuts.append(verb.start())
     if cuts:
-        return title[: min(cuts)].strip(" ,")
+        cut = min(cuts)
+        if title[:cut].count("(") > title[:cut].count(")"):
+            cut = title.rfind("(", 0, cut)  # never cut inside a parenthesis: keep the name before it
+        name = title[:cut].strip(" ,")
+        # a name is a few words, not a list of beneficiaries ("Các tổ chức, cá nhân …; …")
+        return name if 1 < len(name.split()) <= 16 and ";" not in name else None
     if len(title) <= 110 and not re.search(r"[.;]\s", title):
         return title.rstrip(".").strip()
     return None

@@ -50,8 +50,10 @@ def tone_normalize(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Remove the Word/markdown leftovers found in extracted plans: **bold**, *italic*, table pipes,
     horizontal rules, footnote-only lines; keep the words."""
+    text = re.sub(r"^\s*[-=_]{3,}\s*$", "", text, flags=re.M)
     text = text.replace("**", "").replace("__", "")
-    text = re.sub(r"(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)", "", text)
+    # a single * is markup unless it stands alone between spaces ("a * b")
+    text = re.sub(r"(?<=\S)\*|\*(?=\S)", "", text)
     text = re.sub(r"^\s*\|\s*$", "", text, flags=re.M)
     text = re.sub(r"\s*\|\s*", " ", text)
     text = re.sub(r"^\s*[-=_]{3,}\s*$", "", text, flags=re.M)

@@ -33,24 +33,28 @@ def read_text(path: Path, max_mb: float) -> str:
 
 def _read_plain(path: Path) -> str:
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode": UTF-16 with a byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SkipFile("tệp UTF-16 hỏng") from exc
     if b"\x00" in data[:8192]:
         raise SkipFile("tệp nhị phân, không phải văn bản")
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SkipFile("không phải văn bản UTF-8 (hãy lưu lại tệp với mã hoá UTF-8)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SkipFile("không phải văn bản UTF-8 (hãy lưu lại tệp với mã hoá UTF-8)") from exc
 
 
 def _read_docx(path: Path) -> str:
     import zipfile
 
-    try:
-        import docx
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
+    try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise SkipFile(f"tệp .docx hỏng hoặc không phải Word ({exc})") from exc
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
