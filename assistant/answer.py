@@ -108,6 +108,7 @@ class Assistant:
         self.generator_for = generator_for  # model choice -> Generator (loaded lazily, once)
         self.settings = settings
         self.min_relevance = min_relevance
+        self._duties_cache = None
 
     def answer(
         self,
@@ -158,37 +159,61 @@ class Assistant:
         return Answer(question, text, True, [], timings, model_name, standalone, "refused", closest)
 
     # -- agency duties: complete by construction -------------------------------------------------
+    def _duty_rows(self):
+        """The duties table of the loaded index, extracted once per index."""
+        from assistant.duties_table import duties_from_index
+
+        index = self.searcher.index
+        if self._duties_cache is None or self._duties_cache[0] is not index:
+            self._duties_cache = (index, duties_from_index(index))
+        return self._duties_cache[1]
+
     def _duties(self, question, standalone, result, filters, timings, model_name, on_token, started) -> Answer | None:
+        from assistant.duties_table import duties_for_sectors
         from ingest.agencies import sectors_of
 
         index = self.searcher.index
         docs = index.documents_by_id
+        chunks = {c.chunk_id: c for c in index.chunks}
         rows = [
-            c for c in index.chunks
-            if c.agency and sectors_of(c.agency) & result.sectors
-            and (filters is None or filters.allows(c, docs[c.doc_id]))
+            d for d in duties_for_sectors(self._duty_rows(), result.sectors, docs)
+            if d.chunk_id in chunks and (filters is None or filters.allows(chunks[d.chunk_id], docs[d.doc_id]))
         ]
         places = mentioned_places(standalone, index.documents)
         if places:
-            rows = [c for c in rows if c.doc_id in places]
+            rows = [d for d in rows if d.doc_id in places]
         if not rows:
             return None
-        by_doc: dict[str, list] = {}
-        for c in rows:
-            by_doc.setdefault(c.doc_id, []).append(c)
-        citations, lines = [], []
+        order = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+        rows.sort(key=lambda d: (-(docs[d.doc_id].year or 0), d.doc_id, order[d.chunk_id]))
+        citations, lines, cited = [], [], {}
         names = ", ".join(sorted(result.sectors))
         lines.append(f"Theo các kế hoạch hiện có, nhiệm vụ của ngành/cơ quan {names} như sau:")
-        for doc_id in sorted(by_doc, key=lambda d: (-(docs[d].year or 0), d)):
+        for doc_id in dict.fromkeys(d.doc_id for d in rows):
             doc = docs[doc_id]
-            agencies = list(dict.fromkeys(c.agency for c in by_doc[doc_id]))
+            in_doc = [d for d in rows if d.doc_id == doc_id]
+            # its own items, then the items of other agencies that name it as a partner
+            own = [d for d in in_doc if sectors_of(chunks[d.chunk_id].agency or "") & result.sectors]
+            partner = [d for d in in_doc if d not in own]
+            written = list(dict.fromkeys(d.agency for d in in_doc))
             lines.append("")
-            lines.append(f"**{doc.label}** — {'; '.join(agencies)}:")
-            for c in by_doc[doc_id]:
-                n = len(citations) + 1
-                citations.append(citation_for(n, c, doc))
-                item = re.sub(r"^[-–+•]\s*", "", " ".join(c.text.split()))
-                lines.append(f"- {item} [{n}]")
+            lines.append(f"**{doc.label}** — {'; '.join(written)}:")
+            for group, title in ((own, None), (partner, "Phối hợp (theo nhiệm vụ giao cho cơ quan khác):")):
+                if group and title:
+                    lines.append(f"_{title}_")
+                seen_here = set()
+                for d in group:
+                    if (d.chunk_id, d.text) in seen_here:
+                        continue
+                    seen_here.add((d.chunk_id, d.text))
+                    if d.chunk_id not in cited:
+                        cited[d.chunk_id] = len(citations) + 1
+                        citations.append(citation_for(cited[d.chunk_id], chunks[d.chunk_id], doc))
+                    item = re.sub(r"^[-–+•]\s*", "", " ".join(d.text.split()))
+                    letter = d.section.rsplit(" › ", 1)[-1]
+                    lead = f"{d.agency} ({d.role}): " if title else (f"{letter} " if re.fullmatch(r"[a-zđ]\)", letter) else "")
+                    due = f" — thời hạn: {d.deadline_text}" if d.deadline_text else ""
+                    lines.append(f"- {lead}{item}{due} [{cited[d.chunk_id]}]")
         text = "\n".join(lines)
         timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
         for line in lines:

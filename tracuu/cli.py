@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--model", default=None, help="default | fast | đường dẫn tới tệp GGUF")
         _filters(a)
         a.set_defaults(func=cmd_ask if name == "ask" else cmd_chat)
+
+    from tracuu.duties_cli import add_duties_parser
+
+    add_duties_parser(sub)
     return p
 
 

@@ -1,0 +1,272 @@
+"""Who must do what, by when: every duty assignment in the ingested plans, one row per agency and item.
+
+Rules, from the structure the chunker already recovered:
+1. an item (lettered item, bullet, numbered item or paragraph) under an agency's section is that agency's
+   duty; a name that lists several agencies gives each of them a row;
+2. elsewhere, a sentence that assigns work gives its agencies a row: "Giao Công an tỉnh chủ trì …",
+   "Đề nghị Ủy ban Mặt trận Tổ quốc, …, Tỉnh Đoàn chỉ đạo …" anywhere, and in the task and
+   implementation sections a sentence whose subject is an agency ("Các đơn vị phải báo cáo …",
+   "Căn cứ …, các phòng, ban, đơn vị, đoàn thể, UBND các phường, xã xây dựng kế hoạch …");
+3. "phối hợp với X" gives X a coordinating row when X is a recognised, specific agency ("Công an thành
+   phố", "Sở Giáo dục và Đào tạo"); vague partners ("các sở, ngành liên quan", "lực lượng Công an") give none.
+
+The deadline of a row is the most definite one in its item (`ingest.deadlines`), read against the plan's date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from ingest.canonical import Agency, agency_list_at, level_in, lookup, split_agencies
+from ingest.deadlines import Deadline, parse_deadline, plan_date_of
+from ingest.document import Chunk, Document
+from ingest.normalize import fold
+from ingest.reflow import MARKER
+
+ROLES = ("chủ trì", "phối hợp", "thực hiện")
+_PART = re.compile(r" \(phần (\d+)/\d+\)$")
+_SKIPPED = ("Phần mở đầu", "Nơi nhận, ký")
+_TASK_SECTION = ("phan cong", "to chuc thuc hien", "nhiem vu", "giai phap")
+_NOT_TASKS = ("muc dich", "muc tieu", "chi tieu", "pham vi", "doi tuong")
+_LEAD_CLAUSE = re.compile(r"^(?:Căn cứ|Định kỳ|Hằng năm|Hàng năm|Về|Trên cơ sở|Sau khi)\b")
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])|\n\n")
+_PARTNER = re.compile(r"\bphối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+(?:(?:các\s+)?lực lượng\s+)?", re.I)
+
+
+@dataclass(frozen=True)
+class Duty:
+    agency: str  # the agency as the plan names it: "Viện kiểm sát nhân dân"
+    canonical: str  # "Viện kiểm sát nhân dân thành phố" (ingest.canonical)
+    level: str | None  # "thành phố", "tỉnh", "phường", "xã", "huyện", "khu vực"
+    sector: str | None  # same kind of body across levels: "Y tế" (ingest.agencies.SECTORS)
+    role: str  # "chủ trì" | "phối hợp" | "thực hiện"
+    text: str  # the duty, on one line, without its item marker
+    deadline_text: str | None  # the deadline as written: "trước ngày 22/11/2021"
+    deadline: Deadline | None  # parsed (ingest.deadlines); None when the item states none
+    recurrence: str | None  # "yearly --12-15", "monthly ---14", "periodic", … (Deadline.recurrence)
+    doc_id: str
+    file: str
+    plan_label: str  # "Kế hoạch 153/KH-UBND — thành phố Cần Thơ, 2025"
+    section: str  # "IV. Phân công nhiệm vụ › 3. Sở Y tế › a)"
+    chunk_id: str  # the (first) chunk of the item, for citations
+    quote: str  # verbatim from Document.text: the item, or the sentence that assigns the work
+
+    @property
+    def due(self):
+        """The one-off due date (a `date`), or None."""
+        return self.deadline.date if self.deadline else None
+
+    def to_json(self) -> dict:
+        """The row as `tracuu duties --format json` writes it: the Duty fields, with the deadline as an ISO
+        date (or null) and the recurrence as its string. Other tools read these names: keep them stable."""
+        row = asdict(self)
+        row["deadline"] = self.due.isoformat() if self.due else None
+        return row
+
+
+@dataclass(frozen=True)
+class _Item:
+    doc: Document
+    section: str
+    chunk_id: str
+    start: int
+    end: int
+    agency: str | None
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start: self.end]
+
+
+def extract_duties(documents: list[Document], chunks: list[Chunk]) -> list[Duty]:
+    """Every duty assignment in the plans, in plan order."""
+    docs = {d.doc_id: d for d in documents}
+    duties: list[Duty] = []
+    for item in _items(docs, chunks):
+        duties.extend(_item_duties(item))
+    return duties
+
+
+def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
+    """Chunks back into the plan's items: the pieces of an oversize item ("(phần 2/3)") are rejoined."""
+    items: list[_Item] = []
+    for c in chunks:
+        if c.doc_id not in docs:
+            continue
+        part = _PART.search(c.section)
+        base = _PART.sub("", c.section)
+        last = items[-1] if items else None
+        if part and int(part.group(1)) > 1 and last and last.doc.doc_id == c.doc_id and last.section == base:
+            items[-1] = _Item(last.doc, base, last.chunk_id, last.start, max(last.end, c.end), last.agency)
+        elif not base.startswith(_SKIPPED):
+            items.append(_Item(docs[c.doc_id], base, c.chunk_id, c.start, c.end, c.agency))
+    return items
+
+
+def _item_duties(item: _Item) -> list[Duty]:
+    text = item.text
+    deadline = parse_deadline(text, plan_date_of(item.doc.date))
+    rows: list[Duty] = []
+    seen: set[str] = set()
+
+    def add(agency: Agency, role: str, quote: str) -> None:
+        if agency.canonical not in seen:
+            seen.add(agency.canonical)
+            rows.append(_duty(item, agency, role, deadline, quote))
+
+    if item.agency:
+        body = _strip_marker(text)
+        after = body[len(item.agency):] if body.startswith(item.agency) else body
+        for name in split_agencies(item.agency):
+            add(lookup(name, item.doc.locality), role_of(after, text), text)
+    else:
+        for start, end in _sentences(text):
+            found = _assignment(text[start:end], _is_task_section(item.section))
+            if not found:
+                continue
+            names, rest = found
+            quote = text[start: _paragraph_end(text, start)]
+            for name in split_agencies(names):
+                add(lookup(name, item.doc.locality), role_of(rest, quote), quote)
+    if rows:
+        for agency, quote in _partners(text, item.doc.locality):
+            add(agency, "phối hợp", quote)
+    return rows
+
+
+def _duty(item: _Item, agency: Agency, role: str, deadline: Deadline, quote: str) -> Duty:
+    has_deadline = deadline.kind != "none"
+    return Duty(
+        agency=agency.written,
+        canonical=agency.canonical,
+        level=agency.level,
+        sector=agency.sector,
+        role=role,
+        text=" ".join(_strip_marker(item.text).split()),
+        deadline_text=deadline.text if has_deadline else None,
+        deadline=deadline if has_deadline else None,
+        recurrence=deadline.recurrence,
+        doc_id=item.doc.doc_id,
+        file=item.doc.file,
+        plan_label=item.doc.label,
+        section=item.section,
+        chunk_id=item.chunk_id,
+        quote=quote,
+    )
+
+
+def role_of(after_name: str, whole: str) -> str:
+    """"chủ trì" when the item gives the agency the lead anywhere ("Chủ trì, phối hợp với …", "Là cơ quan
+    chủ trì"), "phối hợp" when its duty opens with coordinating, else "thực hiện"."""
+    if re.search(r"(?<!vai trò )\bchủ trì\b", whole, re.I):
+        return "chủ trì"
+    opening = after_name.lstrip(" ,:;-–")
+    if re.match(r"(?:có trách nhiệm |chủ động |tham gia |thường xuyên |tiếp tục )?phối hợp\b", opening, re.I):
+        return "phối hợp"
+    return "thực hiện"
+
+
+def _assignment(sentence: str, task_section: bool) -> tuple[str, str] | None:
+    """(names, the rest of the sentence) when a sentence assigns work to agencies."""
+    s = _strip_marker(sentence)
+    if re.match(r"(?:Giao|Đề nghị)\s", s):
+        found = agency_list_at(s)
+        return (found[0], s[found[1]:]) if found else None
+    if not task_section:
+        return None
+    found = agency_list_at(s)
+    if found:
+        return found[0], s[found[1]:]
+    if _LEAD_CLAUSE.match(s):  # "Căn cứ …, căn cứ …, các phòng, ban, … xây dựng kế hoạch"
+        for comma in re.finditer(r",\s+", s[:300]):
+            found = agency_list_at(s[comma.end():])
+            if found:
+                return found[0], s[comma.end() + found[1]:]
+    return None
+
+
+def _partners(text: str, locality: str | None) -> list[tuple[Agency, str]]:
+    """Specific agencies an item coordinates with, each with the sentence that says so."""
+    out = []
+    for m in _PARTNER.finditer(text):
+        found = agency_list_at(text[m.end():])
+        if not found:
+            continue
+        start, end = _sentence_around(text, m.start())
+        for name in _partner_names(found[0]):
+            out.append((lookup(name, locality), text[start:end]))
+    return out
+
+
+def _partner_names(names: str) -> list[str]:
+    """The specific agencies at the head of a "phối hợp với …" list, each cut to its known name:
+    "Công an phường tổng rà soát …" -> "Công an phường"; the list ends at the first words that are not an
+    agency. A level named last is shared: "Viện kiểm sát nhân dân, Tòa án nhân dân thành phố"."""
+    found: list[str] = []
+    for piece in split_agencies(names):
+        name = _known_prefix(piece)
+        if name is None:
+            break
+        found.append(name)
+        if name != piece:
+            break
+    level = level_in(fold(found[-1])) if found else None
+    out = []
+    for name in found:
+        agency = lookup(name)
+        if agency.scoped and agency.level is None and level:
+            name, agency = f"{name} {level}", lookup(f"{name} {level}")
+        # not "các sở, ngành …"; a body found at every level only with its level (not "lực lượng Công an")
+        if agency.known and not fold(agency.canonical).startswith("cac ") and (not agency.scoped or agency.level):
+            out.append(name)
+    return out
+
+
+def _known_prefix(piece: str) -> str | None:
+    """The longest start of `piece` that is a whole known name: exactly a canonical name
+    ("Sở Giáo dục và Đào tạo", "Tổ dân phố") or a known name ending in its level ("Công an phường")."""
+    words = piece.split()
+    for k in range(len(words), 0, -1):
+        prefix = " ".join(words[:k]).strip(" ,;:")
+        agency = lookup(prefix)
+        if not agency.known:
+            continue
+        folded = re.sub(r"^cac ", "", fold(prefix))
+        if folded == re.sub(r"^cac ", "", fold(agency.base)):
+            return prefix
+        levels = r"(tinh|thanh pho|tp|huyen|xa|phuong|khu vuc)"
+        if re.search(rf"\b{levels}$", folded) and not re.search(
+            rf"(,(?! {levels}$)| va |dia phuong$|xa hoi$)", folded  # "xã, phường" is one level
+        ):
+            return prefix
+    return None
+
+
+def _is_task_section(section: str) -> bool:
+    labels = [fold(label) for label in section.split(" › ")]
+    return any(k in labels[0] for k in _TASK_SECTION) and not any(k in lb for lb in labels for k in _NOT_TASKS)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _sentence_around(text: str, pos: int) -> tuple[int, int]:
+    return next(((s, e) for s, e in _sentences(text) if s <= pos < e), (0, len(text)))
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    end = text.find("\n\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _strip_marker(text: str) -> str:
+    text = text.strip()
+    m = MARKER.match(text + " ")
+    return text[m.end():].strip() if m else text
