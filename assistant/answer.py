@@ -26,6 +26,8 @@ from ingest.normalize import fold
 _DUTY_INTENT = re.compile(
     r"\b(lam gi|nhiem vu|trach nhiem|phan cong|duoc giao|phai lam|co vai tro gi|lam nhung gi|can lam)\b"
 )
+# "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
+_DUE_MONTH = re.compile(r"(?:den han|han|hoan thanh|phai nop|bao cao|thoi han)\b.*\bthang (\d{1,2})\b")
 MIN_RELEVANCE = 0.75  # below this share of the question's content words in the top passages: refuse
 REFUSAL_PREFIX = "Các kế hoạch hiện có không nêu"
 
@@ -135,6 +137,12 @@ class Assistant:
                 conversation.add(standalone, answer.text)
             return answer
 
+        month = _DUE_MONTH.search(fold(standalone))
+        if month and 1 <= int(month.group(1)) <= 12:
+            answer = self._due_in_month(question, standalone, int(month.group(1)), filters, timings, on_token, started)
+            if answer is not None:
+                return finish(answer)
+
         if not result.hits or result.relevance < self.min_relevance:
             return finish(self._refusal(question, standalone, result, timings, model_name, on_token))
 
@@ -218,6 +226,38 @@ class Assistant:
         timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
         for line in lines:
             on_token(line + "\n")
+        return Answer(question, text, False, citations, timings, "extractive", standalone, "duties")
+
+    def _due_in_month(self, question, standalone, month, filters, timings, on_token, started) -> Answer | None:
+        """Every duty whose deadline falls in `month` (yearly on a day of that month, monthly, or a
+        one-off date in that month), from the duties table, each cited."""
+        index = self.searcher.index
+        docs = index.documents_by_id
+        chunks = {c.chunk_id: c for c in index.chunks}
+        rows = []
+        for d in self._duty_rows():
+            dl = d.deadline
+            if dl is None or d.chunk_id not in chunks:
+                continue
+            hit = (dl.kind == "monthly") or (dl.kind == "yearly" and dl.month == month) or (
+                dl.kind in ("date", "relative") and dl.date is not None and dl.date.month == month)
+            if hit and (filters is None or filters.allows(chunks[d.chunk_id], docs[d.doc_id])):
+                rows.append(d)
+        places = mentioned_places(standalone, index.documents)
+        rows = [d for d in rows if not places or d.doc_id in places]
+        if not rows:
+            return None
+        lines = [f"Các nhiệm vụ có thời hạn rơi vào tháng {month} theo các kế hoạch hiện có:"]
+        citations, cited = [], {}
+        for d in rows:
+            if d.chunk_id not in cited:
+                cited[d.chunk_id] = len(citations) + 1
+                citations.append(citation_for(cited[d.chunk_id], chunks[d.chunk_id], docs[d.doc_id]))
+            lines.append(f"- {d.plan_label} — {d.agency}: {d.deadline.describe()} "
+                         f"(“{d.deadline_text}”): {' '.join(d.text.split())} [{cited[d.chunk_id]}]")
+        text = "\n".join(lines)
+        timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        on_token(text + "\n")
         return Answer(question, text, False, citations, timings, "extractive", standalone, "duties")
 
     # -- generated, then verified -----------------------------------------------------------------

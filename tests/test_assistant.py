@@ -190,3 +190,13 @@ def test_chat_json_as_a_real_subprocess(runtime):
         check_ask_contract(obj)
     assert lines[0]["refused"] and not lines[1]["refused"]
     assert any("Sở Tài chính" in c["section"] for c in lines[2]["citations"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["Việc gì đến hạn trong tháng 12?", "viec gi den han trong thang 12"])
+def test_what_is_due_in_a_month_comes_from_the_duties_table(runtime, question):
+    assistant, gen = _assistant(runtime, "không dùng")
+    answer = assistant.answer(question)
+    assert not gen.calls and not answer.refused
+    assert "15/12" in answer.text and "ngày 14" in answer.text  # Cần Thơ's yearly report, Tân Hưng's monthly one
+    assert {c.doc_id for c in answer.citations} == {"can-tho_kh-153-ubnd_2025", "tan-hung-hai-phong_kh-ubnd_2025"}
