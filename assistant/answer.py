@@ -20,12 +20,9 @@ from assistant.citations import clean_model_text, says_dont_know, split_statemen
 from assistant.focus import focus, score, sentences
 from assistant.conversation import Conversation, rewrite
 from assistant.prompts import render
+from index.search import is_duty_question
 from ingest.normalize import fold
 
-# a question asking what an agency must do ("Sở Y tế phải làm gì?", "nhiệm vụ của Công an phường")
-_DUTY_INTENT = re.compile(
-    r"\b(lam gi|nhiem vu|trach nhiem|phan cong|duoc giao|phai lam|co vai tro gi|lam nhung gi|can lam)\b"
-)
 # "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
 _DUE_MONTH = re.compile(r"(?:den han|han|hoan thanh|phai nop|bao cao|thoi han)\b.*\bthang (\d{1,2})\b")
 MIN_RELEVANCE = 0.75  # below this share of the question's content words in the top passages: refuse
@@ -146,7 +143,7 @@ class Assistant:
         if not result.hits or result.relevance < self.min_relevance:
             return finish(self._refusal(question, standalone, result, timings, model_name, on_token))
 
-        if result.sectors and _DUTY_INTENT.search(fold(standalone)):
+        if result.sectors and is_duty_question(standalone):
             answer = self._duties(question, standalone, result, filters, timings, model_name, on_token, started)
             if answer is not None:
                 return finish(answer)
@@ -283,6 +280,11 @@ class Assistant:
         statements = verify(split_statements(raw, len(hits)), shown, question=standalone)
         kept = [s for s in statements if s.supported and not says_dont_know(s.text)]
         removed = [s.text for s in statements if not s.supported and not says_dont_know(s.text)]
+        if not kept and any(says_dont_know(s.text) for s in statements):
+            # the model itself says the passages do not answer: refuse, showing the closest passages
+            answer = self._refusal(question, standalone, result, timings, generator.name, lambda _: None)
+            answer.removed, answer.model_text = removed, "".join(pieces)
+            return answer
         if not kept:
             # the evidence was strong but the model phrased nothing we can verify: quote the evidence
             answer = self._evidence(question, standalone, hits, timings, generator.name)

@@ -31,6 +31,8 @@ class Statement:
 
 def split_statements(text: str, n_passages: int) -> list[Statement]:
     """Sentences of an answer with the passage numbers each cites."""
+    # "… kế hoạch. [1] Câu sau" -> "… kế hoạch [1]. Câu sau": a marker after the full stop cites the sentence before it
+    text = re.sub(r"([.!?;])\s*((?:\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]\s*)+)", lambda m: f" {m.group(2).strip()}{m.group(1)} ", text)
     out = []
     for raw in _SENTENCE_END.split(text.strip()):
         raw = raw.strip()
@@ -106,6 +108,8 @@ def clean_model_text(text: str, question: str) -> str:
             continue
         if " ".join(_WORD.findall(fold(_REF.sub("", bare)))) == q or bare.rstrip().endswith("?"):
             continue  # the question repeated
+        if " › " in bare or re.match(r"^\[\d+\]\s*\(", bare):
+            continue  # a passage header echoed back ("[1] (Kế hoạch … — IV. … › 3. Sở Y tế)")
         lines.append(bare)
     return "\n".join(lines)
 

@@ -34,9 +34,17 @@ def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP.search(q)) or len(q.split()) <= 3
 
 
+_PRONOUN = re.compile(r"^(họ|ho|cơ quan này|co quan nay|đơn vị này|don vi nay|cơ quan đó|đơn vị đó)\b", re.I)
+
+
 def rewrite(question: str, previous: str | None) -> str:
     """A standalone form of `question`, using the previous standalone question when it is a follow-up."""
     question = " ".join(question.split())
+    if previous and _PRONOUN.match(question):
+        # "Họ phải chịu trách nhiệm trước ai?" -> the agency of the previous question in place of "Họ"
+        agency = _agency_phrase(previous)
+        if agency:
+            return _PRONOUN.sub(agency, question, count=1)
     if not previous or not is_follow_up(question):
         return question
     standalone = previous

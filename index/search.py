@@ -17,13 +17,23 @@ from ingest.normalize import fold, nfc, syllable_key
 
 RRF_K = 60  # reciprocal-rank-fusion constant
 CANDIDATES = 100  # how deep each ranking is read before fusion
-DENSE_WEIGHT = 0.5  # share of the dense score in "weighted" fusion
+
+# a question asking what an agency must do ("Sở Y tế phải làm gì?", "nhiệm vụ của Công an phường")
+DUTY_INTENT = re.compile(
+    r"\b(lam gi|nhiem vu|trach nhiem|phan cong|duoc giao|phai lam|co vai tro gi|lam nhung gi|can lam)\b"
+)
+
+
+def is_duty_question(question: str) -> bool:
+    return bool(DUTY_INTENT.search(" ".join(re.findall(r"\w+", fold(question)))))
+
 
 # question words and function words that say nothing about what is asked
 _STOP = set(
     "phai lam gi gi nao bao nhieu khong co la cua cac nhung the ai khi o dau nhu duoc va voi trong thi sao "
     "con ve cho mot nay do den tu tai theo de da se can hay hoac nhiem vu ke hoach ra sao bao gio "
-    "lam nhu the nao cu the nhung gi duoc giao trach nhiem".split()
+    "lam nhu the nao cu the nhung gi duoc giao trach nhiem phan tram bao lau han xong truoc sau luc "
+    "tham gia gom ho muc tieu ngay thang nam so".split()
 )
 
 
@@ -111,12 +121,14 @@ class Searcher:
                     dense_scores[i] = s
         bm25_scores = self._bm25.scores(query) if mode in ("hybrid", "bm25") else np.zeros(n, np.float32)
 
+        # e5 embeds questions typed without diacritics poorly: lean on BM25 for them
+        self._undiacritized = fold(query) == query.lower()
         fused = self._fuse(dense_scores, bm25_scores, allowed, mode)
         sectors = sectors_of(self._repair(query))
         agency_rows = np.array([bool(sectors & s) for s in self._chunk_sectors], dtype=bool) & allowed
         order = np.argsort(-fused, kind="stable")
         order = [int(i) for i in order if allowed[i] and fused[i] > -np.inf]
-        if sectors and agency_rows.any():
+        if sectors and agency_rows.any() and is_duty_question(query):
             # the named agency's own duty sections come first, every one of them, in fused order
             order = [i for i in order if agency_rows[i]] + [i for i in order if not agency_rows[i]]
         hits = [
@@ -138,12 +150,14 @@ class Searcher:
             d = np.where(dense > -1, dense, 0)
             d = (d - d[allowed].min()) / max(1e-6, d[allowed].max() - d[allowed].min()) if allowed.any() else d
             b = bm25 / max(1e-6, bm25[allowed].max()) if allowed.any() else bm25
-            return np.where(allowed, DENSE_WEIGHT * d + (1 - DENSE_WEIGHT) * b, -np.inf)
+            w = self.settings.dense_weight * (0.5 if self._undiacritized else 1.0) / 2
+            return np.where(allowed, w * d + (1 - w) * b, -np.inf)
         fused = np.zeros(n, dtype=np.float32)
-        for scores, valid in ((dense, dense > -1), (bm25, bm25 > 0)):
+        weight = self.settings.dense_weight * (0.5 if self._undiacritized else 1.0)
+        for scores, valid, w in ((dense, dense > -1, weight), (bm25, bm25 > 0, 1.0)):
             ranked = [i for i in np.argsort(-scores, kind="stable") if valid[i] and allowed[i]][:CANDIDATES]
             for rank, i in enumerate(ranked):
-                fused[i] += 1.0 / (RRF_K + rank + 1)
+                fused[i] += w / (RRF_K + rank + 1)
         return np.where(allowed & (fused > 0), fused, -np.inf)
 
     def _repair(self, query: str) -> str:
@@ -190,6 +204,7 @@ def _is_name_word(word: str) -> bool:
 def _query_terms(query: str) -> list[tuple[str, list[str]]]:
     """(word as typed, index keys that must be present) for the question's content words."""
     words = re.findall(r"\w+", nfc(query))
+    shouting = nfc(query).isupper()  # "SỞ Y TẾ PHẢI LÀM GÌ?": capitals are not acronyms here
     terms: list[tuple[str, list[str]]] = []
     i = 0
     while i < len(words):
@@ -204,6 +219,9 @@ def _query_terms(query: str) -> list[tuple[str, list[str]]]:
             i = j
             continue
         f = fold(w)
+        if w.isupper() and len(w) <= 6 and not shouting:
+            i += 1  # an acronym ("TP", "GD", "UBMTTQ"): agencies are matched by sector instead
+            continue
         if f not in _STOP and len(f) > 1:
             # an accented word matches by its folded form too: "tê" typed for "tế" still counts
             terms.append((w, [f]))

@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tracuu.duties_cli import add_duties_parser
 
     add_duties_parser(sub)
+
+    from eval.cli import add_eval_parser
+
+    add_eval_parser(sub)
     return p
 
 

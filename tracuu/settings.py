@@ -45,8 +45,13 @@ class Settings:
     top_k: int = 6
     # FAISS index type: "flat" (exact; right for thousands of chunks), "hnsw" or "ivf" (millions)
     faiss_index: str = "flat"
-    # how dense and BM25 rankings are fused: "rrf" (reciprocal rank) or "weighted" (chosen by eval)
-    fusion: str = "rrf"
+    # how dense and BM25 rankings are fused: "weighted" (min-max normalised scores) or "rrf"
+    # (reciprocal rank); weighted won on the gold set (bench/fusion.py)
+    fusion: str = "weighted"
+    # weight of the dense ranking against BM25's 1.0 in fusion (halved for questions typed without
+    # diacritics, which e5 embeds poorly); chosen on the gold set (bench/fusion.py)
+    # (1.2 = 60 % dense in weighted fusion; the middle of the 1.0–1.4 plateau)
+    dense_weight: float = 1.2
     # chunks longer than this many characters are split (langchain-text-splitters)
     chunk_chars: int = 1200
     # overlap between the pieces of a split chunk
