@@ -51,6 +51,30 @@ class DutyFilter:
     sectors: frozenset[str] = frozenset()  # sector names (ingest.agencies.SECTORS): any of them
 
 
+def duty_filter(duties: list[Duty], agency: str | None = None, plan: str | None = None,
+                due_before: str | None = None, due_in: str | None = None) -> DutyFilter:
+    """The filter for what a user typed (CLI flags or the web form); blank means no filter. A day, a
+    month or a plan that matches nothing is a TracuuError that says what to write instead."""
+    agency, plan = (agency or "").strip() or None, (plan or "").strip() or None
+    if plan and not any(plan_matches(plan, d) for d in duties):
+        files = ", ".join(sorted({d.file for d in duties})) or "không có"
+        raise TracuuError(f"Không có kế hoạch nào khớp “{plan}” — các kế hoạch có nhiệm vụ: {files}.")
+    return DutyFilter(
+        agency=agency,
+        plan=plan,
+        due_before=parse_day(due_before) if (due_before or "").strip() else None,
+        due_in=parse_month(due_in) if (due_in or "").strip() else None,
+    )
+
+
+def describe_filters(agency: str | None = None, plan: str | None = None, due_before: str | None = None,
+                     due_in: str | None = None) -> str:
+    """The filters a user typed, in words: "cơ quan Sở Y tế; hạn trong tháng 2025-12"."""
+    parts = [f"{label} {value.strip()}" for label, value in (("cơ quan", agency), ("kế hoạch", plan),
+             ("hạn trước", due_before), ("hạn trong tháng", due_in)) if value and value.strip()]
+    return "; ".join(parts)
+
+
 def duties_from_index(index) -> list[Duty]:
     """Every duty in a loaded index (index.store.StoredIndex); cheap (~0.1 s), cache it per index."""
     return extract_duties(index.documents, index.chunks)

@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     from eval.cli import add_eval_parser
 
     add_eval_parser(sub)
+
+    from tracuu.web import add_serve_parser
+
+    add_serve_parser(sub)
     return p
 
 

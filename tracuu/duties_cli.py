@@ -40,24 +40,16 @@ def add_duties_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def cmd_duties(args) -> int:
-    from assistant.duties_table import DutyFilter, filter_duties, load_duties, parse_day, parse_month, plan_matches
+    from assistant.duties_table import duty_filter, filter_duties, load_duties
     from tracuu.settings import Settings
 
     duties, documents = load_duties(Settings.from_env())
-    if args.plan and not any(plan_matches(args.plan, d) for d in duties):
-        files = ", ".join(sorted({d.file for d in duties})) or "không có"
-        raise TracuuError(f"Không có kế hoạch nào khớp “{args.plan}” — các kế hoạch có nhiệm vụ: {files}.")
-    wanted = DutyFilter(
-        agency=args.agency,
-        plan=args.plan,
-        due_before=parse_day(args.due_before) if args.due_before else None,
-        due_in=parse_month(args.due_in) if args.due_in else None,
-    )
+    wanted = duty_filter(duties, args.agency, args.plan, args.due_before, args.due_in)
     rows = filter_duties(duties, wanted, documents)
     fmt = args.format
     out = args.out or (Path(_DEFAULT_OUT[fmt]) if fmt in _DEFAULT_OUT else None)
     if fmt == "json":
-        _emit(json.dumps([d.to_json() for d in rows], ensure_ascii=False, indent=1) + "\n", out)
+        write_json(rows, out)
     elif fmt == "csv":
         write_csv(rows, out)
     elif fmt == "xlsx":
@@ -95,6 +87,11 @@ def render_table(rows, width: int = 120) -> str:
             lines.append(" | ".join(cols).rstrip())
         lines.append("")
     return "\n".join(lines).strip("\n") + "\n" if lines else ""
+
+
+def write_json(rows, out: Path | None) -> None:
+    """The `--format json` contract: a list of Duty.to_json() objects."""
+    _emit(json.dumps([d.to_json() for d in rows], ensure_ascii=False, indent=1) + "\n", out)
 
 
 def write_csv(rows, out: Path | None) -> None:
@@ -185,6 +182,6 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def _describe(args) -> str:
-    parts = [f"{label} {value}" for label, value in (("cơ quan", args.agency), ("kế hoạch", args.plan),
-             ("hạn trước", args.due_before), ("hạn trong tháng", args.due_in)) if value]
-    return "; ".join(parts)
+    from assistant.duties_table import describe_filters
+
+    return describe_filters(args.agency, args.plan, args.due_before, args.due_in)

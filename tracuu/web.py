@@ -1,0 +1,355 @@
+"""The web assistant (`tracuu serve`): a Gradio app with a chat tab and a plans tab, bound to
+127.0.0.1, never shared, with analytics and hub calls off. Requests queue for the one model
+instead of failing; each browser session keeps its own conversation.
+
+The work is done without gradio in `web_chat` (streamed answers, cited passages) and `web_plans`
+(plan list, upload, re-index, removal); this module lays out the page and wires the events."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+import time
+from pathlib import Path
+
+from tracuu.errors import TracuuError
+
+EXAMPLES = [
+    "Sở Y tế phải làm gì?",
+    "Chỉ tiêu xã, phường không ma túy năm 2030 là bao nhiêu?",
+    "Công an phường có nhiệm vụ gì?",
+    "Thời hạn gửi kế hoạch về Ủy ban nhân dân thành phố là khi nào?",
+]
+QUEUE_MAX = 100  # questions waiting at once; beyond this a user is told the queue is full
+MAX_UPLOAD = "100mb"  # hard cap at the HTTP layer; the plan size limit (settings.max_file_mb) is checked after
+WAITING = "_Đang chờ đến lượt (mô hình trả lời lần lượt từng câu)…_"
+
+
+def offline_env() -> None:
+    """Gradio and the hub call out at start-up unless told not to; set before gradio is imported."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
+def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
+    """The gr.Blocks of the assistant. `warm` starts loading the default model in the background."""
+    offline_env()
+    import gradio as gr
+
+    from assistant.conversation import Conversation
+    from index.search import Filters
+    from assistant.duties_table import describe_filters
+    from tracuu import web_duties
+    from tracuu.web_chat import EMPTY_PANEL, WAITING_PANEL, ChatService, sources_html, sources_markdown
+    from tracuu.web_plans import COLUMN_WIDTHS, COLUMNS, PlanService
+
+    lock = threading.Lock()
+    chat = ChatService(runtime, lock)
+    plans = PlanService(runtime, lock, upload_dir)
+    duties = web_duties.DutiesService(runtime)
+    if warm:
+        chat.warm_in_background()
+    default_model = runtime.settings.llm
+    models = [("Mặc định (chính xác hơn)", "default"), ("Nhanh", "fast")]
+    if default_model not in ("default", "fast"):
+        models.append((Path(default_model).name, default_model))
+
+    def status_line():
+        if chat.is_ready():
+            secs = chat.load_seconds.get(chat.model_choice(None))
+            took = f" (tải mô hình {secs:.0f} giây)" if secs else ""
+            return f'<span class="tc-dot tc-ready"></span>Sẵn sàng{took}', gr.Timer(active=False)
+        return ('<span class="tc-dot tc-loading"></span><b>Đang tải mô hình…</b> câu hỏi gửi lúc này '
+                "sẽ được trả lời ngay khi tải xong", gr.Timer(active=True))
+
+    def start(question, history, busy):
+        if busy:  # one question at a time per session: its answer is still coming
+            raise gr.Error("Đang trả lời câu hỏi trước — xin chờ xong rồi hỏi tiếp.", duration=4, title="Xin chờ")
+        question = " ".join((question or "").split())
+        if not question:
+            return gr.skip(), gr.skip(), "", False
+        history = list(history or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": WAITING}]
+        return gr.Textbox(value="", interactive=False), history, question, True
+
+    def pick_example(sample, history, busy):
+        question = sample[0] if isinstance(sample, (list, tuple)) else sample
+        return start(question, history, busy)
+
+    def respond(question, history, conversation, plan_ids, model):
+        if not question:
+            return
+        history = list(history or [])
+        if not history or history[-1].get("role") != "assistant":
+            history.append({"role": "assistant", "content": WAITING})
+        filters = Filters(docs=tuple(plan_ids)) if plan_ids else None
+        shown, last = "", 0.0
+
+        for kind, value in chat.stream(question, conversation, filters, model):
+            if kind == "status":
+                history[-1] = {"role": "assistant", "content": f"_{value}_"}
+                yield history, conversation, WAITING_PANEL
+            elif kind == "token":
+                shown += value
+                if time.monotonic() - last > 0.08:  # about 12 updates a second is smooth enough
+                    last = time.monotonic()
+                    history[-1] = {"role": "assistant", "content": shown + " ▌"}
+                    yield history, conversation, gr.skip()
+            elif kind == "error":
+                history[-1] = {"role": "assistant", "content": f"**Lỗi:** {value}"}
+                yield history, conversation, gr.skip()
+            else:
+                answer = value
+                history[-1] = {"role": "assistant", "content": answer.text}
+                refs = answer.closest if answer.refused else answer.citations
+                if refs:
+                    title = (f"Các đoạn gần nhất ({len(refs)})" if answer.refused
+                             else f"Nguồn: {len(refs)} đoạn trích — chi tiết ở khung bên phải")
+                    meta = {"title": title} if len(refs) <= 4 else {"title": title, "status": "done"}
+                    history.append({"role": "assistant", "content": sources_markdown(refs), "metadata": meta})
+                yield history, conversation, sources_html(answer, chat.documents())
+
+    def unlock():
+        return gr.Textbox(interactive=True), False
+
+    def clear():
+        return [], Conversation(), EMPTY_PANEL, "", gr.Textbox(interactive=True), False
+
+    def refresh():
+        files = plans.files()
+        return (plans.rows(), gr.Dropdown(choices=plans.choices()),
+                gr.Dropdown(choices=files, value=None), gr.Dropdown(choices=duty_plan_choices()))
+
+    def duty_plan_choices():
+        return [("Mọi kế hoạch", "")] + duties.plans()
+
+    def find_duties(agency, plan, due_before, due_in):
+        """The filtered table, its summary line, and a fresh file behind each download button."""
+        filters = describe_filters(agency, plan, due_before, due_in)
+        try:
+            rows = duties.find(agency, plan, due_before, due_in)
+        except TracuuError as exc:
+            return (f"**Lỗi:** {exc}", gr.skip(), *[gr.DownloadButton(visible=False)] * len(web_duties.EXPORTS))
+        files = [duties.export(rows, fmt, filters) if rows else None for fmt in web_duties.EXPORTS]
+        return (web_duties.summary(rows, filters), web_duties.rows_for_display(rows),
+                *[gr.DownloadButton(value=f, visible=f is not None) for f in files])
+
+    def run_plans(job):
+        lines: list[str] = []
+        try:
+            for line in job:
+                lines.append(line)
+                yield "  \n".join(lines), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        except TracuuError as exc:
+            lines.append(f"**Lỗi:** {exc}")
+        yield ("  \n".join(lines), *refresh())
+
+    def add_plans(files):
+        yield from run_plans(plans.add(list(files or [])))
+
+    def remove_plan(file):
+        if not file:
+            yield "Chọn một kế hoạch để gỡ.", gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        yield from run_plans(plans.remove(file))
+
+    with gr.Blocks(title="tracuu — tra cứu kế hoạch") as demo:
+        with gr.Row(elem_id="tc-top", equal_height=True):
+            gr.HTML("<b>tracuu</b> — hỏi đáp trên các kế hoạch phòng, chống ma túy "
+                    '<span class="tc-muted">· ngoại tuyến, có trích dẫn</span>', scale=3)
+            status = gr.HTML(elem_id="tc-status", scale=2)
+        timer = gr.Timer(1.5)
+        conversation = gr.State(Conversation())
+        pending = gr.State("")  # the question being answered in this session
+        busy = gr.State(False)  # True while this session waits for an answer
+        with gr.Tabs():
+            with gr.Tab("Hỏi đáp", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=440):
+                        chatbot = gr.Chatbot(
+                            show_label=False, height="calc(100vh - 330px)", min_height=260, buttons=["copy"],
+                            feedback_options=None, elem_id="tc-chat",
+                            placeholder="Đặt câu hỏi về các kế hoạch. Mỗi câu trả lời đều ghi nguồn; "
+                                        "khi kế hoạch không nêu, trợ lý sẽ nói rõ.",
+                        )
+                        question = gr.Textbox(
+                            show_label=False, placeholder="Nhập câu hỏi rồi nhấn Enter…", submit_btn="Gửi",
+                            max_lines=4, elem_id="tc-question",
+                        )
+                        examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES],
+                                              label="Câu hỏi mẫu — bấm để hỏi", elem_id="tc-examples")
+                    with gr.Column(scale=2, min_width=340):
+                        plan_filter = gr.Dropdown(
+                            choices=plans.choices(), multiselect=True, value=[],
+                            label="Chỉ tìm trong (bỏ trống = mọi kế hoạch)", elem_id="tc-plans",
+                        )
+                        with gr.Row(equal_height=True, elem_id="tc-options"):
+                            model = gr.Radio(models, value=default_model, show_label=False, scale=3,
+                                             container=False, elem_id="tc-model")
+                            clear_btn = gr.Button("Xoá hội thoại", scale=1, min_width=120, size="sm", elem_id="tc-clear")
+                        panel = gr.HTML(EMPTY_PANEL, elem_id="tc-sources")
+            with gr.Tab("Nhiệm vụ", id="duties"):
+                gr.Markdown("Cơ quan nào phải làm gì, hạn khi nào — lấy đủ từ mọi kế hoạch, mỗi dòng ghi mục "
+                            "và trích nguyên văn. Gõ có dấu hay không dấu đều được.", elem_id="tc-duties-intro")
+                with gr.Row(equal_height=True, elem_id="tc-duty-filters"):
+                    duty_agency = gr.Textbox(label="Cơ quan", placeholder="Sở Y tế, so y te, Công an TP, y tế…",
+                                             scale=3, elem_id="tc-duty-agency")
+                    duty_plan = gr.Dropdown(choices=duty_plan_choices(), value="", label="Kế hoạch", scale=3,
+                                            elem_id="tc-duty-plan")
+                    duty_before = gr.Textbox(label="Đến hạn trước ngày", placeholder="31/12/2025", scale=2,
+                                             elem_id="tc-duty-before")
+                    duty_in = gr.Textbox(label="Đến hạn trong tháng", placeholder="12/2025", scale=2,
+                                         elem_id="tc-duty-in")
+                    duty_btn = gr.Button("Lọc", variant="primary", scale=1, min_width=80, elem_id="tc-duty-find")
+                with gr.Row(equal_height=True, elem_id="tc-duty-bar"):
+                    duty_summary = gr.Markdown("", elem_id="tc-duty-summary")
+                    downloads = [gr.DownloadButton(f"Tải {label}", visible=False, size="sm", scale=0, min_width=120,
+                                                   elem_id=f"tc-duty-{fmt}")
+                                 for fmt, label in web_duties.EXPORTS.items()]
+                duty_table = gr.Dataframe(headers=web_duties.COLUMNS, value=[], interactive=False, wrap=True,
+                                          column_widths=web_duties.COLUMN_WIDTHS, max_height=520,
+                                          show_label=False, elem_id="tc-duty-table")
+            with gr.Tab("Kế hoạch", id="plans"):
+                table = gr.Dataframe(headers=COLUMNS, value=plans.rows(), interactive=False, wrap=True,
+                                     column_widths=COLUMN_WIDTHS, label="Các kế hoạch đã nạp", max_height=250,
+                                     elem_id="tc-table")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        uploads = gr.File(
+                            label=f"Tải lên kế hoạch (.txt, .md, .docx, .pdf; tối đa {plans.max_mb:g} MB mỗi tệp)",
+                            file_count="multiple", type="filepath", height=130, elem_id="tc-upload",
+                        )
+                        add_btn = gr.Button("Nạp và lập chỉ mục", variant="primary", elem_id="tc-add")
+                    with gr.Column(scale=2):
+                        with gr.Row(equal_height=True):
+                            remove_choice = gr.Dropdown(choices=plans.files(), value=None, label="Gỡ một kế hoạch",
+                                                        scale=3, elem_id="tc-remove")
+                            remove_btn = gr.Button("Gỡ", variant="stop", scale=1, min_width=70, elem_id="tc-remove-btn")
+                        plan_log = gr.Markdown("", elem_id="tc-plan-log")
+
+        light = dict(queue=False, show_progress="hidden", api_visibility="private")
+        model_work = dict(concurrency_id="model", concurrency_limit=1)
+        demo.load(status_line, None, [status, timer], **light)
+        demo.load(refresh, None, [table, plan_filter, remove_choice, duty_plan], **light)
+        timer.tick(status_line, None, [status, timer], **light)
+        chat_outputs = [chatbot, conversation, panel]
+        # the browser's path, and the API a script uses: /start (question -> session state), then /respond
+        chat_inputs = [pending, chatbot, conversation, plan_filter, model]
+        started = [question, chatbot, pending, busy]
+        instant = dict(concurrency_limit=None, show_progress="hidden")  # queued (so errors show), never waiting
+        asked = question.submit(start, [question, chatbot, busy], started, api_name="start", **instant)
+        picked = examples.click(pick_example, [examples, chatbot, busy], started, api_visibility="private", **instant)
+        answers = [
+            asked.success(respond, chat_inputs, chat_outputs, show_progress="minimal", api_name="respond", **model_work),
+            picked.success(respond, chat_inputs, chat_outputs, show_progress="minimal", api_visibility="private",
+                           **model_work),
+        ]
+        for answer in answers:
+            answer.then(unlock, None, [question, busy], **light)
+        # clearing stops this session's answer, so it cannot write the old conversation back
+        clear_btn.click(clear, None, [chatbot, conversation, panel, pending, question, busy], cancels=answers, **light)
+        plan_outputs = [plan_log, table, plan_filter, remove_choice, duty_plan]
+        add_btn.click(add_plans, uploads, plan_outputs, api_visibility="private", **model_work,
+                      ).then(lambda: None, None, uploads, **light)
+        remove_btn.click(remove_plan, remove_choice, plan_outputs, api_visibility="private", **model_work,
+                         js="(f) => (f && confirm('Gỡ kế hoạch ' + f + ' khỏi chỉ mục?')) ? f : null")
+        duty_inputs = [duty_agency, duty_plan, duty_before, duty_in]
+        duty_outputs = [duty_summary, duty_table, *downloads]
+        demo.load(find_duties, duty_inputs, duty_outputs, **light)
+        for trigger in (duty_btn.click, duty_agency.submit, duty_before.submit, duty_in.submit, duty_plan.change):
+            trigger(find_duties, duty_inputs, duty_outputs, api_visibility="private", concurrency_limit=4,
+                    show_progress="minimal")
+    return demo
+
+
+def launch(demo, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True):
+    """Start the queued app. share is always off; only loopback unless a host is given."""
+    import gradio as gr
+
+    from tracuu.web_theme import CSS, GRADIO_VI
+
+    demo.queue(default_concurrency_limit=1, max_size=QUEUE_MAX)
+    demo.launch(
+        server_name=host, server_port=port, share=False, auth=auth,
+        auth_message="Đăng nhập để dùng trợ lý tra cứu kế hoạch.", inbrowser=False, prevent_thread_lock=not block,
+        max_file_size=MAX_UPLOAD, ssr_mode=False, enable_monitoring=False, run_history=False,
+        footer_links=[], mcp_server=False, css=CSS, quiet=not block,
+        i18n=gr.I18n(en=GRADIO_VI, vi=GRADIO_VI),  # Gradio ships no Vietnamese
+    )
+    return demo
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, auth_file: str | Path | None = None,
+          upload_dir: Path | None = None, runtime=None, block: bool = True):
+    """Build and run the assistant; `auth` is "user:password", `auth_file` holds one such line per user."""
+    offline_env()
+    import logging
+
+    from tracuu.runtime import Runtime
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("tracuu.web").setLevel(logging.INFO)  # one line per answer, with its timings
+    credentials = read_credentials(auth, auth_file)
+    runtime = runtime or Runtime()
+    demo = build_app(runtime, upload_dir, warm=True)
+    print(f"tracuu: trợ lý web tại http://{'[' + host + ']' if ':' in host else host}:{port}"
+          f"{' (có đăng nhập)' if credentials else ''} — Ctrl-C để dừng.", flush=True)
+    return launch(demo, host, port, credentials, block)
+
+
+def read_credentials(auth: str | None, auth_file: str | Path | None) -> list[tuple[str, str]] | None:
+    lines = []
+    if auth:
+        lines.append(auth)
+    if auth_file:
+        try:
+            text = Path(auth_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TracuuError(f"Không đọc được tệp tài khoản {auth_file} ({exc.strerror}) — kiểm tra đường dẫn.") from exc
+        lines += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    pairs = []
+    for line in lines:
+        user, sep, password = line.partition(":")
+        if not sep or not user.strip() or not password:
+            raise TracuuError("Tài khoản phải có dạng tên:mật_khẩu (mỗi dòng một tài khoản trong tệp --auth-file).")
+        pairs.append((user.strip(), password))
+    return pairs or None
+
+
+def add_serve_parser(subparsers) -> argparse.ArgumentParser:
+    """`tracuu serve [--host 127.0.0.1] [--port 7860] [--auth user:pass | --auth-file F] [--upload-dir D]`."""
+    s = subparsers.add_parser("serve", help="mở trợ lý web (Gradio) tại http://127.0.0.1:7860")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="địa chỉ lắng nghe (mặc định 127.0.0.1: chỉ máy này; 0.0.0.0 để mở cho mạng nội bộ)")
+    s.add_argument("--port", type=int, default=7860, help="cổng (mặc định 7860)")
+    who = s.add_mutually_exclusive_group()
+    who.add_argument("--auth", metavar="TÊN:MẬT_KHẨU", help="yêu cầu đăng nhập với tài khoản này")
+    who.add_argument("--auth-file", type=Path, metavar="TỆP", help="tệp tài khoản, mỗi dòng một tên:mật_khẩu")
+    s.add_argument("--upload-dir", type=Path, default=None,
+                   help="thư mục lưu kế hoạch tải lên (mặc định: <thư mục kế hoạch>/uploads)")
+    s.set_defaults(func=cmd_serve)
+    return s
+
+
+def cmd_serve(args) -> int:
+    serve(args.host, args.port, args.auth, args.auth_file, args.upload_dir)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tracuu.web` runs the same as `tracuu serve`."""
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m tracuu.web")
+    add_serve_parser(parser.add_subparsers()).prog = "serve"
+    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return args.func(args)
+    except TracuuError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

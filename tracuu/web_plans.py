@@ -1,0 +1,232 @@
+"""The plans side of the web UI, without gradio: the list of ingested plans, checking and saving an
+uploaded file, re-indexing with progress, and removing a plan. A rejected file never reaches the
+plans folder and the index stays as it was (build_index swaps the new index in atomically)."""
+
+from __future__ import annotations
+
+import queue
+import re
+import shutil
+import threading
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+from ingest.readers import SUPPORTED, SkipFile
+from tracuu.errors import TracuuError
+
+COLUMNS = ["Số hiệu", "Tên văn bản", "Loại", "Ngày", "Địa phương", "Số đoạn", "Nguồn", "Tệp"]
+COLUMN_WIDTHS = ["11%", "29%", "8%", "10%", "13%", "6%", "7%", "16%"]
+
+
+class PlanService:
+    def __init__(self, runtime, lock: threading.Lock, upload_dir: Path | None = None):
+        self.runtime = runtime
+        self.lock = lock  # the models' lock: re-indexing embeds with the same model answers use
+        settings = runtime.settings
+        # uploads go beside the bundled plans, in their own folder, so removing one never touches a bundled plan
+        self.upload_dir = Path(upload_dir) if upload_dir else Path(settings.plans_dir) / "uploads"
+        self.max_mb = settings.max_file_mb
+
+    # -- listing -------------------------------------------------------------------------------
+    def index(self):
+        from index.store import read_index
+
+        try:
+            return read_index(self.runtime.settings.index_dir)
+        except TracuuError:
+            return None
+
+    def rows(self) -> list[list]:
+        stored = self.index()
+        if stored is None:
+            return []
+        counts: dict[str, int] = {}
+        for c in stored.chunks:
+            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        return [
+            [d.number or "(không số)", d.title, d.kind, _date(d.date), d.locality or "", counts.get(d.doc_id, 0),
+             "tải lên" if self._is_upload(d.path) else "có sẵn", d.file]
+            for d in stored.documents
+        ]
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(label, doc id) of every ingested plan, for the plan filter."""
+        stored = self.index()
+        return [(d.label, d.doc_id) for d in stored.documents] if stored else []
+
+    def files(self) -> list[str]:
+        stored = self.index()
+        return [d.file for d in stored.documents] if stored else []
+
+    def _is_upload(self, path: str) -> bool:
+        try:
+            return Path(path).resolve().parent == self.upload_dir.resolve()
+        except OSError:
+            return False
+
+    # -- upload ----------------------------------------------------------------------------------
+    def add(self, uploads: list[str]) -> Iterator[str]:
+        """Check, save and index the uploaded files, yielding progress lines (Vietnamese)."""
+        from ingest.pipeline import doc_id_for, parse_file
+
+        if not uploads:
+            yield "Chưa chọn tệp nào — bấm vào ô tải lên để chọn tệp .txt, .md, .docx hoặc .pdf."
+            return
+        settings = self.runtime.settings
+        stored = self.index()
+        taken = {d.doc_id: d.file for d in stored.documents} if stored else {}
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        staging = self.upload_dir / f".staging-{uuid.uuid4().hex[:8]}"
+        staging.mkdir()
+        saved: list[Path] = []
+        try:
+            for upload in uploads:
+                original = Path(upload).name
+                name = safe_name(original)
+                reason = check_file(Path(upload), self.max_mb)
+                if reason is None and doc_id_for(Path(name)) in taken:
+                    reason = (f"đã có kế hoạch cùng tên ({taken[doc_id_for(Path(name))]}) — đổi tên tệp, "
+                              "hoặc gỡ kế hoạch cũ trước khi tải bản mới")
+                if reason is None:
+                    staged = staging / name
+                    shutil.copyfile(upload, staged)
+                    try:
+                        parse_file(staged, settings.chunk_chars, settings.chunk_overlap, self.max_mb)
+                    except SkipFile as exc:
+                        reason = str(exc)
+                    except Exception as exc:  # a reader library choked: the file is bad, not the app
+                        reason = f"không đọc được tệp ({type(exc).__name__})"
+                if reason is not None:
+                    yield f"**Từ chối tệp {original}:** {reason}. Chỉ mục giữ nguyên."
+                    continue
+                target = self.upload_dir / name
+                staged.replace(target)
+                taken[doc_id_for(target)] = name
+                saved.append(target)
+                yield f"Đã nhận tệp **{original}**" + (f" (lưu thành {name})" if name != original else "") + "."
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        if not saved:
+            return
+        yield f"Đang lập chỉ mục {len(saved)} tệp…"
+        report = None
+        try:
+            for kind, value in self._in_worker(lambda progress: self._build(saved, progress)):
+                if kind == "progress":
+                    yield f"… {value}"
+                else:
+                    report = value
+        except BaseException:
+            for path in saved:  # not indexed: do not leave them for the next `tracuu ingest` to find
+                path.unlink(missing_ok=True)
+            raise
+        for s in report.skipped:
+            yield f"**Bỏ qua tệp {s.file}:** {s.reason}."
+            (self.upload_dir / s.file).unlink(missing_ok=True)
+        yield (f"**Xong:** chỉ mục có {report.documents} kế hoạch, {report.chunks} đoạn "
+               f"({report.embedded} đoạn mới, {report.seconds:.1f} giây).")
+
+    def _build(self, paths, progress):
+        from index.build import build_index
+
+        rt = self.runtime
+        with self.lock:
+            report = build_index(paths, rt.settings, rt.embedder, progress=progress)
+            rt.reload_index()
+        return report
+
+    # -- removal ---------------------------------------------------------------------------------
+    def remove(self, file: str) -> Iterator[str]:
+        stored = self.index()
+        doc = next((d for d in stored.documents if d.file == file), None) if stored else None
+        if doc is None:
+            yield f"Không có kế hoạch **{file}** trong chỉ mục — chọn một tệp trong danh sách."
+            return
+        if len(stored.documents) == 1:
+            yield "Không gỡ được kế hoạch cuối cùng — chỉ mục phải còn ít nhất một kế hoạch."
+            return
+        yield f"Đang gỡ **{file}** khỏi chỉ mục…"
+        for kind, value in self._in_worker(lambda progress: self._remove(file, progress)):
+            if kind == "progress":
+                yield f"… {value}"
+        if self._is_upload(doc.path):
+            Path(doc.path).unlink(missing_ok=True)
+            yield f"**Xong:** đã gỡ **{file}** và xoá tệp đã tải lên."
+        else:
+            yield (f"**Xong:** đã gỡ **{file}** khỏi chỉ mục. Tệp gốc ở {Path(doc.path).parent} vẫn giữ nguyên: "
+                   "`tracuu ingest` chạy lại sẽ nạp lại nó.")
+
+    def _remove(self, file, progress):
+        from index.build import build_index
+
+        rt = self.runtime
+        with self.lock:
+            report = build_index([], rt.settings, rt.embedder, progress=progress, remove=[file])
+            rt.reload_index()
+        return report
+
+    def _in_worker(self, job) -> Iterator[tuple[str, object]]:
+        """Run job(progress) in a thread, yielding ("progress", line)… then ("done", result).
+        The job finishes even if the browser goes away, so the index is never left half-updated."""
+        events: queue.Queue = queue.Queue()
+
+        def run():
+            try:
+                events.put(("done", job(lambda line: events.put(("progress", line)))))
+            except BaseException as exc:
+                events.put(("raise", exc))
+
+        threading.Thread(target=run, name="tracuu-index", daemon=True).start()
+        while True:
+            kind, value = events.get()
+            if kind == "raise":
+                raise value
+            yield kind, value
+            if kind == "done":
+                return
+
+
+def safe_name(name: str) -> str:
+    """A file name safe to save: no folders, no hidden or sidecar names, letters (Vietnamese kept,
+    NFC), digits, '.', '-' and '_' only, at most 100 characters."""
+    name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    stem = re.sub(r"[^\w\-]+", "-", stem).strip("-._")[:90] or "ke-hoach"
+    ext = re.sub(r"[^\w]+", "", ext).lower()[:8]
+    if stem.lower() == "readme" or stem.lower().endswith(".meta"):
+        stem = f"ke-hoach-{stem}"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def check_file(path: Path, max_mb: float) -> str | None:
+    """Why this upload cannot be a plan (Vietnamese), or None. Checks the type by extension AND by
+    content, so an .exe renamed .pdf is caught before any reader library sees it."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        return f"định dạng {suffix or '(không có đuôi)'} không được hỗ trợ — chỉ nhận {', '.join(SUPPORTED)}"
+    size = path.stat().st_size
+    if size == 0:
+        return "tệp rỗng"
+    if size > max_mb * 1024 * 1024:
+        return f"tệp quá lớn ({size / 1048576:.1f} MB, tối đa {max_mb:g} MB)"
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if suffix == ".pdf" and not head.lstrip(b"\r\n\t ").startswith(b"%PDF-"):
+        return "nội dung không phải tệp PDF (có thể là tệp khác bị đổi đuôi)"
+    if suffix == ".docx" and not head.startswith(b"PK\x03\x04"):
+        return "nội dung không phải tệp Word .docx (có thể là .doc cũ hoặc tệp khác bị đổi đuôi — hãy lưu lại dưới dạng .docx)"
+    if suffix in (".txt", ".md") and head[:2] not in (b"\xff\xfe", b"\xfe\xff") and (
+        b"\x00" in head or head.startswith((b"MZ", b"\x7fELF", b"PK\x03\x04", b"%PDF-"))
+    ):
+        return "tệp nhị phân, không phải văn bản thuần"
+    return None
+
+
+def _date(date: str | None) -> str:
+    from tracuu.web_chat import format_date
+
+    return format_date(date)
