@@ -212,3 +212,13 @@ def test_what_is_due_in_a_month_comes_from_the_duties_table(runtime, question):
     assert not gen.calls and not answer.refused
     assert "15/12" in answer.text and "ngày 14" in answer.text  # Cần Thơ's yearly report, Tân Hưng's monthly one
     assert {c.doc_id for c in answer.citations} == {"can-tho_kh-153-ubnd_2025", "tan-hung-hai-phong_kh-ubnd_2025"}
+
+
+@pytest.mark.slow
+def test_ask_prints_a_refusal_once_with_the_closest_passages(runtime, capsys):
+    from tracuu.cli import main
+
+    assert main(["ask", "--model", "fast", "Ngân sách cho Sở Y tế là bao nhiêu tỷ đồng?"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Các kế hoạch hiện có không nêu") == 1, out
+    assert "Các đoạn gần nhất:" in out and "[1] " in out

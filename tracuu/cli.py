@@ -175,10 +175,15 @@ def _assistant(rt):
     return Assistant(rt.searcher, rt.generator, rt.settings)
 
 
-def print_answer(answer, stream_shown: bool) -> None:
-    if stream_shown and answer.mode != "duties":
-        print("\n--- câu trả lời đã kiểm chứng ---")
-    if not stream_shown or answer.mode != "duties":
+def print_answer(answer, streamed: str = "") -> None:
+    """The verified answer and its sources, after what was streamed while it was made. Text streamed
+    as it stands (a duties listing, a refusal) is not printed twice; a model's draft is followed by
+    the checked answer."""
+    if streamed.strip() == answer.text.strip():
+        print()
+    else:
+        if streamed:
+            print("\n--- câu trả lời đã kiểm chứng ---")
         print(answer.text)
     refs = answer.citations or answer.closest
     if refs:
@@ -203,7 +208,7 @@ def _ask_one(assistant, question, conversation, args) -> None:
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
     else:
-        print_answer(answer, stream_shown=bool(streamed) and not answer.refused)
+        print_answer(answer, "".join(streamed))
 
 
 def cmd_ask(args) -> int:
