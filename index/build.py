@@ -108,9 +108,8 @@ def build_index(
         if c.chunk_id in old_vectors:
             vectors[i] = old_vectors[c.chunk_id]
     if todo:
-        progress(f"đang tạo vector cho {len(todo)} đoạn…")
-        fresh = embedder.embed_documents([passage_text(docs_by_id[chunks[i].doc_id], chunks[i]) for i in todo])
-        vectors[todo] = fresh
+        texts = [passage_text(docs_by_id[chunks[i].doc_id], chunks[i]) for i in todo]
+        vectors[todo] = embed_with_progress(embedder, texts, progress)
     report.embedded, report.reused = len(todo), len(chunks) - len(todo)
 
     bm25 = Bm25Index.build([passage_text(docs_by_id[c.doc_id], c) for c in chunks])
@@ -124,3 +123,19 @@ def build_index(
     write_index(settings.index_dir, manifest, documents, chunks, vectors, faiss_index, bm25)
     report.seconds = time.perf_counter() - started
     return report
+
+
+EMBED_STEP = 64  # chunks embedded between two progress lines
+
+
+def embed_with_progress(embedder, texts: list[str], progress: Callable[[str], None]) -> np.ndarray:
+    """embedder.embed_documents in steps, with a progress line after each: done/total, share, time left."""
+    started, parts = time.perf_counter(), []
+    progress(f"đang tạo vector: 0/{len(texts)} đoạn")
+    for start in range(0, len(texts), EMBED_STEP):
+        parts.append(embedder.embed_documents(texts[start: start + EMBED_STEP]))
+        done = min(start + EMBED_STEP, len(texts))
+        elapsed = time.perf_counter() - started
+        left = f", còn khoảng {elapsed / done * (len(texts) - done):.0f} giây" if done < len(texts) else ""
+        progress(f"đang tạo vector: {done}/{len(texts)} đoạn ({100 * done // len(texts)}%{left})")
+    return np.concatenate(parts).astype(np.float32)

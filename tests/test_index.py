@@ -9,6 +9,7 @@ import os
 import signal
 import time
 
+import numpy as np
 import pytest
 
 from index.build import build_index
@@ -187,3 +188,17 @@ def test_search_cli_json_contract(runtime, capsys):
             assert isinstance(hit[key], typ), key
         assert hit["number"] is None or isinstance(hit["number"], str)
         assert hit["agency"] is None or isinstance(hit["agency"], str)
+
+
+def test_embedding_reports_progress_in_steps():
+    from index.build import EMBED_STEP, embed_with_progress
+
+    lines: list[str] = []
+    texts = [f"đoạn số {i} về phòng, chống ma túy" for i in range(2 * EMBED_STEP + 5)]
+    vectors = embed_with_progress(HashingEmbedder(), texts, lines.append)
+    assert vectors.shape[0] == len(texts)
+    assert np.allclose(vectors, HashingEmbedder().embed_documents(texts))
+    assert lines[0] == f"đang tạo vector: 0/{len(texts)} đoạn"
+    assert [ln.split(" (")[0] for ln in lines[1:]] == [
+        f"đang tạo vector: {n}/{len(texts)} đoạn" for n in (EMBED_STEP, 2 * EMBED_STEP, len(texts))]
+    assert "còn khoảng" in lines[1] and lines[-1].endswith("(100%)")

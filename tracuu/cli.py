@@ -103,7 +103,7 @@ def cmd_ingest(args) -> int:
 
     rt = _runtime()
     paths = args.paths or [rt.settings.plans_dir]
-    report = build_index(paths, rt.settings, rt.embedder, progress=lambda m: print(m, file=sys.stderr),
+    report = build_index(paths, rt.settings, rt.embedder, progress=progress_printer(),
                          rebuild=args.rebuild, remove=args.remove)
     if args.json:
         from dataclasses import asdict
@@ -112,6 +112,24 @@ def cmd_ingest(args) -> int:
     else:
         print(ingest_summary(report))
     return 0
+
+
+def progress_printer():
+    """Progress lines to stderr. On a terminal, a counter line ("đang tạo vector: 64/364 đoạn …") is
+    overwritten by the next one until it reaches its total, like a progress bar."""
+    import re
+
+    tty, open_line = sys.stderr.isatty(), [False]
+
+    def show(message: str) -> None:
+        counter = re.search(r"\b(\d+)/(\d+)\b", message)
+        running = tty and counter is not None and counter.group(1) != counter.group(2)
+        if open_line[0]:
+            print("\r\033[K", end="", file=sys.stderr)
+        print(message, end="" if running else "\n", file=sys.stderr, flush=True)
+        open_line[0] = running
+
+    return show
 
 
 def ingest_summary(report) -> str:
