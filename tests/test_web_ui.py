@@ -207,6 +207,33 @@ def test_closing_the_stream_cancels_and_frees_the_model(fake_runtime):
     lock.release()
 
 
+class PacedGenerator(ScriptedGenerator):
+    """A scripted generator that takes a while per token, like a real model."""
+
+    def stream(self, messages, max_tokens=None):
+        for piece in super().stream(messages, max_tokens):
+            time.sleep(0.05)
+            yield piece
+
+
+def test_clearing_a_conversation_stops_its_answer(fake_runtime):
+    fake_runtime.scripted = PacedGenerator("Năm 2026 đạt 25% xã, phường không ma túy [1]. " * 20)
+    lock = threading.Lock()
+    chat = ChatService(fake_runtime, lock)
+    mine, theirs = Conversation(), Conversation()
+    stream = chat.stream("Chỉ tiêu xã, phường không ma túy năm 2026 là bao nhiêu?", mine)
+    for kind, _ in stream:
+        if kind == "token":
+            break
+    chat.cancel(theirs)  # another session's clear touches nothing here
+    assert next(stream)[0] == "token"
+    chat.cancel(mine)
+    assert [k for k, _ in stream if k != "token"] == [], "the stream ends without an answer"
+    assert lock.acquire(timeout=10), "and the model is free"
+    lock.release()
+    assert mine.turns == []
+
+
 def test_each_session_keeps_its_own_conversation(fake_runtime):
     chat = ChatService(fake_runtime, threading.Lock())
     mine, theirs = Conversation(), Conversation()

@@ -113,7 +113,8 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
     def unlock():
         return gr.Textbox(interactive=True), False
 
-    def clear():
+    def clear(conversation):
+        chat.cancel(conversation)  # the answer under way stops now, not when its generation ends
         return [], Conversation(), EMPTY_PANEL, "", gr.Textbox(interactive=True), False
 
     def refresh():
@@ -248,7 +249,7 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
         for answer in answers:
             answer.then(unlock, None, [question, busy], **light)
         # clearing stops this session's answer, so it cannot write the old conversation back
-        clear_btn.click(clear, None, [chatbot, conversation, panel, pending, question, busy], cancels=answers, **light)
+        clear_btn.click(clear, conversation, [chatbot, conversation, panel, pending, question, busy], cancels=answers, **light)
         plan_outputs = [plan_log, table, plan_filter, remove_choice, duty_plan]
         add_btn.click(add_plans, uploads, plan_outputs, api_visibility="private", **model_work,
                       ).then(lambda: None, None, uploads, **light)

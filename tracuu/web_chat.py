@@ -31,6 +31,7 @@ class ChatService:
         self.runtime = runtime
         self.lock = lock  # shared with re-indexing: one thing touches the models at a time
         self._warm: set[str] = set()  # model choices whose embedder, index and GGUF are loaded
+        self._active: dict[int, threading.Event] = {}  # id(conversation) -> its answer's cancel flag
         self.load_seconds: dict[str, float] = {}
 
     def model_choice(self, model: str | None) -> str:
@@ -72,6 +73,9 @@ class ChatService:
 
         events: queue.Queue = queue.Queue()
         cancelled = threading.Event()
+        key = id(conversation) if conversation is not None else None
+        if key is not None:
+            self._active[key] = cancelled
 
         def on_token(piece: str) -> None:
             if cancelled.is_set():
@@ -84,7 +88,7 @@ class ChatService:
                     events.put(("status", LOADING))
                 with self.lock:
                     if cancelled.is_set():
-                        return
+                        raise _Cancelled
                     self.warm(model)
                     events.put(("status", SEARCHING))
                     rt = self.runtime
@@ -95,6 +99,7 @@ class ChatService:
                 events.put(("done", answer))
             except _Cancelled:
                 log.info("answer cancelled: %s", question)
+                events.put(("cancelled", None))  # a reader still waiting ends, never hangs
             except TracuuError as exc:
                 events.put(("error", str(exc)))
             except Exception as exc:  # shown to the user; the details go to the server log
@@ -106,11 +111,22 @@ class ChatService:
         try:
             while True:
                 kind, value = events.get()
+                if kind == "cancelled":
+                    return
                 yield kind, value
                 if kind in ("done", "error"):
                     return
         finally:
             cancelled.set()
+            if key is not None and self._active.get(key) is cancelled:
+                del self._active[key]
+
+    def cancel(self, conversation) -> None:
+        """Stop the answer being made for this conversation (its user cleared it): the worker stops at
+        its next token or before it starts, frees the model, and the stream ends."""
+        flag = self._active.get(id(conversation))
+        if flag is not None:
+            flag.set()
 
     def documents(self) -> dict:
         """The ingested plans by id (for the text around a citation)."""
