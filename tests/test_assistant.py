@@ -105,6 +105,20 @@ def test_refusal_is_decided_by_evidence_before_the_model(runtime, question):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("question,place", [
+    ("Năm 2027 phường Tân Hưng phải đạt bao nhiêu phần trăm tổ dân phố không ma túy?", "Tân Hưng"),
+    ("nam dinh yeu cau gui bao cao so ket truoc ngay nao", "Nam Định"),
+    ("Số điện thoại đường dây nóng của Công an thành phố Cần Thơ là bao nhiêu?", "Cần Thơ"),
+])
+def test_a_named_place_is_answered_from_its_own_plans_only(runtime, question, place):
+    """Another locality's passage is no evidence: the Cần Thơ 2027 target does not answer for Tân Hưng."""
+    assistant, _ = _assistant(runtime, "Năm 2027 đạt 30% [1].")
+    answer = assistant.answer(question)
+    assert answer.refused or answer.citations
+    assert all(place in (c.locality or "") for c in answer.citations + answer.closest), answer.text
+
+
+@pytest.mark.slow
 def test_invented_statement_is_removed_and_evidence_quoted(runtime):
     assistant, gen = _assistant(runtime, "Năm 2026 đạt 50% xã, phường không ma túy [1]. Thành phố cấp 9 tỷ đồng [2].")
     answer = assistant.answer("Chỉ tiêu xã, phường không ma túy năm 2026 của Cần Thơ là bao nhiêu?")
