@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from assistant.citations import clean_model_text, says_dont_know, split_statements, verify
 from assistant.focus import focus, score, sentences
 from assistant.conversation import Conversation, rewrite
 from assistant.prompts import render
-from index.search import Filters, is_duty_question
+from index.search import is_duty_question, mentioned_places
 from ingest.normalize import fold
 
 # "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
@@ -88,19 +88,6 @@ def citation_for(n: int, hit_or_chunk, document) -> Citation:
     )
 
 
-def mentioned_places(question: str, documents) -> set[str]:
-    """Ids of the plans whose locality the question names ("… Vĩnh Yên …", "o can tho")."""
-    folded = " " + " ".join(re.findall(r"\w+", fold(question))) + " "
-    found = set()
-    for d in documents:
-        name = re.sub(r"\(.*?\)", "", d.locality or "")
-        name = re.sub(r"^(thành phố|tỉnh|phường|xã|huyện|quận|thị xã)\s+", "", name.strip(), flags=re.I)
-        key = " ".join(re.findall(r"\w+", fold(name)))
-        if key and f" {key} " in folded:
-            found.add(d.doc_id)
-    return found
-
-
 class Assistant:
     def __init__(self, searcher, generator_for: Callable[[str | None], object], settings, min_relevance: float = MIN_RELEVANCE):
         self.searcher = searcher
@@ -120,7 +107,6 @@ class Assistant:
         started = time.perf_counter()
         question = " ".join(question.split())
         standalone = rewrite(question, conversation.last_question if conversation else None)
-        filters = self._place_filter(standalone, filters)
         result = self.searcher.search(standalone, k=max(self.settings.top_k, 10), filters=filters)
         retrieve_ms = (time.perf_counter() - started) * 1000
         timings = {"retrieve_ms": round(retrieve_ms, 1), "first_token_ms": None, "total_ms": None}
@@ -150,17 +136,6 @@ class Assistant:
                 return finish(answer)
 
         return finish(self._generated(question, standalone, result, timings, model, on_token, started))
-
-    def _place_filter(self, standalone: str, filters):
-        """A question that names a place ("… phường Tân Hưng …", "o can tho") is answered from that
-        place's plans only: a passage of another locality is no evidence for it. A plan filter the
-        user chose wins."""
-        if filters is not None and filters.docs:
-            return filters
-        places = mentioned_places(standalone, self.searcher.index.documents)
-        if not places:
-            return filters
-        return replace(filters or Filters(), docs=tuple(sorted(places)))
 
     # -- refusal -------------------------------------------------------------------------------
     def _refusal(self, question, standalone, result, timings, model_name, on_token) -> Answer:

@@ -135,6 +135,20 @@ def test_filters(hashing_settings, plans_copy):
     assert agency and all("y tế" in h.chunk.agency.lower() for h in agency)
 
 
+@pytest.mark.parametrize("question,docs", [
+    ("nhiệm vụ của phường Tân Hưng", {"tan-hung-hai-phong_kh-ubnd_2025"}),
+    ("nhiem vu o vinh yen", {"vinh-yen_kh-ubnd_2021"}),
+    ("Cần Thơ và Nam Định giao nhiệm vụ gì", {"can-tho_kh-153-ubnd_2025", "can-tho_nq-03-tu_2025", "nam-dinh_kh-kl132_2025"}),
+])
+def test_a_named_place_limits_the_search_to_its_plans(hashing_settings, plans_copy, question, docs):
+    _build(hashing_settings, plans_copy)
+    s = Searcher(hashing_settings, HashingEmbedder())
+    assert {h.document.doc_id for h in s.search(question, k=50).hits} <= docs
+    chosen = s.search(question, k=50, filters=Filters(docs=("can-tho_kh-153-ubnd_2025.txt",))).hits
+    assert {h.document.file for h in chosen} == {"can-tho_kh-153-ubnd_2025.txt"}, "the user's plan filter wins"
+    assert len({h.document.doc_id for h in s.search("nhiệm vụ", k=50).hits}) > 3, "no place named: every plan"
+
+
 # -- with the real e5 model -------------------------------------------------------------------
 
 @pytest.mark.slow
