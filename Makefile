@@ -37,7 +37,10 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null)
 
+# the CI subset of the release evaluation (retrieval on the whole gold set, 8 answers with the fast model;
+# report in test-output/eval-ci), then the whole test suite. The full evaluation and its gate: see README.
 test: index browser
+	$(BIN)/tracuu eval --subset ci --out test-output/eval-ci
 	$(BIN)/python -m pytest -q
 
 test-fast: setup

@@ -476,7 +476,8 @@ def test_generated_answer_streams_in_browser(page):
     page.get_by_text("Đang trả lời câu hỏi trước").wait_for(timeout=10_000)
     assert len(page.locator("#tc-chat .user").all()) == 2
     page.locator("#tc-clear").click()
-    time.sleep(3)
+    page.wait_for_function("() => !document.querySelector('#tc-chat .bot')", timeout=60_000)
+    time.sleep(2)  # and the cancelled answer does not write itself back
     assert not bot_texts(page) and "sẽ hiện ở đây" in page.locator("#tc-sources").inner_text()
     ask(page, "Sở Y tế phải làm gì?")
     wait_text(page, "#tc-sources", "3. Sở Y tế", timeout=60_000)
