@@ -45,6 +45,12 @@ class LlamaGenerator:
             self.load_seconds = time.perf_counter() - started
         return self._llm
 
+    def forget_cache(self) -> None:
+        """Drop llama.cpp's cached prompt, so the next prompt is processed from scratch (benchmarks)."""
+        with self._lock:
+            if self._llm is not None:
+                self._llm.reset()
+
     def count_tokens(self, text: str) -> int:
         return len(self._model().tokenize(text.encode("utf-8"), add_bos=False))
 

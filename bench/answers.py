@@ -73,6 +73,7 @@ def main():
             if captured:
                 msgs = captured[-1]
                 tokens = sum(gen.count_tokens(m["content"]) for m in msgs)
+                gen.forget_cache()  # else llama.cpp reuses the prompt it just processed and the floor reads 0 s
                 s = time.perf_counter()
                 first = None
                 for _ in gen.stream(msgs):
