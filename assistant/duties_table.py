@@ -34,7 +34,7 @@ COLUMNS: dict[str, object] = {
     "Vai trò": lambda d: d.role,
     "Nhiệm vụ": lambda d: d.text,
     "Thời hạn (nguyên văn)": lambda d: d.deadline_text or "",
-    "Thời hạn": lambda d: d.deadline.describe() if d.deadline else "",
+    "Thời hạn": lambda d: deadline_label(d),
     "Ngày đến hạn": lambda d: d.due.strftime("%d/%m/%Y") if d.due else "",
     "Định kỳ": lambda d: d.recurrence or "",
     "Tệp": lambda d: d.file,
@@ -49,6 +49,16 @@ class DutyFilter:
     due_before: date | None = None  # due on or before this day (recurring deadlines: any occurrence)
     due_in: tuple[int, int] | None = None  # (year, month): due within that month
     sectors: frozenset[str] = frozenset()  # sector names (ingest.agencies.SECTORS): any of them
+
+
+def agency_label(duty: Duty) -> str:
+    """The canonical agency, with the plan's own wording when it differs: 'Sở Y tế (“SYT”)'."""
+    return duty.canonical if duty.agency == duty.canonical else f"{duty.canonical} (“{duty.agency}”)"
+
+
+def deadline_label(duty: Duty) -> str:
+    """The parsed deadline in words, or "" when the item states none."""
+    return duty.deadline.describe() if duty.deadline else ""
 
 
 def duty_filter(duties: list[Duty], agency: str | None = None, plan: str | None = None,

@@ -289,6 +289,11 @@ def test_duties_tab_filters_and_exports(fake_runtime, tmp_path):
     rows = json.loads(duties.export(health, "json").read_text(encoding="utf-8"))
     assert [r["text"] for r in rows] == [d.text for d in health]
     assert duties.export(health, "csv").read_bytes().startswith("\ufeffSTT,".encode())
+    files = duties.exports(health, "cơ quan so y te")
+    assert [f.suffix for f in files] == [".xlsx", ".docx", ".csv", ".json"]
+    assert duties.exports(health, "cơ quan so y te") == files, "written once per index and filters"
+    files[0].unlink()
+    assert duties.exports(health, "cơ quan so y te")[0].exists(), "a file cleaned away is written again"
 
     for bad, says in ((dict(due_before="31/13/2025"), "không hợp lệ"), (dict(due_in="2025"), "không hợp lệ"),
                       (dict(plan="ha-noi"), "Không có kế hoạch nào khớp")):

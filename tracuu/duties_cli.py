@@ -67,6 +67,8 @@ def cmd_duties(args) -> int:
 
 def render_table(rows, width: int = 120) -> str:
     """The duties as a text table for the terminal, grouped by plan, long duties shortened."""
+    from assistant.duties_table import agency_label, deadline_label
+
     widths = {"STT": 4, "Cơ quan": 28, "Vai trò": 9, "Thời hạn": 22}
     widths["Nhiệm vụ"] = max(30, width - sum(widths.values()) - 3 * len(widths) - 1)
     rule = "-+-".join("-" * w for w in widths.values())
@@ -79,8 +81,7 @@ def render_table(rows, width: int = 120) -> str:
             header = " | ".join(h.ljust(w) for h, w in widths.items()).rstrip()
             lines += ["", f"{plan} — {count} nhiệm vụ", header, rule]
         text = d.text if len(d.text) <= 320 else d.text[:319] + "…"
-        agency = d.canonical if d.agency == d.canonical else f"{d.canonical} (“{d.agency}”)"
-        cells = [str(n), agency, d.role, d.deadline.describe() if d.deadline else "", text]
+        cells = [str(n), agency_label(d), d.role, deadline_label(d), text]
         wrapped = [textwrap.wrap(c, w) or [""] for c, w in zip(cells, widths.values())]
         for i in range(max(len(w) for w in wrapped)):
             cols = ((w[i] if i < len(w) else "").ljust(x) for w, x in zip(wrapped, widths.values()))
@@ -143,6 +144,8 @@ def write_docx(rows, out: Path, filters: str = "") -> None:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Pt
 
+    from assistant.duties_table import deadline_label
+
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -157,7 +160,7 @@ def write_docx(rows, out: Path, filters: str = "") -> None:
         cell.paragraphs[0].runs[0].bold = True
     for n, d in enumerate(rows, 1):
         cells = table.add_row().cells
-        values = [str(n), d.plan_label, d.canonical, d.role, d.text, d.deadline.describe() if d.deadline else "", d.section]
+        values = [str(n), d.plan_label, d.canonical, d.role, d.text, deadline_label(d), d.section]
         for cell, value in zip(cells, values):
             cell.text = value
             for run in cell.paragraphs[0].runs:

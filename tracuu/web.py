@@ -132,7 +132,7 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
             rows = duties.find(agency, plan, due_before, due_in)
         except TracuuError as exc:
             return (f"**Lỗi:** {exc}", gr.skip(), *[gr.DownloadButton(visible=False)] * len(web_duties.EXPORTS))
-        files = [duties.export(rows, fmt, filters) if rows else None for fmt in web_duties.EXPORTS]
+        files = duties.exports(rows, filters) if rows else [None] * len(web_duties.EXPORTS)
         return (web_duties.summary(rows, filters), web_duties.rows_for_display(rows),
                 *[gr.DownloadButton(value=f, visible=f is not None) for f in files])
 

@@ -22,6 +22,7 @@ class DutiesService:
         self.runtime = runtime
         self.out_dir = Path(out_dir) if out_dir else Path(tempfile.gettempdir()) / "tracuu-nhiem-vu"
         self._cache: tuple[object, list, dict] | None = None  # (manifest stamp, duties, documents)
+        self._files: dict[tuple, list[Path]] = {}  # (manifest stamp, filters) -> the files of every export
 
     def table(self) -> tuple[list, dict]:
         """(every duty, documents by id) of the current index, re-read only after a re-index."""
@@ -54,6 +55,15 @@ class DutiesService:
         duties, documents = self.table()
         return filter_duties(duties, duty_filter(duties, agency, plan, due_before, due_in), documents)
 
+    def exports(self, rows, filters: str = "") -> list[Path]:
+        """A file in every format of EXPORTS for these rows, written once per index and filters: every
+        page load shows the whole table, and its Word and Excel files take about a second to write."""
+        key = (self._cache[0] if self._cache else None, filters)
+        files = self._files.get(key)
+        if files is None or not all(f.exists() for f in files):
+            files = self._files[key] = [self.export(rows, fmt, filters) for fmt in EXPORTS]
+        return files
+
     def export(self, rows, fmt: str, filters: str = "") -> Path:
         """Write rows to a fresh file of this format and return its path (for a download button)."""
         from tracuu.duties_cli import write_csv, write_docx, write_json, write_xlsx
@@ -84,9 +94,10 @@ class DutiesService:
 
 def rows_for_display(rows) -> list[list]:
     """One list per duty in the order of COLUMNS."""
+    from assistant.duties_table import agency_label, deadline_label
+
     return [
-        [n, d.plan_label, d.canonical if d.agency == d.canonical else f"{d.canonical} (“{d.agency}”)", d.role,
-         d.text, d.deadline.describe() if d.deadline else "", d.section]
+        [n, d.plan_label, agency_label(d), d.role, d.text, deadline_label(d), d.section]
         for n, d in enumerate(rows, 1)
     ]
 
