@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
 from assistant.citations import clean_model_text, says_dont_know, split_statements, verify
-from assistant.focus import focus, score, sentences
+from assistant.focus import focus_all, score, sentences
 from assistant.conversation import Conversation, rewrite
 from assistant.prompts import render
-from index.search import is_duty_question, mentioned_places
+from index.bm25 import bm25_tokens, idf_of
+from index.search import is_duty_question, scope_of
 from ingest.normalize import fold
 
 # "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
@@ -60,6 +61,7 @@ class Answer:
     closest: list[Citation] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # statements dropped as unsupported
     model_text: str = ""  # what the model wrote, before verification
+    shown: list[Citation] = field(default_factory=list)  # the passages in the model's prompt, as shown there
 
     def to_json(self) -> dict:
         """The `tracuu ask --json` contract, plus extensions."""
@@ -129,6 +131,9 @@ class Assistant:
 
         if not result.hits or result.relevance < self.min_relevance:
             return finish(self._refusal(question, standalone, result, timings, model_name, on_token))
+        lacking = self._lacking(standalone, result)
+        if lacking:
+            return finish(self._refusal(question, standalone, result, timings, model_name, on_token, lacking))
 
         if result.sectors and is_duty_question(standalone):
             answer = self._duties(question, standalone, result, filters, timings, model_name, on_token, started)
@@ -138,10 +143,37 @@ class Assistant:
         return finish(self._generated(question, standalone, result, timings, model, on_token, started))
 
     # -- refusal -------------------------------------------------------------------------------
-    def _refusal(self, question, standalone, result, timings, model_name, on_token) -> Answer:
+    def _lacking(self, question: str, result) -> list[str]:
+        """What the top passages lack although they match the question's words: the body a duty
+        question names, when it is in no known sector, or a value of the kind asked for."""
+        from assistant.evidence import (MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, named_body,
+                                        value_support)
+        from ingest.agencies import sectors_of
+
+        top = result.hits[:5]
+        index = self.searcher.index
+        scope = scope_of(question, index.documents)
+        blank = lacks_own_metadata(question, [d for d in index.documents if not scope or d.doc_id in scope])
+        if blank:
+            return [blank]
+        if is_duty_question(question):
+            body = named_body(question)
+            if body and not sectors_of(body[0]):
+                present = set()
+                for h in top:
+                    present.update(bm25_tokens(f"{h.chunk.section} {h.chunk.text}"))
+                return [] if all(k in present for k in body[1]) else [body[0]]
+            return []
+        asked = asked_value(question)
+        if asked and value_support(self.searcher, asked, question, top)[0] < MIN_SENTENCE_COVERAGE:
+            return [asked.label]
+        return []
+
+    def _refusal(self, question, standalone, result, timings, model_name, on_token, lacking=None) -> Answer:
         docs = sorted({h.document.label for h in result.hits} or {d.label for d in self.searcher.index.documents})
         plans = "; ".join(docs) if docs else "không có kế hoạch nào"
-        missing = f" (không thấy: {', '.join(result.missing[:5])})" if result.missing else ""
+        lacking = lacking if lacking is not None else result.missing
+        missing = f" (không thấy: {', '.join(lacking[:5])})" if lacking else ""
         text = (
             f"{REFUSAL_PREFIX} thông tin để trả lời câu hỏi này{missing}. "
             f"Đã tìm trong: {plans}. Các đoạn gần nhất được liệt kê bên dưới để anh/chị tự đối chiếu."
@@ -171,7 +203,7 @@ class Assistant:
             d for d in duties_for_sectors(self._duty_rows(), result.sectors, docs)
             if d.chunk_id in chunks and (filters is None or filters.allows(chunks[d.chunk_id], docs[d.doc_id]))
         ]
-        places = mentioned_places(standalone, index.documents)
+        places = scope_of(standalone, index.documents)
         if places:
             rows = [d for d in rows if d.doc_id in places]
         if not rows:
@@ -227,7 +259,7 @@ class Assistant:
                 dl.kind in ("date", "relative") and dl.date is not None and dl.date.month == month)
             if hit and (filters is None or filters.allows(chunks[d.chunk_id], docs[d.doc_id])):
                 rows.append(d)
-        places = mentioned_places(standalone, index.documents)
+        places = scope_of(standalone, index.documents)
         rows = [d for d in rows if not places or d.doc_id in places]
         if not rows:
             return None
@@ -247,8 +279,15 @@ class Assistant:
     # -- generated, then verified -----------------------------------------------------------------
     def _generated(self, question, standalone, result, timings, model, on_token, started) -> Answer:
         generator = self.generator_for(model)
-        hits = self._within_budget(result.hits[: self.settings.top_k], generator)
-        shown = [focus(h.chunk.text, standalone) for h in hits]  # small models do better on focused text
+        top = result.hits[: self.settings.top_k]
+        headers = [render("passage", n=str(i), plan=h.document.label, section=h.chunk.section, text="")
+                   for i, h in enumerate(top, 1)]
+        # small models do better on focused text, and the prompt's length is the time to the first token
+        texts = focus_all([h.chunk.text for h in top], standalone, self.settings.context_tokens,
+                          generator.count_tokens, [generator.count_tokens(x) for x in headers],
+                          idf=lambda w: idf_of(self.searcher.bm25, w))
+        hits = [h for h, t in zip(top, texts) if t]
+        shown = [t for t in texts if t]
         passages = [
             render("passage", n=str(i), plan=h.document.label, section=h.chunk.section, text=text)
             for i, (h, text) in enumerate(zip(hits, shown), 1)
@@ -257,6 +296,7 @@ class Assistant:
             {"role": "system", "content": render("answer_system")},
             {"role": "user", "content": render("answer_user", passages="\n\n".join(passages), question=standalone)},
         ]
+        context = [replace(citation_for(i, h, h.document), quote=t) for i, (h, t) in enumerate(zip(hits, shown), 1)]
         pieces = []
         for piece in generator.stream(messages):
             if timings["first_token_ms"] is None:
@@ -270,12 +310,12 @@ class Assistant:
         if not kept and any(says_dont_know(s.text) for s in statements):
             # the model itself says the passages do not answer: refuse, showing the closest passages
             answer = self._refusal(question, standalone, result, timings, generator.name, lambda _: None)
-            answer.removed, answer.model_text = removed, "".join(pieces)
+            answer.removed, answer.model_text, answer.shown = removed, "".join(pieces), context
             return answer
         if not kept:
             # the evidence was strong but the model phrased nothing we can verify: quote the evidence
             answer = self._evidence(question, standalone, hits, timings, generator.name)
-            answer.removed, answer.model_text = removed, "".join(pieces)
+            answer.removed, answer.model_text, answer.shown = removed, "".join(pieces), context
             return answer
         used = sorted({r for s in kept for r in s.refs})
         renumber = {old: new for new, old in enumerate(used, 1)}
@@ -285,7 +325,7 @@ class Assistant:
         if len(plans) > 1 and not any(c.label in text for c in citations):
             text += "\n\n" + "\n".join(f"[{c.n}] {c.label} — {c.section}" for c in citations)
         return Answer(question, text, False, citations, timings, generator.name, standalone, "generated",
-                      removed=removed, model_text="".join(pieces))
+                      removed=removed, model_text="".join(pieces), shown=context)
 
     def _evidence(self, question, standalone, hits, timings, model_name) -> Answer:
         """The best-matching sentences of the top passages, quoted with their citations."""
@@ -303,14 +343,3 @@ class Assistant:
         lines += [f"- “{sent}” [{renumber[i]}]" for i, sent in picked]
         citations = [citation_for(renumber[i], hits[i], hits[i].document) for i in used]
         return Answer(question, "\n".join(lines), False, citations, timings, model_name, standalone, "evidence")
-
-    def _within_budget(self, hits, generator):
-        """The passages that fit the context budget (in the model's own tokens), best first."""
-        budget, used, kept = self.settings.context_tokens, 0, []
-        for h in hits:
-            cost = generator.count_tokens(h.chunk.text) + 20
-            if kept and used + cost > budget:
-                break
-            kept.append(h)
-            used += cost
-        return kept

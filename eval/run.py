@@ -174,39 +174,16 @@ def relevance_report(scores: Sequence[float], answerable: Sequence[bool], items,
 
 
 # -- answers -----------------------------------------------------------------------------------------
-class RecordingGenerator:
-    """Wraps a generator and keeps the messages of its last call: what the model was shown."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.name = inner.name
-        self.last_messages: list[dict] | None = None
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def stream(self, messages: list[dict], max_tokens: int | None = None):
-        self.last_messages = messages
-        yield from self.inner.stream(messages, max_tokens=max_tokens)
-
-
 def run_answers(runtime, items: Sequence[GoldItem], model: str | None = None,
                 progress: Callable[[str], None] = lambda _: None) -> dict:
     from assistant.answer import Assistant
     from assistant.conversation import Conversation
 
-    generators: dict[str | None, RecordingGenerator] = {}
-
-    def generator_for(choice):
-        if choice not in generators:
-            generators[choice] = RecordingGenerator(runtime.generator(choice))
-        return generators[choice]
-
     searcher, settings = runtime.searcher, runtime.settings
-    assistant = Assistant(searcher, generator_for, settings)
+    assistant = Assistant(searcher, runtime.generator, settings)
     t0 = time.perf_counter()
     searcher.search("khởi động", k=1)
-    generator_for(model).count_tokens("khởi động")  # loads the model outside the timings
+    runtime.generator(model).count_tokens("khởi động")  # loads the model outside the timings
     warmup_s = time.perf_counter() - t0
     headings = {c.chunk_id: c.heading for c in searcher.index.chunks}
     by_id, states = _lookup(items), {}
@@ -223,31 +200,19 @@ def run_answers(runtime, items: Sequence[GoldItem], model: str | None = None,
     rows = []
     for item in items:
         conv = conversation_after(item.follows) if item.follows else Conversation()
-        gen = generator_for(model)
-        gen.last_messages = None
         answer = assistant.answer(item.question, conv, None, model)
         states[item.id] = list(conv.turns)
-        cited = [M.Passage(c.file, c.quote, f"{c.section}\n{headings.get(c.chunk_id, '')}") for c in answer.citations]
-        rows.append((item, answer, cited, _shown(searcher, settings, answer, gen.last_messages, cited)))
+        cited = _passages(answer.citations, headings)
+        rows.append((item, answer, cited, _passages(answer.shown, headings) or (cited if answer.mode == "duties" else [])))
         progress(f"{len(rows)}/{len(items)} {item.id} {answer.mode} {answer.timings['total_ms'] / 1000:.1f}s")
     return score_answers(rows, model or settings.llm, warmup_s)
 
 
-def _shown(searcher, settings, answer, messages, cited) -> list[M.Passage]:
-    """What the model was shown: the passages of its prompt — found again by searching the same
-    standalone question, each as it appears there (whole, or cut to its focused sentences) — the
-    cited items of an extractive answer, nothing for a refusal without a model call."""
-    if not messages:
-        return cited if answer.mode == "duties" else []
-    from assistant.focus import focus
-
-    prompt = messages[-1]["content"]
-    out = []
-    for h in searcher.search(answer.standalone, k=max(settings.top_k, 10)).hits:
-        shown = next((t for t in (h.chunk.text, focus(h.chunk.text, answer.standalone)) if t in prompt), None)
-        if shown is not None:
-            out.append(M.Passage(h.document.file, shown, f"{h.chunk.section}\n{h.chunk.heading}"))
-    return out
+def _passages(citations, headings) -> list[M.Passage]:
+    """Citations as evaluation passages. What the model was shown is `answer.shown` (its prompt's
+    passages as they stand there, cut to their focused sentences); for an extractive answer it is the
+    cited items; a refusal without a model call was shown nothing."""
+    return [M.Passage(c.file, c.quote, f"{c.section}\n{headings.get(c.chunk_id, '')}") for c in citations]
 
 
 def score_answers(rows, model: str, warmup_s: float = 0.0) -> dict:

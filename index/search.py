@@ -33,7 +33,7 @@ _STOP = set(
     "phai lam gi gi nao bao nhieu khong co la cua cac nhung the ai khi o dau nhu duoc va voi trong thi sao "
     "con ve cho mot nay do den tu tai theo de da se can hay hoac nhiem vu ke hoach ra sao bao gio "
     "lam nhu the nao cu the nhung gi duoc giao trach nhiem phan tram bao lau han xong truoc sau luc "
-    "tham gia gom ho muc tieu ngay thang nam so".split()
+    "tham gia gom ho muc tieu ngay thang nam so vao may tren dia dat".split()
 )
 
 
@@ -93,15 +93,32 @@ def mentioned_places(question: str, documents) -> set[str]:
     return found
 
 
+def mentioned_plans(question: str, documents) -> set[str]:
+    """Ids of the plans the question names by number ("Kế hoạch 153", "Nghị quyết 03-NQ/TU", "KH 153")."""
+    folded = " ".join(re.findall(r"\w+", fold(question)))
+    found = set()
+    for d in documents:
+        num = re.match(r"\d+", d.number or "")
+        if num and re.search(rf"\b(?:ke hoach|kh|nghi quyet|nq|quyet dinh|qd|van ban)(?: so)? 0*{int(num.group())}\b", folded):
+            found.add(d.doc_id)
+    return found
+
+
+def scope_of(question: str, documents) -> set[str]:
+    """The plans a question is about: those it names by number, else those of the places it names,
+    else none (all plans)."""
+    return mentioned_plans(question, documents) or mentioned_places(question, documents)
+
+
 def place_filter(query: str, filters: Filters, documents) -> Filters:
-    """Place-aware retrieval: a question that names a place ("… phường Tân Hưng …", "o can tho") is
-    searched in that place's plans only, since another locality's passage is no evidence for it
-    (measured on the gold set: hybrid recall@5 0.938 -> 0.942, and more honest refusals). A plan
+    """Place-aware retrieval: a question that names a plan ("Kế hoạch 153") or a place ("… phường Tân
+    Hưng …", "o can tho") is searched in those plans only, since another plan's passage is no evidence
+    for it (measured on the gold set: hybrid recall@5 0.938 -> 0.942, and more honest refusals). A plan
     filter the user chose wins."""
     if filters.docs:
         return filters
-    places = mentioned_places(query, documents)
-    return replace(filters, docs=tuple(sorted(places))) if places else filters
+    scope = scope_of(query, documents)
+    return replace(filters, docs=tuple(sorted(scope))) if scope else filters
 
 
 class Searcher:
@@ -197,15 +214,28 @@ class Searcher:
         return " ".join(out)
 
     def _relevance(self, query: str, chunks: list[Chunk], hits) -> tuple[float, list[str]]:
-        """Idf-weighted share of the question's content terms present in the top hits. A word typed
-        with diacritics must match with them ("Lâm" is not "làm"); a capitalised name of two or
-        more syllables ("Lâm Đồng") must occur as a whole."""
+        """Idf-weighted share of the question's content terms present in the top hits (see coverage)."""
         if not chunks:
             return 0.0, []
         present: set[str] = set()
         for h in hits:
             present.update(bm25_tokens(f"{h.document.label} {h.chunk.section} {h.chunk.text}"))
-        terms = _query_terms(query)
+        return self.coverage(query, present)
+
+    def coverage(self, query: str, present: set[str], skip: set[str] = frozenset()) -> tuple[float, list[str]]:
+        """Idf-weighted share of the question's content terms among `present` (bm25_tokens of some
+        text), and the terms missing. A word typed with diacritics must match with them ("Lâm" is not
+        "làm"); a capitalised name of two or more syllables ("Lâm Đồng") must occur as a whole. Terms
+        whose folded form is in `skip` are not counted."""
+        terms = []
+        for shown, keys in _query_terms(query):
+            if fold(shown) in skip:
+                continue
+            # a misspelt word counts as the word it was meant to be: "bao nhiu" asks nothing
+            repaired = [k if k in self._bm25.vocab else (_near(k, self._bm25) or [k])[0] for k in keys]
+            if len(keys) == 1 and repaired[0] in _STOP:
+                continue
+            terms.append((shown, repaired))
         if not terms:
             return 0.0, []
         total = got = 0.0
@@ -213,7 +243,7 @@ class Searcher:
         for shown, keys in terms:
             weight = max(idf_of(self._bm25, k) for k in keys)
             total += weight
-            if all(k in present for k in keys) or any(t in present for k in keys for t in _near(k, self._bm25)):
+            if all(k in present for k in keys):
                 got += weight
             else:
                 missing.append(shown)
@@ -227,7 +257,11 @@ def _is_name_word(word: str) -> bool:
 
 def _query_terms(query: str) -> list[tuple[str, list[str]]]:
     """(word as typed, index keys that must be present) for the question's content words."""
-    words = re.findall(r"\w+", nfc(query))
+    text = nfc(query)
+    spans = list(re.finditer(r"\w+", text))
+    words = [m.group() for m in spans]
+    # where punctuation stands between two words: a name never runs across it
+    breaks = {k for k in range(1, len(spans)) if re.search(r"[^\w\s]", text[spans[k - 1].end():spans[k].start()])}
     shouting = nfc(query).isupper()  # "SỞ Y TẾ PHẢI LÀM GÌ?": capitals are not acronyms here
     terms: list[tuple[str, list[str]]] = []
     i = 0
@@ -235,7 +269,7 @@ def _query_terms(query: str) -> list[tuple[str, list[str]]]:
         w = words[i]
         # a proper name: consecutive capitalised words not at the start of the question
         j = i
-        while j < len(words) and i > 0 and _is_name_word(words[j]):
+        while j < len(words) and i > 0 and _is_name_word(words[j]) and (j == i or j not in breaks):
             j += 1
         if j - i >= 2:
             name = words[i:j]

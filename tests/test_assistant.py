@@ -83,6 +83,81 @@ def test_prompt_rendering_fails_loudly():
         render("answer_user", passages="[1] a")
 
 
+def test_focus_all_keeps_the_best_sentences_of_all_passages_within_one_budget():
+    from assistant.focus import focus_all
+
+    texts = [
+        "Mở đầu chung. Năm 2026 đạt 25% xã, phường không ma túy. Câu khác về tuyên truyền.",
+        "Một đoạn không liên quan. Năm 2026 tổng kết.",
+        "Hoàn toàn khác chủ đề.",
+    ]
+    cost = lambda t: len(t.split())  # noqa: E731 — one token a word, for the test
+    out = focus_all(texts, "Năm 2026 đạt bao nhiêu phần trăm xã, phường không ma túy?", 24, cost, [3, 3, 3])
+    assert out[0] == "Năm 2026 đạt 25% xã, phường không ma túy.", "the best sentence, alone"
+    assert out[1] == "Năm 2026 tổng kết." and out[2] == "", "a passage with nothing chosen comes back empty"
+    assert sum(cost(t) + 2 + 3 for t in out if t) <= 24
+    wide = focus_all(texts, "Năm 2026 tuyên truyền", 200, cost)
+    assert wide[0] == "Năm 2026 đạt 25% xã, phường không ma túy. … Câu khác về tuyên truyền.", "original order"
+    tight = focus_all(texts, "chủ đề", 1, cost)
+    assert tight[2] == "Hoàn toàn khác chủ đề." and not tight[0], "the best sentence is kept even over the budget"
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("Mức hỗ trợ cho người cai nghiện là bao nhiêu tiền?", "money"),
+    ("ngan sach nam 2026 cho du an 6 la bao nhieu", "money"),
+    ("bao nhieu phan tram co so giao duc duoc tuyen truyen", "percent"),
+    ("Hiện nay có bao nhiêu người nghiện ma túy?", "people"),
+    ("Phường Tân Hưng yêu cầu báo cáo vào ngày nào hàng tháng?", "day"),
+    ("han bao cao ket qua hang nam la khi nao", "date"),
+    ("Các sở phải gửi kế hoạch trong thời hạn bao lâu?", "duration"),
+    ("Kế hoạch của phường có số hiệu là gì?", "docnumber"),
+    ("Số điện thoại đường dây nóng là bao nhiêu?", "phone"),
+    ("Mỗi xã phải xây dựng bao nhiêu mô hình?", "number"),
+    ("Sở Y tế phải làm gì?", None),
+])
+def test_asked_value_kinds(question, kind):
+    from assistant.evidence import asked_value
+
+    asked = asked_value(question)
+    assert (asked.kind if asked else None) == kind
+
+
+def test_value_sentences_need_a_value_the_question_does_not_give():
+    from assistant.evidence import asked_value, value_sentences
+
+    asked = asked_value("Năm 2026 phải đạt bao nhiêu?")
+    text = "Năm 2026 tập trung rà soát. Năm 2026: Đạt 25% xã, phường không ma túy."
+    assert value_sentences(asked, "Năm 2026 phải đạt bao nhiêu?", text) == ["Năm 2026: Đạt 25% xã, phường không ma túy."]
+    money = asked_value("Mức hỗ trợ là bao nhiêu tiền?")
+    assert value_sentences(money, "", "Hỗ trợ theo Nghị quyết số 39/2019/NQ-HĐND. Mức 1.500.000 đồng/tháng.") == [
+        "Mức 1.500.000 đồng/tháng."]
+
+
+@pytest.mark.parametrize("question,body", [
+    ("Sở Xây dựng tỉnh Nam Định có nhiệm vụ gì?", ("Sở Xây dựng", ["so_xay", "xay_dung"])),
+    ("Bệnh viện Tâm thần thành phố Cần Thơ có nhiệm vụ gì?", ("Bệnh viện Tâm thần", ["benh_vien", "vien_tam", "tam_than"])),
+    ("so ngoai vu can tho co nhiem vu gi", ("so ngoai vu", ["so_ngoai", "ngoai_vu"])),
+    ("Sở Nội vụ tỉnh Nam Định được giao những việc gì?", ("Sở Nội vụ", ["so_noi", "noi_vu"])),
+    ("Các nhà trường trên địa bàn phường phải làm gì?", None),
+    ("Lực lượng ANTT cơ sở ở Tân Hưng có nhiệm vụ gì?", None),
+    ("Ủy ban nhân dân các phường phải làm gì?", None),
+    ("bien phong can tho co nhiem vu gi", None),
+    ("Sở VH-TT-DL Cần Thơ làm gì?", None),
+    ("Ai có trách nhiệm theo dõi các sở, ngành?", None),
+])
+def test_named_body(question, body):
+    from assistant.evidence import named_body
+
+    assert named_body(question) == body
+
+
+def test_a_name_never_runs_across_punctuation():
+    from index.search import _query_terms
+
+    shown = [t for t, _ in _query_terms("Ở Cần Thơ, Chủ tịch UBND xã chịu trách nhiệm trước ai?")]
+    assert "Cần Thơ" in shown and "Cần Thơ Chủ" not in shown
+
+
 # -- the answer flow on the real index, model scripted ----------------------------------------
 
 def _assistant(runtime, text):
@@ -97,11 +172,53 @@ def _assistant(runtime, text):
     "Thành phố Đà Nẵng giao Sở Y tế làm gì?",
 ])
 def test_refusal_is_decided_by_evidence_before_the_model(runtime, question):
+    _refused_before_the_model(runtime, question)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,lacking", [
+    # the passages speak of the subject but never give the value asked for
+    ("Hiện nay Nam Đinh có bao nhiêu ngươi nghiện ma túy?", "số người"),
+    ("ngan sach nam 2026 cho du an 6 o can tho la bao nhieu", "số tiền"),
+    ("nam dinh yeu cau gui bao cao so ket truoc ngay nao", "ngày, tháng"),
+    # the plan leaves its own number blank
+    ("Kế hoạch xây dựng phường Tân Hưng không ma túy có số hiệu là gì?", "số hiệu"),
+    # a body no plan of that place names
+    ("Sở Xây dựng tỉnh Nam Định có nhiệm vụ gì trong kế hoạch thực hiện Kết luận 132?", "Sở Xây dựng"),
+])
+def test_refusal_when_the_evidence_lacks_what_is_asked(runtime, question, lacking):
+    answer = _refused_before_the_model(runtime, question)
+    assert f"không thấy: {lacking}" in answer.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "Năm 2026 Cần Thơ phải đạt bao nhiêu phần trăm xã, phường không ma túy?",
+    "Phường Tân Hưng yêu cầu báo cáo vào ngày nào hàng tháng?",
+    "Các sở, ngành ở Cần Thơ phải gửi kế hoạch cụ thể trong thời hạn bao lâu?",
+    "Sở Nội vụ tỉnh Nam Định được giao những việc gì?",
+    "Ở Cần Thơ, Chủ tịch UBND xã chịu trách nhiệm trước ai về tình hình ma túy?",
+])
+def test_the_value_asked_for_is_in_the_evidence_so_it_is_answered(runtime, question):
+    assistant, _ = _assistant(runtime, "Theo kế hoạch [1].")
+    assert not assistant.answer(question).refused
+
+
+@pytest.mark.slow
+def test_a_plan_named_by_number_scopes_the_search(runtime):
+    result = runtime.searcher.search("Theo Nghị quyết 03-NQ/TU của Cần Thơ, lực lượng Công an có vai trò gì?", k=5)
+    assert {h.document.doc_id for h in result.hits} == {"can-tho_nq-03-tu_2025"}
+    result = runtime.searcher.search("Kế hoạch 153 đặt chỉ tiêu gì về trợ giúp pháp lý?", k=5)
+    assert {h.document.number for h in result.hits} == {"153/KH-UBND"}
+
+
+def _refused_before_the_model(runtime, question):
     assistant, gen = _assistant(runtime, "Ngân sách là 5 tỷ đồng [1].")
     answer = assistant.answer(question)
     assert answer.refused and answer.text.startswith(REFUSAL_PREFIX)
     assert gen.calls == [], "the model is never asked when the evidence is missing"
     assert answer.closest and "Đã tìm trong" in answer.text
+    return answer
 
 
 @pytest.mark.slow

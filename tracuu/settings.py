@@ -39,8 +39,10 @@ class Settings:
     seed: int = 0
     # longest answer in tokens
     max_tokens: int = 512
-    # token budget for the numbered passages in a prompt (keeps prompt processing within seconds)
-    context_tokens: int = 1800
+    # token budget for the numbered passages of a prompt, headers included. The 1.5B reads about 75-80
+    # prompt tokens/s on 2 cores, so 330 (about 450 with the instructions and the question) keeps its
+    # first token near 6 s (bench/answers.py); the best sentences of the top passages fill it
+    context_tokens: int = 330
     # passages retrieved for an answer
     top_k: int = 6
     # FAISS index type: "flat" (exact; right up to ~100k chunks), "ivf" (millions: recall 1.000 at 1M
