@@ -20,12 +20,11 @@ from assistant.citations import clean_model_text, says_dont_know, split_statemen
 from assistant.focus import focus_all, score, sentences
 from assistant.conversation import Conversation, rewrite
 from assistant.prompts import render
-from index.bm25 import bm25_tokens, idf_of
-from index.search import is_duty_question, scope_of
-from ingest.normalize import fold
+from assistant import retrieve
+from assistant.intent import Intent, place_names, read_intent
+from index.bm25 import idf_of
+from ingest.canonical import lookup
 
-# "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
-_DUE_MONTH = re.compile(r"(?:den han|han|hoan thanh|phai nop|bao cao|thoi han)\b.*\bthang (\d{1,2})\b")
 MIN_RELEVANCE = 0.75  # below this share of the question's content words in the top passages: refuse
 REFUSAL_PREFIX = "Các kế hoạch hiện có không nêu"
 
@@ -108,8 +107,12 @@ class Assistant:
     ) -> Answer:
         started = time.perf_counter()
         question = " ".join(question.split())
-        standalone = rewrite(question, conversation.last_question if conversation else None)
-        result = self.searcher.search(standalone, k=max(self.settings.top_k, 10), filters=filters)
+        index = self.searcher.index
+        standalone = rewrite(question, conversation.last_question if conversation else None,
+                             place_names(index.documents))
+        intent = read_intent(standalone, index.documents)
+        result = retrieve.search(self.searcher, standalone, k=max(self.settings.top_k, 10), filters=filters,
+                                 intent=intent)
         retrieve_ms = (time.perf_counter() - started) * 1000
         timings = {"retrieve_ms": round(retrieve_ms, 1), "first_token_ms": None, "total_ms": None}
         model_name = model or self.settings.llm
@@ -123,51 +126,62 @@ class Assistant:
                 conversation.add(standalone, answer.text)
             return answer
 
-        month = _DUE_MONTH.search(fold(standalone))
-        if month and 1 <= int(month.group(1)) <= 12:
-            answer = self._due_in_month(question, standalone, int(month.group(1)), filters, timings, on_token, started)
-            if answer is not None:
-                return finish(answer)
-
-        if not result.hits or result.relevance < self.min_relevance:
-            return finish(self._refusal(question, standalone, result, timings, model_name, on_token))
-        lacking = self._lacking(standalone, result)
-        if lacking:
+        def refuse(lacking=None) -> Answer:
             return finish(self._refusal(question, standalone, result, timings, model_name, on_token, lacking))
 
-        if result.sectors and is_duty_question(standalone):
-            answer = self._duties(question, standalone, result, filters, timings, model_name, on_token, started)
+        if intent.month:
+            answer = self._due_in_month(question, standalone, intent, filters, timings, on_token, started)
             if answer is not None:
                 return finish(answer)
+        from assistant.evidence import unknown_names
 
+        foreign = list(intent.foreign_places) or unknown_names(self.searcher.bm25, standalone)
+        if foreign:
+            return refuse(foreign)  # a place or name no indexed text mentions: another place's plans are no evidence
+        if intent.duty and (intent.body or intent.sectors):
+            answer = self._duties(question, standalone, intent, result, filters, timings, model_name, on_token, started)
+            if answer is not None:
+                return finish(answer)
+        lacking = self._lacking(standalone, intent, result) if result.hits else []
+        if not result.hits or result.relevance < self.min_relevance:
+            return refuse(lacking or None)  # say what is missing: the value asked for, else the words
+        if lacking:
+            return refuse(lacking)
         return finish(self._generated(question, standalone, result, timings, model, on_token, started))
 
     # -- refusal -------------------------------------------------------------------------------
-    def _lacking(self, question: str, result) -> list[str]:
-        """What the top passages lack although they match the question's words: the body a duty
-        question names, when it is in no known sector, or a value of the kind asked for."""
-        from assistant.evidence import (MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, named_body,
-                                        value_support)
-        from ingest.agencies import sectors_of
+    def _lacking(self, question: str, intent: Intent, result) -> list[str]:
+        """What the passages lack although they match the question's words: a value of the kind asked
+        for, a blank number or date of the plan itself, or the body the question names when no passage in
+        scope names it."""
+        from assistant.evidence import MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, value_support
 
-        top = result.hits[:5]
         index = self.searcher.index
-        scope = scope_of(question, index.documents)
-        blank = lacks_own_metadata(question, [d for d in index.documents if not scope or d.doc_id in scope])
+        blank = lacks_own_metadata(question, [d for d in index.documents if not intent.scope or d.doc_id in intent.scope])
         if blank:
             return [blank]
-        if is_duty_question(question):
-            body = named_body(question)
-            if body and not sectors_of(body[0]):
-                present = set()
-                for h in top:
-                    present.update(bm25_tokens(f"{h.chunk.section} {h.chunk.text}"))
-                return [] if all(k in present for k in body[1]) else [body[0]]
-            return []
+        if intent.body and not intent.body.group and not self._names_body(intent):
+            return [intent.body.written]
         asked = asked_value(question)
-        if asked and value_support(self.searcher, asked, question, top)[0] < MIN_SENTENCE_COVERAGE:
+        if asked and value_support(self.searcher.bm25, asked, question, result.hits[:5])[0] < MIN_SENTENCE_COVERAGE:
             return [asked.label]
         return []
+
+    def _names_body(self, intent: Intent) -> bool:
+        """Whether any passage in the question's scope names the body it asks about."""
+        from ingest.lexicon import bodies_in
+
+        body = intent.body
+        for c in self.searcher.index.chunks:
+            if intent.scope and c.doc_id not in intent.scope:
+                continue
+            if c.agency and retrieve.is_own(intent, lookup(c.agency)):
+                return True
+            if body.known and any(b.base == body.base for b in bodies_in(c.text)):
+                return True
+            if not body.known and " ".join(body.written.lower().split()) in c.text.lower():
+                return True
+        return False
 
     def _refusal(self, question, standalone, result, timings, model_name, on_token, lacking=None) -> Answer:
         docs = sorted({h.document.label for h in result.hits} or {d.label for d in self.searcher.index.documents})
@@ -192,37 +206,40 @@ class Assistant:
             self._duties_cache = (index, duties_from_index(index))
         return self._duties_cache[1]
 
-    def _duties(self, question, standalone, result, filters, timings, model_name, on_token, started) -> Answer | None:
-        from assistant.duties_table import duties_for_sectors
-        from ingest.agencies import sectors_of
-
+    def _duties(self, question, standalone, intent, result, filters, timings, model_name, on_token, started) -> Answer | None:
+        """Every item addressed to the body the question names, in every plan in scope, grouped by plan,
+        each cited; other bodies of its sector at other levels are named as links, never as its duties.
+        None when no plan gives that body or sector anything (the caller then checks the evidence)."""
         index = self.searcher.index
         docs = index.documents_by_id
         chunks = {c.chunk_id: c for c in index.chunks}
         rows = [
-            d for d in duties_for_sectors(self._duty_rows(), result.sectors, docs)
+            d for d in self._duty_rows()
             if d.chunk_id in chunks and (filters is None or filters.allows(chunks[d.chunk_id], docs[d.doc_id]))
+            and (not intent.scope or d.doc_id in intent.scope)
         ]
-        places = scope_of(standalone, index.documents)
-        if places:
-            rows = [d for d in rows if d.doc_id in places]
-        if not rows:
-            return None
+        agency = {id(d): lookup(d.agency, docs[d.doc_id].locality) for d in rows}
+        own = [d for d in rows if retrieve.is_own(intent, agency[id(d)])]
+        linked = [d for d in rows if retrieve.is_linked(intent, agency[id(d)])]
+        if not own:
+            if not linked:
+                return None
+            return self._linked_only(question, standalone, intent, result, linked, timings, model_name, on_token)
         order = {c.chunk_id: i for i, c in enumerate(index.chunks)}
-        rows.sort(key=lambda d: (-(docs[d.doc_id].year or 0), d.doc_id, order[d.chunk_id]))
+        own.sort(key=lambda d: (-(docs[d.doc_id].year or 0), d.doc_id, order[d.chunk_id]))
         citations, lines, cited = [], [], {}
-        names = ", ".join(sorted(result.sectors))
-        lines.append(f"Theo các kế hoạch hiện có, nhiệm vụ của ngành/cơ quan {names} như sau:")
-        for doc_id in dict.fromkeys(d.doc_id for d in rows):
+        lines.append(f"Theo các văn bản hiện có, nhiệm vụ của {_asked_name(intent)} như sau:")
+        for doc_id in dict.fromkeys(d.doc_id for d in own):
             doc = docs[doc_id]
-            in_doc = [d for d in rows if d.doc_id == doc_id]
+            in_doc = [d for d in own if d.doc_id == doc_id]
             # its own items, then the items of other agencies that name it as a partner
-            own = [d for d in in_doc if sectors_of(chunks[d.chunk_id].agency or "") & result.sectors]
-            partner = [d for d in in_doc if d not in own]
+            mine = [d for d in in_doc if chunks[d.chunk_id].agency and retrieve.is_own(
+                intent, lookup(chunks[d.chunk_id].agency, doc.locality))]
+            partner = [d for d in in_doc if d not in mine]
             written = list(dict.fromkeys(d.agency for d in in_doc))
             lines.append("")
             lines.append(f"**{doc.label}** — {'; '.join(written)}:")
-            for group, title in ((own, None), (partner, "Phối hợp (theo nhiệm vụ giao cho cơ quan khác):")):
+            for group, title in ((mine, None), (partner, "Phối hợp (theo nhiệm vụ giao cho cơ quan khác):")):
                 if group and title:
                     lines.append(f"_{title}_")
                 seen_here = set()
@@ -238,13 +255,31 @@ class Assistant:
                     lead = f"{d.agency} ({d.role}): " if title else (f"{letter} " if re.fullmatch(r"[a-zđ]\)", letter) else "")
                     due = f" — thời hạn: {d.deadline_text}" if d.deadline_text else ""
                     lines.append(f"- {lead}{item}{due} [{cited[d.chunk_id]}]")
+        lines.extend(_link_lines(linked, docs))
         text = "\n".join(lines)
         timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
         for line in lines:
             on_token(line + "\n")
         return Answer(question, text, False, citations, timings, "extractive", standalone, "duties")
 
-    def _due_in_month(self, question, standalone, month, filters, timings, on_token, started) -> Answer | None:
+    def _linked_only(self, question, standalone, intent, result, linked, timings, model_name, on_token) -> Answer:
+        """No plan in scope gives the body named anything, but bodies of its sector have duties: say so,
+        name them as links (another body, not the one asked about) and show their items as the closest."""
+        docs = self.searcher.index.documents_by_id
+        chunks = {c.chunk_id: c for c in self.searcher.index.chunks}
+        where = "; ".join(dict.fromkeys(docs[d.doc_id].label for d in linked))
+        lines = [f"{REFUSAL_PREFIX} nhiệm vụ nào giao cho {_asked_name(intent)} (đã tìm trong: {where})."]
+        lines.extend(_link_lines(linked, docs))
+        text = "\n".join(lines)
+        on_token(text)
+        seen, closest = set(), []
+        for d in linked:
+            if d.chunk_id not in seen and len(closest) < 3:
+                seen.add(d.chunk_id)
+                closest.append(citation_for(len(closest) + 1, chunks[d.chunk_id], docs[d.doc_id]))
+        return Answer(question, text, True, [], timings, model_name, standalone, "refused", closest)
+
+    def _due_in_month(self, question, standalone, intent, filters, timings, on_token, started) -> Answer | None:
         """Every duty whose deadline falls in `month` (yearly on a day of that month, monthly, or a
         one-off date in that month), from the duties table, each cited."""
         index = self.searcher.index
@@ -255,15 +290,15 @@ class Assistant:
             dl = d.deadline
             if dl is None or d.chunk_id not in chunks:
                 continue
+            month = intent.month
             hit = (dl.kind == "monthly") or (dl.kind == "yearly" and dl.month == month) or (
                 dl.kind in ("date", "relative") and dl.date is not None and dl.date.month == month)
             if hit and (filters is None or filters.allows(chunks[d.chunk_id], docs[d.doc_id])):
                 rows.append(d)
-        places = scope_of(standalone, index.documents)
-        rows = [d for d in rows if not places or d.doc_id in places]
+        rows = [d for d in rows if not intent.scope or d.doc_id in intent.scope]
         if not rows:
             return None
-        lines = [f"Các nhiệm vụ có thời hạn rơi vào tháng {month} theo các kế hoạch hiện có:"]
+        lines = [f"Các nhiệm vụ có thời hạn rơi vào tháng {intent.month} theo các kế hoạch hiện có:"]
         citations, cited = [], {}
         for d in rows:
             if d.chunk_id not in cited:
@@ -343,3 +378,26 @@ class Assistant:
         lines += [f"- “{sent}” [{renumber[i]}]" for i, sent in picked]
         citations = [citation_for(renumber[i], hits[i], hits[i].document) for i in used]
         return Answer(question, "\n".join(lines), False, citations, timings, model_name, standalone, "evidence")
+
+
+def _asked_name(intent: Intent) -> str:
+    body = intent.body
+    if body is None or (body.group and intent.sectors):
+        return "ngành " + ", ".join(sorted(intent.sectors))
+    if body.scoped and not body.level:
+        return f"{body.base} (các cấp)"
+    return body.canonical if body.known else body.written
+
+
+def _link_lines(linked, docs) -> list[str]:
+    """Bodies of the same sector at other levels, named as links: another agency, never the one asked about."""
+    if not linked:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for d in linked:
+        key = (d.canonical, docs[d.doc_id].label)
+        counts[key] = counts.get(key, 0) + 1
+    lines = ["", "_Cùng ngành, cơ quan khác (không phải cơ quan được hỏi):_"]
+    for (name, label), n in counts.items():
+        lines.append(f"- {name}: {n} nhiệm vụ trong {label} — hỏi “{name} phải làm gì?” để xem.")
+    return lines

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.agencies import SECTORS, sectors_of
+from ingest import lexicon
 from ingest.normalize import fold
 
 _YEAR = re.compile(r"\b(?:năm\s+)?(20\d\d)\b", re.I)
@@ -14,7 +14,6 @@ _FOLLOW_UP = re.compile(
     r"^(?:còn|thế còn|vậy còn|vậy|thế|con|the con|vay con|vay|the)\b|\b(?:thì sao|thi sao|thế nào|the nao|ra sao)\s*\??$",
     re.I,
 )
-_PLACES = ("Cần Thơ", "Nam Định", "Vĩnh Yên", "Tân Hưng", "Hải Phòng", "Vĩnh Phúc")
 
 
 @dataclass
@@ -37,14 +36,16 @@ def is_follow_up(question: str) -> bool:
 _PRONOUN = re.compile(r"^(họ|ho|cơ quan này|co quan nay|đơn vị này|don vi nay|cơ quan đó|đơn vị đó)\b", re.I)
 
 
-def rewrite(question: str, previous: str | None) -> str:
-    """A standalone form of `question`, using the previous standalone question when it is a follow-up."""
+def rewrite(question: str, previous: str | None, places: tuple[str, ...] = ()) -> str:
+    """A standalone form of `question`, using the previous standalone question when it is a follow-up.
+    `places` are the place names of the indexed documents ("Cần Thơ"): a follow-up that names another
+    one asks the same of that place; one that names another body asks the same of that body."""
     question = " ".join(question.split())
     if previous and _PRONOUN.match(question):
-        # "Họ phải chịu trách nhiệm trước ai?" -> the agency of the previous question in place of "Họ"
-        agency = _agency_phrase(previous)
-        if agency:
-            return _PRONOUN.sub(agency, question, count=1)
+        # "Họ phải chịu trách nhiệm trước ai?" -> the body of the previous question in place of "Họ"
+        body = _body(previous)
+        if body:
+            return _PRONOUN.sub(body.written, question, count=1)
     if not previous or not is_follow_up(question):
         return question
     standalone = previous
@@ -53,16 +54,23 @@ def rewrite(question: str, previous: str | None) -> str:
     if years and _YEAR.search(previous):
         standalone = _YEAR.sub(lambda m: m.group(0).replace(m.group(1), years[0]), standalone, count=1)
         changed = True
-    new_sectors = sectors_of(question)
-    old_sectors = sectors_of(previous)
-    if new_sectors and old_sectors and new_sectors != old_sectors:
-        name = _agency_phrase(question) or sorted(new_sectors)[0]
-        standalone = _replace_agency(standalone, old_sectors, name)
+    new, old = _body(question), _body(previous)
+    if new and (old is None or new.canonical != old.canonical):
+        # typed in lower case ("con cong an thi sao"), the body is named as the lexicon names it
+        name = new.written if any(ch.isupper() for ch in new.written) else (new.base if new.scoped else new.canonical)
+        if old:
+            standalone = standalone[:old.start] + name + standalone[old.end:]
+        else:
+            standalone = f"{standalone.rstrip(' ?')} ({name})?"
         changed = True
-    for place in _PLACES:
-        if fold(place) in fold(question) and fold(place) not in fold(standalone):
-            other = next((p for p in _PLACES if p in standalone), None)
-            standalone = standalone.replace(other, place) if other else f"{standalone} ({place})"
+    for place in places:
+        if _has(question, place) and not _has(standalone, place):
+            other = next((p for p in places if p != place and _has(standalone, p)), None)
+            if other:
+                i = fold(standalone).find(fold(other))
+                standalone = standalone[:i] + place + standalone[i + len(other):]
+            else:
+                standalone = f"{standalone.rstrip(' ?')} ({place})?"
             changed = True
     if not changed:
         rest = _FOLLOW_UP.sub("", question).strip(" ?")
@@ -70,26 +78,20 @@ def rewrite(question: str, previous: str | None) -> str:
     return standalone
 
 
-_AGENCY_WORDS = re.compile(
-    r"((?:Sở|Phòng|Trạm|Công an|Ủy ban|UBND|Ban|Hội|Đoàn|Bộ Chỉ huy|Viện|Tòa án|Chi cục|ngành)\s[\wÀ-ỹ ]{1,40}?)"
-    r"(?=\s+(?:thì|phải|làm|có|được|cần)\b|\s*\?|$)",
-    re.I,
-)
+def _has(text: str, name: str) -> bool:
+    words = " ".join(re.findall(r"\w+", fold(text)))
+    return f" {fold(name)} " in f" {words} "
 
 
-def _agency_phrase(text: str) -> str | None:
-    m = _AGENCY_WORDS.search(text.strip())
-    return m.group(1).strip() if m else None
-
-
-def _replace_agency(text: str, sectors: set[str], new: str) -> str:
-    m = _AGENCY_WORDS.search(text)
-    if m and sectors_of(m.group(1)) & sectors:
-        return text[: m.start(1)] + new + text[m.end(1):]
-    for sector in sectors:
-        for phrase in SECTORS[sector]:
-            folded = fold(text)
-            i = folded.find(phrase)
-            if i >= 0:
-                return text[:i] + new + text[i + len(phrase):]
-    return f"{text} ({new})"
+def _body(text: str) -> lexicon.BodyMatch | None:
+    """The first body a text names (capitalised, or typed in lower case from the lexicon)."""
+    found = [b for b in lexicon.bodies_in(text) if not b.group]
+    if found:
+        return found[0]
+    toks = lexicon.tokens_of(text)
+    for t in toks:
+        m = lexicon.find_body(text[t[1]:])
+        if m and m.known and not m.group:
+            return lexicon.BodyMatch(m.written, m.canonical, m.base, m.level, m.rank, m.sector, m.known,
+                                     m.group, m.scoped, t[1] + m.end)
+    return None

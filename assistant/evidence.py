@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.focus import sentences
-from index.bm25 import bm25_tokens
-from ingest.normalize import fold
+from index.bm25 import bm25_tokens, idf_of
+from ingest.normalize import fold, nfc
+from ingest.words import segment
 
 # share of the question's content words (idf-weighted) that the value-bearing sentence, with its
 # section path and plan, must hold
@@ -39,7 +40,7 @@ class Asked:
 
 # (kind, label, question pattern, value pattern), most specific first; both on folded text
 _KINDS = [
-    ("phone", "số điện thoại", r"\bso dien thoai\b", rf"\d{{3,4}}[ .]?\d{{3}}[ .]?\d{{3,4}}"),
+    ("phone", "số điện thoại", r"\bso dien thoai\b", r"\d{3,4}[ .]?\d{3}[ .]?\d{3,4}"),
     ("docnumber", "số hiệu văn bản", r"\bso hieu\b|\b(?:ke hoach|van ban) so (?:may|bao nhieu)\b",
      r"\d+\s*[/-]\s*[a-z]"),
     ("money", "số tiền", r"\bbao nhi(?:e|)u (?:tien|ty|trieu|dong)\b|\b(?:kinh phi|ngan sach|muc ho tro|so tien)\b.*\bbao nhi(?:e|)u\b",
@@ -82,14 +83,14 @@ def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
     return out
 
 
-def value_support(searcher, asked: Asked, question: str, hits, skip: set[str] = frozenset()) -> tuple[float, str | None]:
+def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = frozenset()) -> tuple[float, str | None]:
     """The best coverage of the question's content words by one value-bearing sentence of the hits
     (read with its plan and section path), and that sentence."""
     best, best_sent = 0.0, None
     for h in hits:
         context = f"{h.document.label} {h.chunk.section}"
         for sent in value_sentences(asked, question, h.chunk.text):
-            share, _ = searcher.coverage(question, set(bm25_tokens(f"{context} {sent}")), skip)
+            share, _ = coverage(bm25, question, set(bm25_tokens(f"{context} {sent}")), skip)
             if share > best:
                 best, best_sent = share, sent
     return best, best_sent
@@ -113,30 +114,128 @@ def lacks_own_metadata(question: str, documents) -> str | None:
     return None
 
 
-# the nouns a body's name starts with: "Sở Xây dựng", "Bệnh viện Tâm thần"; typed without diacritics,
-# "so ngoai vu" (but not "cơ sở", "địa bàn", "nhà trường")
-_BODY = r"(?<!nhà )(?<!ủy )(?<!uỷ )(sở|bệnh viện|trung tâm|chi cục|cục|viện|trường|phòng|ban|hội|trạm|đội)"
-_BODY_FOLDED = (r"(?<!co )(?<!dia )(?<!nha )(?<!uy )(?<!bien )"
-                r"(so|benh vien|trung tam|chi cuc|cuc|vien|truong|phong|ban|hoi|tram|doi)")
-_NOT_NAME = set("nao gi cac nhung co la phai trong tren theo cua va voi ve tai o nganh chong ke hoach".split())
+def _is_name_word(word: str) -> bool:
+    """Capitalised like a name ("Lâm", "Đồng"), not an acronym ("UBND")."""
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
 
 
-def named_body(question: str) -> tuple[str, list[str]] | None:
-    """The body a duty question names ("Sở Xây dựng"), as typed, with the folded bigram keys that must
-    occur for a passage to speak of it; None if it names none. A name never runs across punctuation."""
-    text = " ".join(question.split()).lower()
-    plain = fold(text) == text  # typed without diacritics: match the folded nouns
-    pattern = _BODY_FOLDED if plain else _BODY
-    for m in re.finditer(rf"(?<!\w){pattern} (\w+)(?: (\w+))?", fold(text) if plain else text):
-        rest = [w for w in m.groups()[1:] if w]
-        if not rest or fold(rest[0]) in _NOT_NAME:
+@dataclass(frozen=True)
+class Term:
+    shown: str  # as typed: "áp dụng", "Nam Định", "Sở GD&ĐT"
+    keys: tuple[str, ...]  # the index keys (index/bm25.py) that must all be present
+    kind: str  # "word" | "name" (a proper name: a place, a programme) | "body" (a body of the lexicon)
+
+
+def question_terms(question: str, in_corpus=None) -> list[Term]:
+    """The question's content terms. Words, not syllables ("áp dụng" is one word, ingest/words.py); stop
+    words and polite filler ("xin hỏi", "vậy ạ") say nothing; a body the lexicon knows is one term, keyed
+    by its full name (so "Sở GD&ĐT" matches "Sở Giáo dục và Đào tạo"); a proper name of two or more
+    capitalised syllables not at the start ("Lâm Đồng", "Nam Định") must occur as a whole."""
+    from ingest import lexicon
+
+    text = nfc(question)
+    shouting = text.isupper()  # "SỞ Y TẾ PHẢI LÀM GÌ?": capitals are not acronyms here
+    bodies = [b for b in lexicon.bodies_in(text) if not shouting]
+    in_body = lambda pos: next((b for b in bodies if b.start <= pos < b.name_end), None)  # noqa: E731
+    words = segment(text, in_corpus)
+
+    def is_name(k: int) -> bool:
+        return (k > 0 and not shouting and in_body(words[k].start) is None
+                and all(_is_name_word(x) for x in words[k].shown.split()))
+
+    def joined(k: int) -> bool:
+        return not re.search(r"[^\w\s]", text[words[k - 1].end:words[k].start])
+
+    def bigrams(syllables) -> tuple[str, ...]:
+        return tuple(f"{a}_{b}" for a, b in zip(syllables, syllables[1:])) or tuple(syllables)
+
+    terms: list[Term] = []
+    done: set[int] = set()
+    i = 0
+    while i < len(words):
+        body = in_body(words[i].start)
+        if body is not None:
+            if id(body) not in done:
+                done.add(id(body))
+                name = body.canonical if body.known and not body.scoped else body.base
+                terms.append(Term(text[body.start:body.name_end], bigrams(re.findall(r"\w+", fold(name))), "body"))
+            i += 1
             continue
-        if re.match(r"[A-ZĐ]{2}", question.strip()[m.end(1): m.end(1) + 4].strip() or ""):
-            return None  # an acronym ("Sở VH-TT-DL", "Phòng LĐ-TB&XH"): matched by sector instead
-        if len(rest) == 2 and fold(rest[1]) in _NOT_NAME:
-            rest = rest[:1]
-        name = " ".join([m.group(1)] + rest)
-        keys = fold(name).split()
-        shown = question.strip()[m.start(): m.start() + len(name)] if len(text) == len(question.strip()) else name
-        return shown, [f"{a}_{b}" for a, b in zip(keys, keys[1:])]
-    return None
+        j = i
+        while j < len(words) and is_name(j) and (j == i or joined(j)):
+            j += 1
+        syllables = [s for x in words[i:j] for s in x.syllables]
+        if len(syllables) >= 2:  # a proper name: "Lâm Đồng", "Nam Định"
+            terms.append(Term(text[words[i].start:words[j - 1].end], bigrams(syllables), "name"))
+            i = j
+            continue
+        w = words[i]
+        acronym = w.shown.isupper() and len(w.shown) <= 8 and not shouting and len(w.syllables) == 1
+        if not acronym and not w.stop and (len(w.syllables) > 1 or len(w.syllables[0]) > 1):
+            terms.append(Term(w.shown, tuple(w.keys), "word"))
+        i += 1
+    return terms
+
+
+def unknown_names(bm25, question: str) -> list[str]:
+    """Proper names the question gives that occur nowhere in the indexed documents ("Lâm Đồng",
+    "Đà Nẵng"): a question about them is not answered from other places' texts."""
+    return [t.shown for t in question_terms(question, lambda key: key in bm25.vocab)
+            if t.kind == "name" and not all(k in bm25.vocab for k in t.keys)]
+
+
+def coverage(bm25, question: str, present: set[str], skip: set[str] = frozenset()) -> tuple[float, list[str]]:
+    """Idf-weighted (idf from the index) share of the question's content words among `present`
+    (bm25_tokens of some text), and the words missing, as typed. A misspelt syllable counts as the
+    indexed word nearest to it ("bao nhiu", "tê"). Words whose folded form is in `skip` are not counted."""
+    terms = []
+    for term in question_terms(question, lambda key: key in bm25.vocab):
+        shown, keys = term.shown, list(term.keys)
+        if fold(shown) in skip:
+            continue
+        repaired = [k if k in bm25.vocab or "_" in k else (_near(k, bm25) or k) for k in keys]
+        terms.append((shown, repaired))
+    if not terms:
+        return 0.0, []
+    total = got = 0.0
+    missing = []
+    for shown, keys in terms:
+        weight = max(idf_of(bm25, k) for k in keys)
+        total += weight
+        if all(k in present for k in keys):
+            got += weight
+        else:
+            missing.append(shown)
+    return (got / total if total else 0.0), missing
+
+
+def relevance(bm25, question: str, hits) -> tuple[float, list[str]]:
+    """Coverage of the question by its top hits, each read with its plan and section path. The words
+    that ask for a value ("bao nhiêu phần trăm") are the question's form, not its content: whether a
+    passage gives that value is checked apart (value_support)."""
+    if not hits:
+        return 0.0, []
+    present: set[str] = set()
+    for h in hits:
+        present.update(bm25_tokens(f"{h.document.label} {h.chunk.section} {h.chunk.text}"))
+    return coverage(bm25, question, present, asking_words(question))
+
+
+def asking_words(question: str) -> set[str]:
+    """The folded words of the phrase that asks for a value ("bao nhieu phan tram", "ngay nao")."""
+    folded = " ".join(re.findall(r"[\w%/]+", fold(question)))
+    for _, _, q, _ in _ASKED:
+        m = q.search(folded)
+        if m:
+            words = m.group().split()
+            return set(words) | {" ".join(words[i:i + 2]) for i in range(len(words) - 1)}
+    return set()
+
+
+def _near(word: str, bm25) -> str | None:
+    if len(word) < 3 or word in bm25.vocab or word.startswith("=") or "_" in word:
+        return None
+    j = bm25._nearest(word)
+    if j is None:
+        return None
+    return next((t for t, i in bm25.vocab.items() if i == j), None)

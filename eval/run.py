@@ -13,6 +13,7 @@ import time
 from typing import Callable, Sequence
 
 from eval import metrics as M
+from assistant import retrieve
 from eval.gold import GoldItem, load_gold
 
 MODES = ("dense", "bm25", "hybrid")
@@ -99,7 +100,7 @@ def run_retrieval(runtime, items: Sequence[GoldItem], ks: Sequence[int] = KS) ->
                   "query": queries[item.id], "modes": {}, "failures": []}
         for mode in MODES:
             started = time.perf_counter()
-            result = searcher.search(queries[item.id], k=depth, mode=mode)
+            result = retrieve.search(searcher, queries[item.id], k=depth, mode=mode)
             ms[mode].append((time.perf_counter() - started) * 1000)
             matrix = M.relevance_matrix([passage_of(h) for h in result.hits], item.quotes)
             matrices[mode].append(matrix)

@@ -20,31 +20,33 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.agencies import sectors_of
 from ingest.normalize import fold, nfc
 
-# the nouns an agency's name starts with; lower-case ones only after "các" or a title
-_HEADS = (
-    r"Sở|Phòng|Ban|Báo|Đài|Trạm [Yy] tế|Trung tâm|Công an|Ủy ban|Uỷ ban|UBND|UB ?MTTQ|Văn phòng"
-    r"|Viện [Kk]iểm sát|VKSND|Tòa án|Toà án|TAND|Chi cục|Cục|Bộ [Cc]h[iỉ] huy|Bộ phận|Bộ đội|Liên đoàn"
-    r"|Hội|Đoàn|Tỉnh [Đđ]oàn|Thành [Đđ]oàn|Lực lượng|Mặt trận|Bảo hiểm|Kho bạc|Ngân hàng|Bệnh viện"
-    r"|Cơ quan|Tổ dân phố|[Cc]ơ sở giáo dục"
-    r"|[Cc]ác (?:sở|Sở|phòng|ban|Ban|nhà trường|tổ dân phố|doanh nghiệp|đơn vị|[Tt]rung tâm|cơ quan|tổ chức|cơ sở giáo dục)"
-)
-_TITLE = r"(?:[Đđ]ồng chí\s+)?(?:(?:Thủ trưởng|Chủ tịch|Giám đốc|Trưởng|Hiệu trưởng)\s+(?:các\s+)?)"
-_HEAD = re.compile(rf"^(?:{_TITLE}?(?:{_HEADS})|{_TITLE}(?:sở|ban|phòng))(?=[\s,:;.)]|$)")
+from ingest import lexicon
+
+# the nouns an agency's name starts with, and the titles before it, from the lexicon (ingest/data/bodies.tsv)
+_HEADS = lexicon.head_pattern()
+_TITLE = rf"(?:(?i:{lexicon.lead_pattern()})\s+(?:(?i:{lexicon.lead_pattern()})\s+)?(?:các\s+)?)"
+_GROUPS = lexicon.head_pattern(("group",))
+_HEAD = re.compile(rf"^(?:{_TITLE}?(?:{_HEADS})|(?i:{_GROUPS})|(?i:các\s+(?:{_HEADS}))|{_TITLE}(?i:{_HEADS}))(?=[\s,:;.)]|$)")
 _LEAD = re.compile(r"^(?:Đề nghị|Giao)\s+")
 _SEP = re.compile(r"(,\s*|\s+và\s+)")
 # where a list of agencies ends and their duty begins ("… Tỉnh Đoàn | chỉ đạo thực hiện …")
-_DUTY_START = re.compile(
-    r"\s(?:chủ trì|phối hợp|chỉ đạo|triển khai|tăng cường|quản lý|tích cực|thực hiện|(?<!các )(?<!Các )tổ chức"
-    r"|có trách nhiệm|chịu trách nhiệm|xây dựng|tham mưu|[Cc]ăn cứ|đẩy mạnh|rà soát|hướng dẫn|theo dõi"
-    r"|bố trí|nghiên cứu|kiểm tra|duy trì|khẩn trương|là cơ quan|chủ động|phải|báo cáo|gửi|theo chức năng"
-    r"|định kỳ|(?<!giáo dục )thường xuyên|nâng cao|đưa|phát động|cung cấp|lồng ghép|nắm|tập trung|tiếp tục|đôn đốc|giúp"
-    r"|hỗ trợ|quán triệt|phổ biến|tuyên truyền)(?=[\s,]|$)"
-)
+# (a verb after "các" is a noun: "các tổ chức"; "giáo dục thường xuyên" is a kind of school)
+_DUTY_START = re.compile(rf"\s(?<!các )(?<!Các )(?<!giáo dục )(?:{lexicon.verb_pattern()})(?=[\s,]|$)")
 
-LEVEL_WORDS = ("tỉnh", "thành phố", "huyện", "xã", "phường", "khu vực")
+LEVEL_WORDS = ("tỉnh", "thành phố", "huyện", "xã", "phường", "khu vực", "trung ương")
+# a level named inside a folded name (administrative vocabulary: "cấp xã", "TP", not "địa phương", "xã hội")
+_LEVEL_PATTERNS = (
+    (r"\b(trung uong|toi cao)\b", "trung ương"),
+    (r"\bkhu vuc\b", "khu vực"),
+    (r"\b(cap )?huyen\b", "huyện"),
+    (r"\b(cap xa|xa, phuong|phuong, xa|cac xa)\b", "xã"),
+    (r"(?<!dia )\bphuong\b", "phường"),
+    (r"\bxa\b(?! hoi)", "xã"),
+    (r"\btinh\b", "tỉnh"),
+    (r"\b(thanh pho|tp|thanh uy|thanh doan|catp)\b", "thành phố"),
+)
 
 
 @dataclass(frozen=True)
@@ -53,80 +55,12 @@ class Agency:
     canonical: str  # "Viện kiểm sát nhân dân thành phố"
     base: str  # the canonical name without its level: "Viện kiểm sát nhân dân"
     level: str | None  # "thành phố"
-    sector: str | None  # "Viện kiểm sát" (several joined by "; "), None when no sector fits
-    known: bool  # the name matched a rule below (False: the canonical name is just the tidied name)
+    sector: str | None  # "Kiểm sát" (several joined by "; "), None when no sector fits
+    known: bool  # the lexicon has this body (False: the canonical name is just the tidied name)
     scoped: bool = False  # a body found at every level (Công an, Hội, …): its canonical name carries the level
+    rank: str | None = None  # "trung ương" | "tỉnh" | "huyện" | "xã": the level in the state's hierarchy
 
 
-# (pattern on the folded name, canonical base, carries its level in the name?, sector); first match wins
-_RULES: tuple[tuple[str, str | None, bool, str | None], ...] = (
-    (r"^(cac )?ban cua dang", "Các Ban của Đảng ủy", True, None),
-    (r"^uy ban kiem tra dang", "Ủy ban Kiểm tra Đảng ủy", True, None),
-    (r"^van phong dang uy", "Văn phòng Đảng ủy", True, None),
-    (r"^van phong (hdnd|hoi dong)", "Văn phòng HĐND và UBND", True, "Văn phòng HĐND và UBND"),
-    (r"^(uy ban|ub) ?(mat tran|mttq)|^(ubmttq|mttq|mat tran to quoc)\b", "Ủy ban Mặt trận Tổ quốc Việt Nam", True,
-     "Mặt trận Tổ quốc"),
-    (r"^(cac )?to chuc chinh tri", "Các tổ chức chính trị - xã hội", True, None),
-    (r"^(cac )?to chuc thanh vien", "Các tổ chức thành viên của Mặt trận", True, "Mặt trận Tổ quốc"),
-    (r"^(uy ban nhan dan|ubnd) (cac )?(cap )?(xa|phuong)\b", "Ủy ban nhân dân cấp xã", False,
-     "Ủy ban nhân dân cấp xã, phường"),
-    (r"^(uy ban nhan dan|ubnd) (cac )?(cap )?huyen\b", "Ủy ban nhân dân cấp huyện", False,
-     "Ủy ban nhân dân cấp xã, phường"),
-    (r"^(cong an|ca|catp)\b", "Công an", True, "Công an"),
-    (r"^(so y te|syt|nganh y te)\b", "Sở Y tế", False, "Y tế"),
-    (r"^tram y te", "Trạm y tế", False, "Y tế"),
-    (r"^bo phan y te", "Bộ phận Y tế", False, "Y tế"),
-    (r"^(so tai chinh|stc)\b", "Sở Tài chính", False, "Tài chính"),
-    (r"^phong tai chinh", "Phòng Tài chính - Kế hoạch", False, "Tài chính"),
-    (r"^so tu phap", "Sở Tư pháp", False, "Tư pháp"),
-    (r"^phong tu phap", "Phòng Tư pháp", False, "Tư pháp"),
-    (r"^so van hoa", "Sở Văn hóa, Thể thao và Du lịch", False, "Văn hóa, thông tin"),
-    (r"^phong van hoa", "Phòng Văn hóa và Thông tin", False, "Văn hóa, thông tin"),
-    (r"^trung tam van hoa", None, False, "Văn hóa, thông tin"),
-    (r"^(so giao duc|sgd)", "Sở Giáo dục và Đào tạo", False, "Giáo dục"),
-    (r"^phong giao duc", "Phòng Giáo dục và Đào tạo", False, "Giáo dục"),
-    (r"^so nong nghiep", "Sở Nông nghiệp và Môi trường", False, "Nông nghiệp và Môi trường"),
-    (r"^so cong thuong", "Sở Công Thương", False, "Công Thương"),
-    (r"^so noi vu", "Sở Nội vụ", False, "Nội vụ"),
-    (r"^so khoa hoc", "Sở Khoa học và Công nghệ", False, None),
-    (r"^phong lao dong", "Phòng Lao động - Thương binh và Xã hội", False, "Lao động - Thương binh và Xã hội"),
-    (r"^phong kinh te, ha tang", "Phòng Kinh tế, Hạ tầng và Đô thị", False, "Kinh tế"),
-    (r"^phong kinh te", "Phòng Kinh tế", False, "Kinh tế"),
-    (r"^((ban|bo) chi huy )?bo doi bien phong|^bdbp\b", "Bộ đội Biên phòng", True, "Biên phòng"),
-    (r"^ban chi huy quan su", "Ban Chỉ huy Quân sự", True, "Quân sự"),
-    (r"^bo chi huy quan su", "Bộ Chỉ huy Quân sự", True, "Quân sự"),
-    (r"^chi cuc hai quan", None, False, "Hải quan"),
-    (r"^bao va phat thanh|^bao nam dinh", None, False, "Báo chí"),
-    (r"^ban tuyen giao", "Ban Tuyên giáo và Dân vận Thành ủy", False, "Tuyên giáo và Dân vận"),
-    (r"^(vien kiem sat|vksnd)", "Viện kiểm sát nhân dân", True, "Viện kiểm sát"),
-    (r"^(toa an|tand)", "Tòa án nhân dân", True, "Tòa án"),
-    (r"^(cac )?(so|thu truong (cac )?so), (ban, )?nganh|^cac so\b", "Các sở, ban, ngành", False, None),
-    (r"^(cac )?phong, ban", "Các phòng, ban, đơn vị", False, None),
-    (r"^cac don vi, dia phuong", "Các đơn vị, địa phương", False, None),
-    (r"^cac don vi\b", "Các đơn vị", False, None),
-    (r"^lien doan lao dong", "Liên đoàn Lao động", True, "Liên đoàn Lao động"),
-    (r"^(doan thanh nien|doan tn|tinh doan|thanh doan)\b", "Đoàn Thanh niên Cộng sản Hồ Chí Minh", True,
-     "Đoàn Thanh niên"),
-    (r"^hoi (lien hiep )?phu nu", "Hội Liên hiệp Phụ nữ", True, "Hội Phụ nữ"),
-    (r"^hoi nong dan", "Hội Nông dân", True, "Hội Nông dân"),
-    (r"^hoi cuu chien binh", "Hội Cựu chiến binh", True, "Hội Cựu chiến binh"),
-    (r"^(cac )?nha truong", "Các nhà trường", False, "Giáo dục"),
-    (r"^(cac )?to dan pho", "Tổ dân phố", False, "Tổ dân phố"),
-    (r"^luc luong an ninh trat tu co so", "Lực lượng An ninh trật tự cơ sở", False, "An ninh trật tự cơ sở"),
-    (r"^(cac )?doanh nghiep", "Các doanh nghiệp", False, "Doanh nghiệp"),
-    (r"^(cac )?trung tam giao duc nghe nghiep", "Các Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên",
-     False, "Giáo dục"),
-    (r"^(cac )?co so giao duc", "Các cơ sở giáo dục", False, "Giáo dục"),
-)
-_LEVEL_PATTERNS = (
-    (r"\bkhu vuc\b", "khu vực"),
-    (r"\b(cap )?huyen\b", "huyện"),
-    (r"\b(cap xa|xa, phuong|phuong, xa|cac xa)\b", "xã"),
-    (r"(?<!dia )\bphuong\b", "phường"),  # not "địa phương"
-    (r"\bxa\b(?! hoi)", "xã"),
-    (r"\btinh\b", "tỉnh"),
-    (r"\b(thanh pho|tp|thanh uy|thanh doan|catp)\b", "thành phố"),
-)
 _TAIL = re.compile(r"\s+(?:trên địa bàn\b.*|của (?:thành phố|tỉnh|phường|xã)\b.*|có tuyến\b.*|trực thuộc\b.*|khác)$")
 
 
@@ -147,29 +81,29 @@ def canonical_agencies(name: str, locality: str | None = None) -> list[Agency]:
 
 @lru_cache(maxsize=4096)
 def lookup(name: str, locality: str | None = None) -> Agency:
+    """The canonical agency of one name, from the lexicon (ingest/data/bodies.tsv). A body of every level
+    (Công an, Mặt trận, Hội …) carries its level in its canonical name; a body of one level (Bộ Y tế, Sở Y tế,
+    Trạm y tế) is that body wherever it is named; a name the lexicon lacks is kept as written, tidied."""
     written = " ".join(nfc(name).split()).strip(" ,.;:")
     bare = re.sub(rf"^{_TITLE}", "", _LEAD.sub("", written))  # "Chủ tịch Ủy ban …" is its Ủy ban
     named_level = level_in(_folded(bare))  # "Các tổ dân phố trên địa bàn phường": phường
     bare = _TAIL.sub("", bare)
-    folded = _folded(bare)
-    rule = next((r for r in _RULES if re.search(r[0], folded)), None)
-    if rule is None and folded.startswith("luc luong "):
-        folded = folded[len("luc luong "):]
-        bare = bare[len("lực lượng "):]
-        rule = next((r for r in _RULES if re.search(r[0], folded)), None)
-    level = level_in(folded) or named_level or locality_level(locality)
-    if rule is None:
+    match = lexicon.find_body(bare, locality)
+    level = level_in(_folded(bare)) or named_level or locality_level(locality)
+    if match is None or not match.known:
         canonical = bare[:1].upper() + bare[1:]
-        return Agency(written, canonical, canonical, level, _sectors(bare), False)
-    pattern, base, carries_level, sector = rule
-    if base is None:  # a proper name kept as written, tidied: "Chi cục Hải quan khu vực XIX"
-        base = re.sub(r"\bKhu vực\b", "khu vực", bare[:1].upper() + bare[1:])
-    if "cấp xã" in base:
-        level = "xã"
-    elif "cấp huyện" in base:
-        level = "huyện"
-    canonical = f"{base} {level}" if carries_level and level else base
-    return Agency(written, canonical, base, level, sector or _sectors(bare), True, carries_level)
+        sector = match.sector if match else _sectors(bare)
+        return Agency(written, canonical, canonical, level, sector, False, False, match.rank if match else None)
+    if match.scoped:
+        named = match.level or named_level or level  # "cấp xã": every commune
+        level = named[len("cấp "):] if named and named.startswith("cấp ") else named
+        level = "khu vực" if level and level.startswith("khu vực") else level  # "khu vực IV" is a region
+        canonical = f"{match.base} {named}" if named else match.base
+        return Agency(written, canonical, match.base, level, match.sector, True, True, match.rank)
+    if match.rank == "trung ương":
+        level = "trung ương"  # a central body is central wherever a plan names it
+    canonical = match.base  # a body of one level, or a generic group ("Các sở, ban, ngành")
+    return Agency(written, canonical, match.base, level, match.sector, True, False, match.rank)
 
 
 def split_agencies(name: str) -> list[str]:
@@ -234,5 +168,5 @@ def _folded(name: str) -> str:
 
 
 def _sectors(name: str) -> str | None:
-    found = sectors_of(name)
+    found = lexicon.sectors_in(name)
     return "; ".join(sorted(found)) if found else None

@@ -194,7 +194,7 @@ def test_what_falls_due_in_december(duties, documents):
 @pytest.mark.parametrize("name, locality, canonical, level", [
     ("Sở Y tế", "thành phố Cần Thơ", "Sở Y tế", "thành phố"),
     ("SYT", "tỉnh Nam Định", "Sở Y tế", "tỉnh"),
-    ("ngành Y tế", None, "Sở Y tế", None),
+    ("ngành Y tế", None, "Ngành Y tế", None),  # a sector, not a body: linked to Sở Y tế by sector only
     ("so y te", None, "Sở Y tế", None),
     ("Công an thành phố", None, "Công an thành phố", "thành phố"),
     ("Công an TP", None, "Công an thành phố", "thành phố"),
@@ -213,8 +213,16 @@ def test_what_falls_due_in_december(duties, documents):
     ("Đoàn TN", "phường Tân Hưng (Hải Phòng)", "Đoàn Thanh niên Cộng sản Hồ Chí Minh phường", "phường"),
     ("Tỉnh Đoàn", "tỉnh Nam Định", "Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh", "tỉnh"),
     ("Hội Phụ nữ", "phường Tân Hưng (Hải Phòng)", "Hội Liên hiệp Phụ nữ phường", "phường"),
-    ("Bộ Chi huy Bộ đội Biên phòng tỉnh", None, "Bộ đội Biên phòng tỉnh", "tỉnh"),
-    ("Ban Chỉ huy Bộ đội Biên phòng thành phố", None, "Bộ đội Biên phòng thành phố", "thành phố"),
+    # the lexicon's command bodies (Luật Biên phòng Việt Nam 2020), not the force as a whole
+    ("Bộ Chi huy Bộ đội Biên phòng tỉnh", None, "Bộ Chỉ huy Bộ đội Biên phòng", "tỉnh"),
+    ("Ban Chỉ huy Bộ đội Biên phòng thành phố", None, "Ban Chỉ huy Bộ đội Biên phòng thành phố", "thành phố"),
+    # a ministry is never its provincial department, and a central body is recognised with its acronym
+    ("Bộ Y tế", "thành phố Cần Thơ", "Bộ Y tế", "trung ương"),
+    ("Bộ GD&ĐT", None, "Bộ Giáo dục và Đào tạo", "trung ương"),
+    ("Bộ Lao động - Thương binh và Xã hội", None, "Bộ Lao động - Thương binh và Xã hội", "trung ương"),
+    ("Tòa án nhân dân tối cao", None, "Tòa án nhân dân tối cao", "trung ương"),
+    ("Trung ương Đoàn", None, "Trung ương Đoàn Thanh niên Cộng sản Hồ Chí Minh", "trung ương"),
+    ("Phong GD&DT", None, "Phòng Giáo dục và Đào tạo", None),
     ("Chi cục Hải quan Khu vực IV", "tỉnh Nam Định", "Chi cục Hải quan khu vực IV", "khu vực"),
     ("Văn phòng Hội Đồng nhân dân & Ủy ban nhân dân", "thành phố Vĩnh Yên", "Văn phòng HĐND và UBND thành phố", "thành phố"),
     ("Các tổ dân phố trên địa bàn phường", None, "Tổ dân phố", "phường"),

@@ -168,11 +168,13 @@ def hit_json(rank: int, hit) -> dict:
 
 
 def cmd_search(args) -> int:
+    from assistant import retrieve
+
     rt = _runtime()
     filters = filters_from(args)
     questions = [args.question] if args.question else _stdin_lines()
     for q in questions:
-        result = rt.searcher.search(q, k=args.k, filters=filters, mode=args.mode)
+        result = retrieve.search(rt.searcher, q, k=args.k, filters=filters, mode=args.mode)
         if args.json:
             out = {"query": q, "hits": [hit_json(r, h) for r, h in enumerate(result.hits, 1)],
                    "relevance": round(result.relevance, 4), "sectors": sorted(result.sectors)}

@@ -1,0 +1,154 @@
+"""What a question asks, read before retrieval: the body it names (from the bodies lexicon), the sectors,
+the plans it names by number, the places it names, a month it asks about, the kind of value it wants.
+Retrieval (index/) only finds passages; this module decides what to look for and where.
+
+    read_intent("Sở GD&ĐT Nam Định được giao những việc gì?", documents)
+      -> Intent(kind="duty", body=<Sở Giáo dục và Đào tạo>, scope={nam-dinh…}, …)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest import lexicon
+from ingest.normalize import fold
+
+# asking what a body must do: "phải làm gì", "nhiệm vụ", "được giao (những) việc gì", "tham gia … như thế nào",
+# "quản lý những gì", "có vai trò gì" (question forms of Vietnamese, not topics)
+_DUTY = re.compile(
+    r"\b(lam gi|nhiem vu|trach nhiem|phan cong|duoc giao|giao (?:cho )?.{0,60}?(?:viec|nhiem vu)|phai lam"
+    r"|co vai tro gi|vai tro (?:cua|the nao)|lam nhung gi|can lam|lam nhung viec|nhung viec gi|viec gi"
+    r"|tham gia .{0,80}?(?:nhu the nao|the nao|ra sao|gi)|quan ly nhung gi|phu trach (?:nhung )?gi"
+    r"|chu tri (?:nhung )?(?:viec|noi dung|nhiem vu) gi)\b"
+)
+# "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
+_DUE_MONTH = re.compile(r"(?:den han|han|hoan thanh|phai nop|bao cao|thoi han)\b.*\bthang (\d{1,2})\b")
+
+
+@dataclass(frozen=True)
+class Intent:
+    question: str
+    duty: bool  # asks what a body must do
+    body: lexicon.BodyMatch | None  # the body named, if any
+    sectors: frozenset[str]  # the sectors named (the body's, or "ngành y tế")
+    plans: frozenset[str]  # doc ids of the plans named by number ("Kế hoạch 153")
+    places: frozenset[str]  # doc ids of the plans whose locality the question names
+    month: int | None = None  # "đến hạn trong tháng 12"
+    foreign_places: tuple[str, ...] = field(default_factory=tuple)  # places named that no plan is of
+
+    @property
+    def scope(self) -> frozenset[str]:
+        """The plans a question is about: those it names by number, else those of the places it names,
+        else none (all plans)."""
+        return self.plans or self.places
+
+
+def words(question: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(question)))
+
+
+def is_duty_question(question: str) -> bool:
+    return bool(_DUTY.search(words(question)))
+
+
+def read_intent(question: str, documents) -> Intent:
+    folded = words(question)
+    body = _named_body(question)
+    sectors = set(lexicon.sectors_in(question))
+    if body and body.sector:
+        sectors = set(body.sector.split("; ")) | (sectors if not body.known else set())
+    month = _DUE_MONTH.search(folded)
+    month_n = int(month.group(1)) if month and 1 <= int(month.group(1)) <= 12 else None
+    docs = list(documents)
+    places = mentioned_places(question, docs)
+    return Intent(
+        question=question,
+        duty=is_duty_question(question),
+        body=body,
+        sectors=frozenset(sectors),
+        plans=frozenset(mentioned_plans(question, docs)),
+        places=frozenset(places),
+        month=month_n,
+        foreign_places=tuple(foreign_places(question, docs)) if not places else (),
+    )
+
+
+def _named_body(question: str) -> lexicon.BodyMatch | None:
+    """The first body the question names, wherever it stands: "Nam Định giao Sở GD&ĐT …",
+    "so y te phai lam gi" (typed without diacritics the whole question is searched from each word)."""
+    found = lexicon.bodies_in(question)
+    if found:
+        return next((b for b in found if not b.group), found[0])
+    # typed in lower case: try every position for a known body (not a head noun alone)
+    toks = lexicon.tokens_of(question)
+    for i in range(len(toks)):
+        m = lexicon.find_body(question[toks[i][1]:])
+        if m and m.known:
+            return m
+    return None
+
+
+def mentioned_places(question: str, documents) -> set[str]:
+    """Ids of the plans whose locality the question names ("… Vĩnh Yên …", "o can tho")."""
+    folded = f" {words(question)} "
+    found = set()
+    for d in documents:
+        for key in _place_keys(d.locality):
+            if f" {key} " in folded:
+                found.add(d.doc_id)
+    return found
+
+
+def _place_keys(locality: str | None) -> list[str]:
+    """"thành phố Vĩnh Yên (Vĩnh Phúc)" -> ["vinh yen"]: the place's own name, without its level word or
+    the province in parentheses."""
+    if not locality:
+        return []
+    name = re.sub(r"\(.*?\)", "", locality).strip()
+    toks = lexicon.tokens_of(name)
+    _, _, i = lexicon._level_after(toks, 0)
+    key = " ".join(t[0] for t in toks[i:])
+    return [key] if key else []
+
+
+def mentioned_plans(question: str, documents) -> set[str]:
+    """Ids of the plans the question names by number ("Kế hoạch 153", "Nghị quyết 03-NQ/TU", "KH 153",
+    "Quyết định 140/QĐ-TTg", "Luật 120/2025/QH15")."""
+    folded = words(question)
+    found = set()
+    for d in documents:
+        num = re.match(r"\d+", d.number or "")
+        if num and re.search(
+            rf"\b(?:ke hoach|kh|nghi quyet|nq|quyet dinh|qd|van ban|luat|nghi dinh|nd|thong tu|tt|chi thi|ct"
+            rf"|chuong trinh|de an|cong van)(?: so)? 0*{int(num.group())}\b", folded
+        ):
+            found.add(d.doc_id)
+    return found
+
+
+def foreign_places(question: str, documents) -> list[str]:
+    """Provinces and cities the question names that no indexed document is of (the public list in
+    ingest/data, when present): a question about them is not answered from another place's plans."""
+    try:
+        from ingest.places import places_in  # the list of provinces and cities (ingest/data)
+    except ImportError:
+        return []
+    own = {k for d in documents for k in _place_keys(d.locality)}
+    own |= {k for d in documents for k in _place_keys(getattr(d, "province", None))}
+    return [p for p in places_in(question) if fold(p).lower() not in own
+            and not any(fold(p).lower() in fold(d.locality or "").lower() for d in documents)]
+
+
+def place_names(documents) -> tuple[str, ...]:
+    """The places of the indexed documents as people write them: "thành phố Vĩnh Yên (Vĩnh Phúc)" ->
+    "Vĩnh Yên", "Vĩnh Phúc"."""
+    out: dict[str, None] = {}
+    for d in documents:
+        loc = d.locality or ""
+        for part in [re.sub(r"\(.*?\)", "", loc), *re.findall(r"\((.*?)\)", loc)]:
+            toks = lexicon.tokens_of(part)
+            _, _, i = lexicon._level_after(toks, 0)
+            if i < len(toks):
+                out[part[toks[i][1]:].strip()] = None
+    return tuple(out)

@@ -1,0 +1,58 @@
+"""Retrieval as the assistant asks for it: the question's intent (assistant/intent.py) decides where to
+search (the plans or places it names; a filter the user chose wins) and which passages come first (the
+sections of the body whose duties it asks for); the index's hybrid search finds them; the evidence
+(assistant/evidence.py) measures how much of the question the top passages hold.
+
+The CLI's `search`, `ask`, the web app, the API and eval all call `search` here, so they share one path."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.evidence import relevance
+from assistant.intent import Intent, read_intent
+from ingest.canonical import Agency, lookup
+from ingest.normalize import fold
+
+
+def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybrid", intent: Intent | None = None):
+    from index.search import Filters
+
+    index = searcher.index
+    intent = intent or read_intent(question, index.documents)
+    filters = filters or Filters()
+    if not filters.docs and intent.scope:
+        filters = replace(filters, docs=tuple(sorted(intent.scope)))
+    docs = index.documents_by_id
+    prefer = None
+    if intent.duty and (intent.body or intent.sectors):
+        prefer = lambda c: bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality))  # noqa: E731
+    result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
+    result.sectors = set(intent.sectors)
+    result.relevance, result.missing = relevance(searcher.bm25, question, result.hits[:5])
+    return result
+
+
+def is_own(intent: Intent, agency: Agency) -> bool:
+    """Whether an agency is the body the question names (not merely one of its sector at another level):
+    "Bộ Y tế" is never "Sở Y tế"; "Công an" without a level is the police at every level; "Công an tỉnh"
+    only the provincial police; a sector named alone ("ngành y tế") takes every body of the sector."""
+    body = intent.body
+    if body is None or (body.group and intent.sectors):
+        return bool(intent.sectors and agency.sector and intent.sectors & set(agency.sector.split("; ")))
+    if not body.known:
+        wanted = fold(body.written)
+        return wanted in fold(agency.canonical) or wanted in fold(agency.written)
+    if agency.base != body.base:
+        return False
+    if body.scoped and body.level and agency.level:
+        named = body.level[len("cấp "):] if body.level.startswith("cấp ") else body.level
+        return fold(named) == fold(agency.level) or body.level is None
+    return True
+
+
+def is_linked(intent: Intent, agency: Agency) -> bool:
+    """Another body of the same sector (Sở Y tế ↔ Trạm y tế ↔ Bộ Y tế): a link, never the same agency."""
+    if not intent.sectors or not agency.sector or is_own(intent, agency):
+        return False
+    return bool(intent.sectors & set(agency.sector.split("; ")))

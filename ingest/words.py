@@ -1,0 +1,106 @@
+"""Vietnamese words, not syllables: "áp dụng", "lộ trình", "văn bản" are one word each.
+
+A text is cut into words by longest match against two public lists: the multi-syllable words of pyvi's
+dictionary (pyvi 0.1.1 on PyPI, `pyvi/models/words.txt`, MIT licence; ~25,000 words of two or three
+syllables) and the Vietnamese stop words (ingest/data/stopwords_vi.txt, whose header names its source).
+Typed without diacritics, a text is matched against the folded forms of both lists.
+
+    segment("Xin hỏi kế hoạch áp dụng văn bản nào vậy ạ?")
+      -> [Word("Xin hỏi", stop), Word("kế hoạch"), Word("áp dụng"), Word("văn bản"), Word("nào", stop), …]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.lexicon import stop_words
+from ingest.normalize import fold, nfc, tone_normalize
+
+_SYLLABLE = re.compile(r"\w+")
+MAX_WORD = 3  # syllables in the longest dictionary word
+
+
+@dataclass(frozen=True)
+class Word:
+    shown: str  # as typed: "áp dụng"
+    syllables: tuple[str, ...]  # folded: ("ap", "dung")
+    stop: bool  # a stop word or phrase ("bao nhiêu", "vậy", "ạ")
+    start: int  # character span in the text
+    end: int
+
+    @property
+    def keys(self) -> list[str]:
+        """The BM25 keys (index/bm25.py) that must all be present for a passage to hold this word:
+        its folded syllable, or the folded bigrams of its syllables."""
+        s = self.syllables
+        return [s[0]] if len(s) == 1 else [f"{a}_{b}" for a, b in zip(s, s[1:])]
+
+
+def _key(text: str) -> str:
+    return tone_normalize(nfc(text)).lower()
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> tuple[frozenset[str], frozenset[str]]:
+    """(multi-syllable words, their folded forms): pyvi's dictionary plus the stop phrases."""
+    words: set[str] = set()
+    folded: set[str] = set()
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("pyvi")
+        path = Path(spec.origin).parent / "models" / "words.txt" if spec and spec.origin else None
+    except (ImportError, ValueError):
+        path = None
+    if path and path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = " ".join(line.split())
+            if " " in line:
+                words.add(_key(line))
+                folded.add(fold(line))
+    phrases = [w for w in stop_words() if " " in w]
+    return frozenset(words | {_key(w) for w in phrases}), frozenset(folded | {fold(w) for w in phrases})
+
+
+@lru_cache(maxsize=1)
+def _stops() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(_key(w) for w in stop_words()), frozenset(fold(w) for w in stop_words())
+
+
+def segment(text: str, in_corpus=None) -> list[Word]:
+    """The words of a text, longest dictionary match first, each marked stop or not. Typed without
+    diacritics a text is ambiguous ("cho du an": "chợ dù" or "cho" + "dự án"), so there a dictionary word
+    is taken only when `in_corpus(bigram key)` says the indexed texts hold it, when that is given."""
+    text = nfc(text)
+    spans = list(_SYLLABLE.finditer(text))
+    plain = fold(text) == text.lower()  # typed without diacritics
+    known, known_folded = dictionary()
+    stops, stops_folded = _stops()
+    vocab, stop_vocab = (known_folded, stops_folded) if plain else (known, stops)
+    out: list[Word] = []
+    i = 0
+    while i < len(spans):
+        n = 1
+        for size in range(MAX_WORD, 1, -1):
+            if i + size > len(spans):
+                continue
+            if re.search(r"[^\w\s]", text[spans[i].end():spans[i + size - 1].start()]):
+                continue  # a word never runs across punctuation
+            candidate = " ".join(m.group() for m in spans[i:i + size])
+            key = fold(candidate) if plain else _key(candidate)
+            if key in vocab:
+                syl = [fold(m.group()) for m in spans[i:i + size]]
+                if plain and in_corpus is not None and not all(
+                        in_corpus(f"{a}_{b}") for a, b in zip(syl, syl[1:])) and key not in stop_vocab:
+                    continue
+                n = size
+                break
+        part = spans[i:i + n]
+        shown = text[part[0].start():part[-1].end()]
+        key = fold(shown) if plain else _key(shown)
+        out.append(Word(shown, tuple(fold(m.group()) for m in part), key in stop_vocab, part[0].start(), part[-1].end()))
+        i += n
+    return out
