@@ -350,3 +350,27 @@ def test_without_tesseract_a_scan_is_skipped_with_the_fix(tmp_path, monkeypatch)
     result = parse_files([pdf], MAX_CHARS, OVERLAP, MAX_MB)
     [skipped] = result.skipped
     assert "ảnh quét" in skipped.reason and "make ocr" in skipped.reason and "1 trang" in skipped.reason
+
+
+# --- pages in citations -------------------------------------------------------------------------------
+
+
+def test_citation_json_and_web_panel_name_the_page(office_parsed):
+    from assistant.answer import Answer, citation_for
+    from tracuu.web_chat import passage_html
+
+    document, chunks = office_parsed
+    chunk = next(c for c in chunks if "Kiện toàn Ban Chỉ đạo" in c.text)
+    cited = citation_for(1, chunk, document)
+    answer = Answer(question="q", text="a [1]", refused=False, citations=[cited], timings={}, model="m")
+    [row] = answer.to_json()["citations"]
+    assert (row["page"], row["pages"], row["scan_note"]) == (2, "2", "")
+    assert row["section"] == chunk.section and row["quote"] == chunk.text  # the contract's fields stay
+    assert "trang 2" in passage_html(cited, {document.doc_id: document})
+    from dataclasses import replace
+
+    scanned = replace(cited, pages="3-4", ocr_confidence=61.5)
+    html = passage_html(scanned, {})
+    assert "trang 3-4" in html and "(văn bản nhận dạng từ ảnh quét)" in html
+    typed = Answer(question="q", text="a", refused=False, citations=[replace(cited, pages=None)], timings={}, model="m")
+    assert typed.to_json()["citations"][0]["page"] is None
