@@ -9,6 +9,7 @@ uses, as the old TCVN3/VNI font encodings produce: "KÕ ho¹ch", "Keá hoaïch")
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -145,6 +146,33 @@ def _run(cmd: list[str]) -> str:
     if done.returncode != 0:
         raise OcrError(f"{cmd[0]} báo lỗi: {done.stderr.strip()[-300:]}")
     return done.stdout
+
+
+def cache_dir() -> Path:
+    """tracuu's own OCR cache: an unchanged scan is not read again on the next ingest."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tracuu" / "ocr"
+
+
+def cached_page(file_sha256: str, number: int, dpi: int = DPI) -> RawPage | None:
+    """`ocr_pdf_page` through the cache, keyed by the file's hash, the page, the resolution and the model."""
+    path = cache_dir() / f"{file_sha256[:32]}-p{number}-{dpi}-{LANG}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return RawPage(data["text"], [float(c) for c in data["confidences"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_page(file_sha256: str, number: int, page: RawPage, dpi: int = DPI) -> None:
+    path = cache_dir() / f"{file_sha256[:32]}-p{number}-{dpi}-{LANG}.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"text": page.text, "confidences": page.confidences}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home: OCR again next time
 
 
 class OcrError(Exception):

@@ -11,7 +11,7 @@ A file that cannot be used raises SkipFile with a reason the user can act on.
 
 from __future__ import annotations
 
-import re
+import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -284,14 +284,18 @@ def _read_pdf(path: Path, progress: Callable[[str], None]) -> RawText:
             notes.append(f"{len(todo)}/{n} trang là ảnh quét, chưa đọc được: {why}")
             progress(f"{path.name}: {notes[-1]}")
         else:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
             for k, i in enumerate(todo, 1):
                 progress(f"{path.name}: nhận dạng chữ (OCR) trang {i + 1} ({k}/{len(todo)} trang ảnh quét)…")
-                try:
-                    page = ocr.ocr_pdf_page(path, i + 1)
-                except ocr.OcrError as exc:
-                    notes.append(f"trang {i + 1}: OCR lỗi ({exc})")
-                    progress(f"{path.name}: {notes[-1]}")
-                    continue
+                page = ocr.cached_page(sha, i + 1)
+                if page is None:
+                    try:
+                        page = ocr.ocr_pdf_page(path, i + 1)
+                    except ocr.OcrError as exc:
+                        notes.append(f"trang {i + 1}: OCR lỗi ({exc})")
+                        progress(f"{path.name}: {notes[-1]}")
+                        continue
+                    ocr.store_page(sha, i + 1, page)
                 pages[i] = page
                 notes.append(f"trang {i + 1}: OCR, độ tin cậy {page.mean_confidence:.0f}%")
                 progress(f"{path.name}: {notes[-1]}")

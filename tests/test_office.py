@@ -138,6 +138,13 @@ SCAN_TEXT = (
 )
 
 
+@pytest.fixture(autouse=True)
+def ocr_cache(tmp_path, monkeypatch):
+    """OCR results are cached under XDG_CACHE_HOME: a fresh, private one per test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     folder = tmp_path_factory.mktemp("van-ban")
@@ -296,7 +303,7 @@ SMALL = (8.27, 3.2)  # a strip of an A4 page: enough lines to read, quick to OCR
 
 
 @need_ocr
-def test_scanned_page_is_read_by_ocr(tmp_path):
+def test_scanned_page_is_read_by_ocr(tmp_path, monkeypatch):
     image, lines = render_page(SCAN_TEXT, dpi=300, size_inches=SMALL)
     pdf = image_pdf([image], tmp_path / "quet.pdf", 300)
     messages: list[str] = []
@@ -309,6 +316,11 @@ def test_scanned_page_is_read_by_ocr(tmp_path):
     assert all(c.pages == "1" and c.ocr_confidence and c.ocr_confidence > 80 for c in result.chunks)
     duties = extract_duties(result.documents, result.chunks)
     assert any(d.agency.startswith("Bộ Chỉ huy Quân sự") and d.role == "chủ trì" for d in duties)
+    # ingesting the unchanged scan again reads the cache: it works even with Tesseract gone
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.setattr(ocr, "missing", lambda: None)
+    again = parse_files([pdf], MAX_CHARS, OVERLAP, MAX_MB)
+    assert [d.text for d in again.documents] == [document.text]
 
 
 @need_ocr
