@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup models index run test test-fast browser bench clean
+.PHONY: setup models index run test test-fast browser ocr bench clean
 
 setup: $(STAMP)
 
@@ -37,9 +37,17 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null)
 
+# Debian's OCR and office converters for scanned PDFs and old Word files: Tesseract with its Vietnamese model,
+# poppler-utils (pdftoppm renders a page), LibreOffice Writer without GUI (.doc/.odt -> .docx, tables kept)
+ocr:
+	@command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie && \
+	  command -v pdftoppm >/dev/null && command -v soffice >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-vie \
+	    poppler-utils libreoffice-writer-nogui fonts-dejavu-core >/dev/null)
+
 # the CI subset of the release evaluation (retrieval on the whole gold set, 8 answers with the fast model;
 # report in test-output/eval-ci), then the whole test suite. The full evaluation and its gate: see README.
-test: index browser
+test: index browser ocr
 	$(BIN)/tracuu eval --subset ci --out test-output/eval-ci
 	$(BIN)/python -m pytest -q
 

@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
-from assistant.citations import clean_model_text, says_dont_know, split_statements, verify
+from assistant.citations import clean_model_text, page_fields, says_dont_know, split_statements, verify
 from assistant.focus import focus_all, score, sentences
 from assistant.conversation import Conversation, rewrite
 from assistant.prompts import render
@@ -45,6 +45,8 @@ class Citation:
     chunk_id: str = ""
     start: int = 0
     end: int = 0
+    pages: str | None = None  # source pages of the passage: "3", "3-4" (PDF, Word with page breaks)
+    ocr_confidence: float | None = None  # read from a scan: mean OCR word confidence (0-100)
 
 
 @dataclass
@@ -69,7 +71,8 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
-            "citations": [{k: asdict(c)[k] for k in keep} | {"label": c.label, "date": c.date} for c in self.citations],
+            "citations": [{k: asdict(c)[k] for k in keep} | {"label": c.label, "date": c.date} | page_fields(c.pages, c.ocr_confidence)
+                          for c in self.citations],
             "timings": self.timings,
             "model": self.model,
             "standalone_question": self.standalone,
@@ -86,6 +89,7 @@ def citation_for(n: int, hit_or_chunk, document) -> Citation:
         n=n, doc_id=document.doc_id, file=document.file, title=document.title, number=document.number,
         section=chunk.section, quote=chunk.text, label=document.label, date=document.date,
         locality=document.locality, chunk_id=chunk.chunk_id, start=chunk.start, end=chunk.end,
+        pages=getattr(chunk, "pages", None), ocr_confidence=getattr(chunk, "ocr_confidence", None),
     )
 
 

@@ -142,3 +142,20 @@ _DONT_KNOW = re.compile(
 
 def says_dont_know(text: str) -> bool:
     return bool(_DONT_KNOW.search(text))
+
+
+SCAN_NOTE = "(văn bản nhận dạng từ ảnh quét)"
+
+
+def page_fields(pages: str | None, ocr_confidence: float | None) -> dict:
+    """A citation's page fields in the JSON contract: "page" (the first page, a number), "pages" ("3-4"),
+    and for a passage read by OCR its confidence, with a note when that confidence is low."""
+    from ingest.pages import LOW_CONFIDENCE
+
+    low = ocr_confidence is not None and ocr_confidence < LOW_CONFIDENCE
+    return {
+        "page": int(pages.split("-")[0]) if pages else None,
+        "pages": pages,
+        "ocr_confidence": ocr_confidence,
+        "scan_note": SCAN_NOTE if low else "",
+    }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ingest.document import Chunk, chunk_id
+from ingest.pages import PageMap
 from ingest.structure import Para, Unit, split_units
 
 PARA_SEP = "\n\n"  # how paragraphs are joined in Document.text
@@ -17,10 +20,17 @@ def join_paragraphs(paragraphs: list[str]) -> tuple[str, list[Para]]:
     return PARA_SEP.join(paragraphs), paras
 
 
-def chunk_document(doc_id: str, text: str, paras: list[Para], max_chars: int, overlap: int) -> list[Chunk]:
+def chunk_document(
+    doc_id: str, text: str, paras: list[Para], max_chars: int, overlap: int, page_map: PageMap | None = None
+) -> list[Chunk]:
     chunks: list[Chunk] = []
     for unit in split_units(paras):
         chunks.extend(_unit_chunks(doc_id, text, unit, max_chars, overlap))
+    if page_map is not None:
+        chunks = [
+            replace(c, pages=page_map.pages(c.start, c.end), ocr_confidence=page_map.confidence(c.start, c.end))
+            for c in chunks
+        ]
     return chunks
 
 

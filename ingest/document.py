@@ -45,6 +45,9 @@ class Chunk:
     end: int
     agency: str | None  # the agency whose duties this is, as the plan names it: "Sở Y tế"
     heading: str  # the heading lines above the passage, for embedding and display
+    # added later: defaults keep older indexes loading
+    pages: str | None = None  # the source pages the passage covers: "3" or "3-4"; None without pages
+    ocr_confidence: float | None = None  # mean OCR word confidence (0-100) when read from a scan, else None
 
     def to_dict(self) -> dict:
         return asdict(self)

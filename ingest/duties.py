@@ -16,13 +16,14 @@ The deadline of a row is the most definite one in its item (`ingest.deadlines`),
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from ingest.canonical import Agency, agency_list_at, level_in, lookup, split_agencies
 from ingest.deadlines import Deadline, parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
 from ingest.normalize import fold
 from ingest.reflow import MARKER
+from ingest.table_duties import TableDuty, table_duties
 
 ROLES = ("chủ trì", "phối hợp", "thực hiện")
 _PART = re.compile(r" \(phần (\d+)/\d+\)$")
@@ -84,8 +85,26 @@ def extract_duties(documents: list[Document], chunks: list[Chunk]) -> list[Duty]
     docs = {d.doc_id: d for d in documents}
     duties: list[Duty] = []
     for item in _items(docs, chunks):
-        duties.extend(_item_duties(item))
+        rows = table_duties(item.text, plan_date_of(item.doc.date))  # a row of a duty table: its columns say
+        duties.extend(_table_duties(item, rows) if rows else _item_duties(item))
     return duties
+
+
+def _table_duties(item: _Item, rows: list[TableDuty]) -> list[Duty]:
+    """The lead column's bodies "chủ trì", the supporting ones "phối hợp", a lone "thực hiện" column "thực hiện"."""
+    out: list[Duty] = []
+    for row in rows:
+        seen: set[str] = set()
+        quote = item.text[row.start: row.end]
+        for role, written in (("chủ trì", row.lead), ("thực hiện", row.executors), ("phối hợp", row.partners)):
+            for name in (n for w in written for n in split_agencies(w)):
+                agency = lookup(name, item.doc.locality)
+                if agency.canonical in seen:
+                    continue
+                seen.add(agency.canonical)
+                duty = _duty(item, agency, role, row.deadline or Deadline("none", ""), quote)
+                out.append(replace(duty, text=row.task, deadline_text=row.deadline_text))
+    return out
 
 
 def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:

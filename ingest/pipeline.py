@@ -11,7 +11,8 @@ from typing import Callable, Iterable
 from ingest.chunker import chunk_document, join_paragraphs
 from ingest.document import Chunk, Document
 from ingest.metadata import clean_paragraphs, read_metadata
-from ingest.readers import SUPPORTED, SkipFile, read_text
+from ingest.pages import locate_pages
+from ingest.readers import SUPPORTED, SkipFile, read_document
 from ingest.reflow import paragraphs
 from tracuu.errors import TracuuError
 
@@ -53,9 +54,13 @@ def doc_id_for(path: Path) -> str:
     return stem or hashlib.sha1(path.name.encode()).hexdigest()[:12]
 
 
-def parse_file(path: Path, max_chars: int = 1200, overlap: int = 150, max_mb: float = 20.0) -> tuple[Document, list[Chunk]]:
+def parse_file(
+    path: Path, max_chars: int = 1200, overlap: int = 150, max_mb: float = 20.0,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[Document, list[Chunk]]:
     """One plan file -> its Document and Chunks. Raises SkipFile when the file cannot be used."""
-    raw = read_text(path, max_mb)
+    source = read_document(path, max_mb, progress)
+    raw = source.text
     paras = clean_paragraphs(paragraphs(raw))
     if not paras:
         raise SkipFile("không có đoạn văn nào sau khi làm sạch")
@@ -70,7 +75,7 @@ def parse_file(path: Path, max_chars: int = 1200, overlap: int = 150, max_mb: fl
         text=text,
         **meta,
     )
-    return document, chunk_document(doc_id, text, spans, max_chars, overlap)
+    return document, chunk_document(doc_id, text, spans, max_chars, overlap, locate_pages(source, text))
 
 
 def parse_files(
@@ -84,7 +89,7 @@ def parse_files(
             out.skipped.append(Skipped(path.name, f"định dạng {path.suffix} không được hỗ trợ"))
             continue
         try:
-            document, chunks = parse_file(path, max_chars, overlap, max_mb)
+            document, chunks = parse_file(path, max_chars, overlap, max_mb, progress)
         except SkipFile as exc:
             out.skipped.append(Skipped(path.name, str(exc)))
             progress(f"bỏ qua {path.name}: {exc}")

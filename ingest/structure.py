@@ -18,6 +18,7 @@ RANK = {"roman": 0, "paren": 1, "num": 1, "letter": 4, "dash": 5}
 _TITLE_MAX = 60  # a heading label longer than this is shortened with "…"
 _INTRO = "Phần mở đầu"
 _SIGNATURE = re.compile(r"^(?:Nơi nhận|TM\.\s|KT\.\s)")
+_APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)\b")  # an appendix after the signature is content again
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ def split_units(paras: list[Para]) -> list[Unit]:
 
     for i, para in enumerate(paras):
         text = para.text
+        if _APPENDIX.match(text) and len(text) <= 160:
+            in_signature, current, current_rank = False, None, 99
+            stack = [_Level(0, _label(text), text, None)]
+            continue
         if in_signature or _SIGNATURE.match(text):
             if not in_signature:
                 in_signature = True

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_models)
 
     i = sub.add_parser("ingest", help="đọc các kế hoạch và xây chỉ mục (mặc định: data/plans)")
-    i.add_argument("paths", nargs="*", type=Path, help="tệp hoặc thư mục .txt/.md/.docx/.pdf")
+    i.add_argument("paths", nargs="*", type=Path, help="tệp hoặc thư mục .txt/.md/.docx/.doc/.odt/.pdf (PDF ảnh quét: OCR)")
     i.add_argument("--rebuild", action="store_true", help="xây lại từ đầu (khi đổi mô hình hoặc cách chia đoạn)")
     i.add_argument("--remove", action="append", default=[], metavar="FILE", help="gỡ một kế hoạch khỏi chỉ mục")
     i.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")

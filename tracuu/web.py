@@ -218,7 +218,7 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
                         uploads = gr.File(
-                            label=f"Tải lên kế hoạch (.txt, .md, .docx, .pdf; tối đa {plans.max_mb:g} MB mỗi tệp)",
+                            label=f"Tải lên kế hoạch (.txt, .md, .docx, .doc, .odt, .pdf; tối đa {plans.max_mb:g} MB mỗi tệp)",
                             file_count="multiple", type="filepath", height=130, elem_id="tc-upload",
                         )
                         add_btn = gr.Button("Nạp và lập chỉ mục", variant="primary", elem_id="tc-add")

@@ -175,7 +175,11 @@ def passage_html(c, documents: dict) -> str:
     else:  # the plan was re-indexed since: show the passage alone
         before, quote, after = "", c.quote, ""
     name = c.label.split(" — ")[0]  # "Kế hoạch 153/KH-UBND", "Kế hoạch (không số)"
-    head = " · ".join(x for x in (name, c.locality, format_date(c.date)) if x)
+    from assistant.citations import page_fields
+
+    pages = page_fields(getattr(c, "pages", None), getattr(c, "ocr_confidence", None))
+    page = f"trang {pages['pages']}" if pages["pages"] else ""
+    head = " · ".join(x for x in (name, c.locality, format_date(c.date), page, pages["scan_note"]) if x)
     return (
         f'<div class="tc-card" id="tc-src-{c.n}">'
         f'<div class="tc-head"><span class="tc-n">[{c.n}]</span> {e(head)}</div>'

@@ -72,7 +72,7 @@ class PlanService:
         from ingest.pipeline import doc_id_for, parse_file
 
         if not uploads:
-            yield "Chưa chọn tệp nào — bấm vào ô tải lên để chọn tệp .txt, .md, .docx hoặc .pdf."
+            yield "Chưa chọn tệp nào — bấm vào ô tải lên để chọn tệp .txt, .md, .docx, .doc, .odt hoặc .pdf."
             return
         settings = self.runtime.settings
         stored = self.index()
@@ -219,6 +219,10 @@ def check_file(path: Path, max_mb: float) -> str | None:
         return "nội dung không phải tệp PDF (có thể là tệp khác bị đổi đuôi)"
     if suffix == ".docx" and not head.startswith(b"PK\x03\x04"):
         return "nội dung không phải tệp Word .docx (có thể là .doc cũ hoặc tệp khác bị đổi đuôi — hãy lưu lại dưới dạng .docx)"
+    if suffix == ".doc" and not head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "nội dung không phải tệp Word 97–2003 .doc (có thể là tệp khác bị đổi đuôi)"
+    if suffix == ".odt" and not head.startswith(b"PK\x03\x04"):
+        return "nội dung không phải tệp OpenDocument .odt (có thể là tệp khác bị đổi đuôi)"
     if suffix in (".txt", ".md") and head[:2] not in (b"\xff\xfe", b"\xfe\xff") and (
         b"\x00" in head or head.startswith((b"MZ", b"\x7fELF", b"PK\x03\x04", b"%PDF-"))
     ):

@@ -1,0 +1,133 @@
+"""Duties from the rows of a duty table ("Phụ lục: Phân công nhiệm vụ"), as the readers write them:
+
+    "- STT: 1 · Nội dung nhiệm vụ: … · Cơ quan chủ trì: … · Cơ quan phối hợp: … · Thời gian hoàn thành: …"
+
+The columns are recognised by the words of their headers — document-structure words, not names: the
+lead ("chủ trì"), the supporting bodies ("phối hợp"), the body that carries it out when the table has no
+lead column ("thực hiện"), the deadline ("thời gian", "thời hạn", "tiến độ", "hoàn thành") and the task
+("nội dung", "nhiệm vụ", "công việc", "hoạt động"). A row is a duty when it has a task and a body.
+The deadline cell is a deadline by its column, so a bare "30/6/2025", "Tháng 9/2025" or "Quý II/2025"
+counts (ingest.deadlines needs a keyword in running text).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ingest.deadlines import Deadline, parse_deadline
+from ingest.normalize import fold
+from ingest.tables import SEP
+
+_ROW = re.compile(r"^- ")
+_LABEL = re.compile(r"^([^:·]{2,60}):\s+(.*)$", re.S)
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass(frozen=True)
+class TableDuty:
+    task: str  # "Thành lập Đội … tại các xã"
+    lead: tuple[str, ...]  # the bodies of the lead column as written, one per entry of the cell
+    partners: tuple[str, ...]  # the supporting bodies
+    executors: tuple[str, ...]  # "Cơ quan thực hiện" when the table has no lead column
+    deadline_text: str | None  # the deadline cell as written: "Quý II/2025"
+    deadline: Deadline | None
+    start: int  # the row's span in the text it was read from
+    end: int
+
+    @property
+    def quote(self) -> str:
+        return self.task
+
+
+def column_kind(label: str) -> str | None:
+    """"lead" | "partners" | "executors" | "deadline" | "task" | None, from a column header."""
+    f = fold(label)
+    if "chu tri" in f:
+        return "lead"
+    if "phoi hop" in f:
+        return "partners"
+    if re.search(r"\b(thoi gian|thoi han|tien do|hoan thanh|thoi diem)\b", f):
+        return "deadline"
+    if re.search(r"\b(co quan|don vi)\b.*\bthuc hien\b|\bthuc hien\b$", f):
+        return "executors"
+    if re.search(r"\b(noi dung|nhiem vu|cong viec|hoat dong)\b", f):
+        return "task"
+    return None
+
+
+def read_row(paragraph: str) -> dict[str, str] | None:
+    """A table row's cells by column kind, or None when the paragraph is not a row with labelled cells."""
+    if not _ROW.match(paragraph):
+        return None
+    cells: dict[str, str] = {}
+    last = None
+    for part in paragraph[2:].split(SEP):
+        m = _LABEL.match(part)
+        kind = column_kind(m.group(1)) if m else None
+        if kind and kind not in cells:
+            cells[kind] = m.group(2).strip()
+            last = kind
+        elif m and not kind and len(m.group(1)) <= 30:
+            last = None  # another labelled column ("STT: 1", "Ghi chú: …")
+        elif last:
+            cells[last] += SEP + part  # " · " inside a cell
+    return cells if "task" in cells else None
+
+
+def table_duties(text: str, plan_date: date | None = None) -> list[TableDuty]:
+    """Every duty row in a passage (its paragraphs are separated by blank lines)."""
+    out = []
+    pos = 0
+    for para in text.split("\n\n"):
+        start = text.index(para, pos)
+        pos = start + len(para)
+        cells = read_row(para.strip())
+        if not cells or not any(cells.get(k) for k in ("lead", "partners", "executors")):
+            continue
+        if not cells.get("lead") and not cells.get("executors"):
+            continue  # only supporting bodies: nobody is given the duty
+        written = cells.get("deadline") or None
+        out.append(TableDuty(
+            task=cells["task"],
+            lead=_bodies(cells.get("lead", "")),
+            partners=_bodies(cells.get("partners", "")),
+            executors=_bodies(cells.get("executors", "")),
+            deadline_text=written,
+            deadline=cell_deadline(written, plan_date) if written else None,
+            start=start,
+            end=start + len(para),
+        ))
+    return out
+
+
+def _bodies(cell: str) -> tuple[str, ...]:
+    """The entries of a cell of bodies: one per line of the cell (joined with "; ") or per semicolon."""
+    return tuple(p.strip(" .,-–+") for p in re.split(r";|\n", cell) if p.strip(" .,-–+"))
+
+
+def cell_deadline(cell: str, plan_date: date | None = None) -> Deadline | None:
+    """A deadline column's cell read as a deadline: the plan's own phrasing first, then the bare forms."""
+    found = parse_deadline(cell, plan_date)
+    if found.kind != "none":
+        return found
+    bare = " ".join(cell.split())
+    if re.match(r"^\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}$", bare) or re.match(r"^ngày\s+\d", bare, re.I):
+        found = parse_deadline("trước ngày " + re.sub(r"^ngày\s+", "", bare, flags=re.I), plan_date)
+    elif re.match(r"^tháng\s+\d", bare, re.I):
+        found = parse_deadline("trong " + bare[0].lower() + bare[1:], plan_date)
+    if found.kind != "none":
+        return Deadline(found.kind, cell, date=found.date, month=found.month)
+    m = re.match(r"^quý\s+(I{1,3}V?|IV|[1-4])\s*(?:/|năm)\s*(\d{4})$", bare, re.I)
+    if m and m.group(1).lower() in _QUARTERS:
+        q, year = _QUARTERS[m.group(1).lower()], int(m.group(2))
+        month = 3 * q
+        return Deadline("date", cell, date=date(year, month, calendar.monthrange(year, month)[1]),
+                        note=f"hết quý {m.group(1)}")
+    m = re.match(r"^(?:trong\s+)?năm\s+(\d{4})$", bare, re.I)
+    if m:
+        year = int(m.group(1))
+        return Deadline("date", cell, date=date(year, 12, 31), note="hết năm")
+    return None
