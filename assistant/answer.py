@@ -153,6 +153,17 @@ class Assistant:
             return refuse(lacking)
         return finish(self._generated(question, standalone, result, timings, model, on_token, started))
 
+    def _common(self) -> frozenset[str]:
+        """Words in more than half of the indexed passages (idf below log 2): they show no support."""
+        import math
+
+        bm25 = self.searcher.bm25
+        if getattr(self, "_common_cache", (None,))[0] is not bm25:
+            words = frozenset(t for t, j in bm25.vocab.items()
+                              if "_" not in t and not t.startswith("=") and bm25.idf[j] < math.log(2))
+            self._common_cache = (bm25, words)
+        return self._common_cache[1]
+
     # -- refusal -------------------------------------------------------------------------------
     def _lacking(self, question: str, intent: Intent, result) -> list[str]:
         """What the passages lack although they match the question's words: a value of the kind asked
@@ -343,7 +354,7 @@ class Assistant:
             pieces.append(piece)
             on_token(piece)
         raw = clean_model_text("".join(pieces), standalone)
-        statements = verify(split_statements(raw, len(hits)), shown, question=standalone)
+        statements = verify(split_statements(raw, len(hits)), shown, question=standalone, common=self._common())
         kept = [s for s in statements if s.supported and not says_dont_know(s.text)]
         removed = [s.text for s in statements if not s.supported and not says_dont_know(s.text)]
         if not kept and any(says_dont_know(s.text) for s in statements):

@@ -6,17 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ingest.normalize import fold
+from ingest.lexicon import bodies_in, is_stop
+from ingest.normalize import SENTENCE_END as _SENTENCE_END
+from ingest.normalize import fold, sentences
 
 _REF = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-•*\d])|\n+")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
-# words too common in these plans to show that a passage supports a statement
-_WEAK = set(
-    "va cua cac cho trong voi theo tai de la co duoc nhung mot nay do ve tu den khi thi hoac se da can "
-    "ke hoach phong chong ma tuy thuc hien cong tac tren dia ban nhiem vu".split()
-)
+# Vietnamese prepositions and conjunctions that always take a complement: a statement ending on one
+# ("… phải xong khi.") is cut off, not a clause (grammar, not topic)
+_DANGLING = {"khi", "neu", "va", "cua", "voi", "de", "theo", "cho", "la", "tai", "trong", "ve", "do", "vi", "nhu", "hoac"}
 SUPPORT_THRESHOLD = 0.6  # share of a statement's content words that its cited passage must hold
 
 
@@ -56,19 +55,22 @@ def split_statements(text: str, n_passages: int) -> list[Statement]:
     return out
 
 
-def content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(fold(text)) if w not in _WEAK and len(w) > 1]
+def content_words(text: str, common: frozenset[str] = frozenset()) -> list[str]:
+    """The folded words of a text that can show support: not stop words (ingest/data/stopwords_vi.txt)
+    and not the words common to most passages of the index (`common`, taken from the index's idf)."""
+    words = [fold(w) for w in _WORD.findall(text) if not is_stop(w)]
+    return [w for w in words if w not in common and len(w) > 1]
 
 
-def support(statement: str, passage: str, question: str = "") -> float:
+def support(statement: str, passage: str, question: str = "", common: frozenset[str] = frozenset()) -> float:
     """Share of the statement's content words (diacritic-folded) that occur in the passage, with
     word pairs counted too so that a statement stitched from unrelated words scores low. Words the
     statement repeats from the question are framing, not claims: only what it adds is checked, and
     a statement that adds nothing is not supported."""
-    asked = set(content_words(question))
-    words = [w for w in content_words(statement) if w not in asked]
+    asked = set(content_words(question, common))
+    words = [w for w in content_words(statement, common) if w not in asked]
     if not words:
-        return 0.0 if asked else 1.0
+        return 0.0  # it claims nothing a passage could show
     passage_words = set(_WORD.findall(fold(passage)))
     uni = sum(w in passage_words for w in words) / len(words)
     pairs = list(zip(words, words[1:]))
@@ -79,17 +81,61 @@ def support(statement: str, passage: str, question: str = "") -> float:
     return 0.6 * uni + 0.4 * bi
 
 
-def support_in_sentences(statement: str, passage: str, question: str = "") -> float:
-    """Support by the best window of two adjacent sentences of the passage, so that a statement
-    stitched from two distant parts ("năm 2026 … 50%") does not pass."""
-    from assistant.focus import sentences
+def names_in_passage(statement: str, passage: str) -> bool:
+    """Every body, place and other proper name a statement gives stands in its passage: "Bộ Xây dựng
+    phối hợp với Công an tỉnh …" is not supported by a passage that never names Bộ Xây dựng, however
+    many of its other words the passage holds."""
+    folded_passage = " ".join(_WORD.findall(fold(passage)))
+    bases = {b.base for b in bodies_in(passage)}
+    for body in bodies_in(statement):
+        if body.known and body.base in bases:
+            continue
+        name = body.base if body.known else body.written
+        if " ".join(_WORD.findall(fold(name))) not in folded_passage:
+            return False
+    for name in capitalised_names(statement):
+        if bodies_in(name):
+            continue
+        if " ".join(_WORD.findall(fold(name))) not in folded_passage:
+            return False
+    return True
 
+
+def capitalised_names(text: str) -> list[str]:
+    """Runs of two or more capitalised words, not at the start of the text: "Nam Định", "Đà Nẵng"."""
+    spans = list(_WORD.finditer(text))
+    out, run = [], []
+    for k, m in enumerate(spans):
+        joined = run and not text[spans[k - 1].end():m.start()].strip()
+        if m.group()[:1].isupper() and k > 0 and (not run or joined):
+            run.append(m)
+            continue
+        if len(run) >= 2:
+            out.append(text[run[0].start():run[-1].end()])
+        run = [m] if m.group()[:1].isupper() and k > 0 else []
+    if len(run) >= 2:
+        out.append(text[run[0].start():run[-1].end()])
+    return out
+
+
+def is_clause(statement: str) -> bool:
+    """At least two content words, not ending on a word that needs a complement ("… phải xong khi.")."""
+    words = _WORD.findall(fold(statement))
+    return len(content_words(statement)) >= 2 and bool(words) and words[-1] not in _DANGLING
+
+
+def support_in_sentences(statement: str, passage: str, question: str = "", common: frozenset[str] = frozenset()) -> float:
+    """Support by the best window of two adjacent sentences of the passage, so that a statement
+    stitched from two distant parts ("năm 2026 … 50%") does not pass. A statement that is no clause, or
+    names a body or place its passage does not, has no support."""
+    if not is_clause(statement) or not names_in_passage(statement, passage):
+        return 0.0
     parts = sentences(passage) or [passage]
     numbers = set(_NUMBER.findall(statement))
     if numbers and not any(numbers <= set(_NUMBER.findall(p)) for p in parts):
         return 0.0  # the figures it states never stand together in one sentence of the passage
     windows = [" ".join(parts[i : i + 2]) for i in range(max(1, len(parts) - 1))]
-    return max(support(statement, w, question) for w in windows)
+    return max(support(statement, w, question, common) for w in windows)
 
 
 _NOISE = re.compile(r"^(?:Câu hỏi|Đáp án|Trả lời|Lời giải)\s*:\s*", re.I)
@@ -115,7 +161,8 @@ def clean_model_text(text: str, question: str) -> str:
 
 
 def verify(
-    statements: list[Statement], passages: list[str], threshold: float = SUPPORT_THRESHOLD, question: str = ""
+    statements: list[Statement], passages: list[str], threshold: float = SUPPORT_THRESHOLD, question: str = "",
+    common: frozenset[str] = frozenset(),
 ) -> list[Statement]:
     """Mark each statement supported or not by the passages it cites. A statement without a marker
     is credited to the passage that supports it best, if any does."""
@@ -123,10 +170,10 @@ def verify(
     for st in statements:
         refs = st.refs
         if not refs:
-            scores = [(support_in_sentences(st.text, p, question), i + 1) for i, p in enumerate(passages)]
+            scores = [(support_in_sentences(st.text, p, question, common), i + 1) for i, p in enumerate(passages)]
             best, n = max(scores, default=(0.0, 0))
             refs = (n,) if best >= threshold else ()
-        scores = [support_in_sentences(st.text, passages[r - 1], question) for r in refs]
+        scores = [support_in_sentences(st.text, passages[r - 1], question, common) for r in refs]
         kept = tuple(r for r, s in zip(refs, scores) if s >= threshold)
         best = max(scores, default=0.0)
         out.append(replace(st, refs=kept or refs, support=best, supported=bool(kept)))

@@ -9,22 +9,16 @@ import re
 
 from ingest.normalize import fold
 
-_SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=\S)|\n+")
+from ingest.lexicon import is_stop
+from ingest.normalize import sentences  # noqa: F401 — the one sentence splitter, re-exported for assistant/
+
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
-_STOP = set(
-    "phai lam gi gi nao bao nhieu khong co la cua cac nhung the ai khi o dau nhu duoc va voi trong thi sao "
-    "con ve cho mot nay do den tu tai theo de da se can hay hoac ra".split()
-)
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
 def score(sentence: str, question: str, idf=lambda w: 1.0) -> float:
     words = set(_WORD.findall(fold(sentence)))
-    q_words = [w for w in dict.fromkeys(_WORD.findall(fold(question))) if w not in _STOP]
+    q_words = [fold(w) for w in dict.fromkeys(_WORD.findall(question.lower())) if not is_stop(w)]
     s = sum(idf(w) for w in q_words if w in words and not w.isdigit())
     numbers = [w for w in q_words if w.isdigit()]
     s += sum(3 * math.log(2 + len(n)) for n in numbers if n in set(_NUMBER.findall(sentence)))

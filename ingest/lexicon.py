@@ -412,3 +412,10 @@ def lead_pattern() -> str:
     """The words before a body's name that are not part of it ("Đề nghị", "Chủ tịch"), as an alternation."""
     leads = sorted({e.name for e in load().of_kind("lead")}, key=len, reverse=True)
     return "|".join(re.escape(x) for x in leads)
+
+
+def is_stop(word: str) -> bool:
+    """A stop word, matched with its diacritics when it has them ("để" is one, "đề" is not), else by its
+    folded form (typed without diacritics, "de" may be "để")."""
+    w = nfc(word).lower()
+    return w in stop_syllables() if fold(w) == w else w in stop_words()

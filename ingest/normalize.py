@@ -87,3 +87,14 @@ def tokens(text: str) -> list[str]:
 
 def folded_tokens(text: str) -> list[str]:
     return [fold(w) for w in _WORD.findall(nfc(text))]
+
+
+# a sentence ends at . ; ! ? before a capital, a quote, a bracket, a dash, a bullet or a figure (not inside
+# "1.500.000" or "v.v."), or at a line break
+SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(\-–•*+\d])|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text. The one splitter of tracuu: passages focused for the model, the model's
+    statements checked against them, and the value and evidence checks all cut text the same way."""
+    return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
