@@ -1,96 +1,36 @@
-"""Question -> Answer. Evidence decides, the model only phrases:
+"""Question -> Answer. Evidence decides, the model only phrases. A short router:
 
-1. a follow-up is rewritten into a standalone question;
-2. retrieval runs; too little evidence -> an honest refusal with the closest passages (no model call);
-3. a question about what an agency must do is answered by code: every duty item of that agency's
-   sections in every plan, grouped by plan, each cited — complete by construction;
-4. any other question goes to the model with numbered passages; its [n] markers are parsed back,
-   each statement checked against its passage, unsupported statements removed; nothing left, or
-   the model saying it does not know -> refusal.
+1. a follow-up is rewritten into a standalone question (assistant/conversation.py), and what it asks is
+   read (assistant/intent.py: the body, sectors, plans and places it names, a month);
+2. retrieval runs in the plans it is about (assistant/retrieve.py);
+3. a place or name no indexed text holds -> refusal; what a body must do, or what falls due in a month ->
+   every matching record, by code (assistant/listings.py);
+4. too little evidence, or evidence that lacks what is asked -> an honest refusal with the closest
+   passages (assistant/refusal.py), before any model call;
+5. a target, a deadline or reporting rule, the scope, funding or legal bases -> the records that answer it;
+6. anything else -> the model, whose every statement is checked against its passage; what fails is
+   removed, and if nothing is left the answer falls back to the records (assistant/generated.py).
 """
 
 from __future__ import annotations
 
-import re
+import math
 import time
-from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
-from assistant.citations import clean_model_text, page_fields, says_dont_know, split_statements, verify
-from assistant.focus import focus_all, score, sentences
+from assistant import listings, retrieve
 from assistant.conversation import Conversation, rewrite
-from assistant.prompts import render
-from assistant import retrieve
-from assistant.intent import Intent, place_names, read_intent
-from index.bm25 import idf_of
-from ingest.canonical import lookup
+from assistant.evidence import unknown_names
+from assistant.generated import generated
+from assistant.intent import place_names, read_intent
+from assistant.refusal import lacking, refusal
+from assistant.result import REFUSAL_PREFIX, Answer, Citation, Turn, citation_for  # noqa: F401 — the public names
 
-MIN_RELEVANCE = 0.75  # below this share of the question's content words in the top passages: refuse
-REFUSAL_PREFIX = "Các kế hoạch hiện có không nêu"
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    doc_id: str
-    file: str
-    title: str
-    number: str | None
-    section: str
-    quote: str
-    # extensions beyond the contract
-    label: str = ""
-    date: str | None = None
-    locality: str | None = None
-    chunk_id: str = ""
-    start: int = 0
-    end: int = 0
-    pages: str | None = None  # source pages of the passage: "3", "3-4" (PDF, Word with page breaks)
-    ocr_confidence: float | None = None  # read from a scan: mean OCR word confidence (0-100)
-
-
-@dataclass
-class Answer:
-    question: str
-    text: str
-    refused: bool
-    citations: list[Citation]
-    timings: dict
-    model: str
-    standalone: str = ""
-    mode: str = "generated"  # "duties" | "generated" | "refused"
-    closest: list[Citation] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)  # statements dropped as unsupported
-    model_text: str = ""  # what the model wrote, before verification
-    shown: list[Citation] = field(default_factory=list)  # the passages in the model's prompt, as shown there
-
-    def to_json(self) -> dict:
-        """The `tracuu ask --json` contract, plus extensions."""
-        keep = ("n", "doc_id", "file", "title", "number", "section", "quote")
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "refused": self.refused,
-            "citations": [{k: asdict(c)[k] for k in keep} | {"label": c.label, "date": c.date} | page_fields(c.pages, c.ocr_confidence)
-                          for c in self.citations],
-            "timings": self.timings,
-            "model": self.model,
-            "standalone_question": self.standalone,
-            "mode": self.mode,
-            "closest": [{k: asdict(c)[k] for k in keep} for c in self.closest],
-            "removed_statements": self.removed,
-            "model_text": self.model_text,
-        }
-
-
-def citation_for(n: int, hit_or_chunk, document) -> Citation:
-    chunk = getattr(hit_or_chunk, "chunk", hit_or_chunk)
-    return Citation(
-        n=n, doc_id=document.doc_id, file=document.file, title=document.title, number=document.number,
-        section=chunk.section, quote=chunk.text, label=document.label, date=document.date,
-        locality=document.locality, chunk_id=chunk.chunk_id, start=chunk.start, end=chunk.end,
-        pages=getattr(chunk, "pages", None), ocr_confidence=getattr(chunk, "ocr_confidence", None),
-    )
+# below this share of the question's content words (idf-weighted) in the top passages: refuse. A backstop:
+# what the plans cannot answer is mostly refused by what the evidence lacks (a place or name no text holds,
+# a value of the kind asked, the body named, a blank number or date). Chosen on the tuned split with
+# bench/premodel.py: 0.4-0.5 refuse 15/15 unanswerable and 6/113 answerable, 0.6 one more, 0.75 13/113.
+MIN_RELEVANCE = 0.5
 
 
 class Assistant:
@@ -99,7 +39,7 @@ class Assistant:
         self.generator_for = generator_for  # model choice -> Generator (loaded lazily, once)
         self.settings = settings
         self.min_relevance = min_relevance
-        self._duties_cache = None
+        self._cache: dict[str, tuple[object, object]] = {}
 
     def answer(
         self,
@@ -111,308 +51,68 @@ class Assistant:
     ) -> Answer:
         started = time.perf_counter()
         question = " ".join(question.split())
-        index = self.searcher.index
+        index, bm25 = self.searcher.index, self.searcher.bm25
         standalone = rewrite(question, conversation.last_question if conversation else None,
                              place_names(index.documents))
         intent = read_intent(standalone, index.documents)
         result = retrieve.search(self.searcher, standalone, k=max(self.settings.top_k, 10), filters=filters,
                                  intent=intent)
-        retrieve_ms = (time.perf_counter() - started) * 1000
-        timings = {"retrieve_ms": round(retrieve_ms, 1), "first_token_ms": None, "total_ms": None}
-        model_name = model or self.settings.llm
+        turn = Turn(question, standalone, intent, result, filters, model or self.settings.llm, on_token, started,
+                    {"retrieve_ms": round((time.perf_counter() - started) * 1000, 1), "first_token_ms": None,
+                     "total_ms": None})
+        answer = self._route(turn, index, bm25, model)
+        total = round((time.perf_counter() - started) * 1000, 1)
+        answer.timings["total_ms"] = total
+        if answer.timings.get("first_token_ms") is None:
+            answer.timings["first_token_ms"] = total
+        if conversation is not None:
+            conversation.add(standalone, answer.text)
+        return answer
 
-        def finish(answer: Answer) -> Answer:
-            total = (time.perf_counter() - started) * 1000
-            answer.timings["total_ms"] = round(total, 1)
-            if answer.timings["first_token_ms"] is None:
-                answer.timings["first_token_ms"] = round(total, 1)
-            if conversation is not None:
-                conversation.add(standalone, answer.text)
-            return answer
-
-        def refuse(lacking=None) -> Answer:
-            return finish(self._refusal(question, standalone, result, timings, model_name, on_token, lacking))
-
+    def _route(self, turn: Turn, index, bm25, model) -> Answer:
+        intent, result = turn.intent, turn.result
         if intent.month:
-            answer = self._due_in_month(question, standalone, intent, filters, timings, on_token, started)
+            answer = listings.due_in_month(turn, index, self.duty_rows())
             if answer is not None:
-                return finish(answer)
-        from assistant.evidence import unknown_names
-
-        foreign = list(intent.foreign_places) or unknown_names(self.searcher.bm25, standalone)
+                return answer
+        foreign = list(intent.foreign_places) or unknown_names(bm25, turn.standalone)
         if foreign:
-            return refuse(foreign)  # a place or name no indexed text mentions: another place's plans are no evidence
+            return refusal(turn, index, foreign)  # a place or name no indexed text holds: no evidence here
         if intent.duty and (intent.body or intent.sectors):
-            answer = self._duties(question, standalone, intent, result, filters, timings, model_name, on_token, started)
+            answer = listings.duties(turn, index, self.duty_rows())
             if answer is not None:
-                return finish(answer)
-        lacking = self._lacking(standalone, intent, result) if result.hits else []
+                return answer
+        missing = lacking(turn, index, bm25) if result.hits else []
         if not result.hits or result.relevance < self.min_relevance:
-            return refuse(lacking or None)  # say what is missing: the value asked for, else the words
-        if lacking:
-            return refuse(lacking)
-        return finish(self._generated(question, standalone, result, timings, model, on_token, started))
+            return refusal(turn, index, missing or None)  # say what is missing: the value asked for, else the words
+        if missing:
+            return refusal(turn, index, missing)
+        answer = listings.records_answer(turn, index, self.records(), bm25)
+        if answer is not None:
+            return answer
+        return generated(turn, self.generator_for(model), self.settings, index, bm25, self.records(), self.common())
 
-    def _common(self) -> frozenset[str]:
+    # -- what is read once per loaded index ------------------------------------------------------
+    def _per_index(self, name: str, make):
+        index = self.searcher.index
+        if name not in self._cache or self._cache[name][0] is not index:
+            self._cache[name] = (index, make(index))
+        return self._cache[name][1]
+
+    def records(self):
+        """Every item of every plan as a record (ingest/records.py)."""
+        from ingest.records import extract_records
+
+        return self._per_index("records", lambda index: extract_records(index.documents, index.chunks))
+
+    def duty_rows(self):
+        """The duties table: one view of the records."""
+        from ingest.records import duties_of
+
+        return duties_of(self.records())
+
+    def common(self) -> frozenset[str]:
         """Words in more than half of the indexed passages (idf below log 2): they show no support."""
-        import math
-
         bm25 = self.searcher.bm25
-        if getattr(self, "_common_cache", (None,))[0] is not bm25:
-            words = frozenset(t for t, j in bm25.vocab.items()
-                              if "_" not in t and not t.startswith("=") and bm25.idf[j] < math.log(2))
-            self._common_cache = (bm25, words)
-        return self._common_cache[1]
-
-    # -- refusal -------------------------------------------------------------------------------
-    def _lacking(self, question: str, intent: Intent, result) -> list[str]:
-        """What the passages lack although they match the question's words: a value of the kind asked
-        for, a blank number or date of the plan itself, or the body the question names when no passage in
-        scope names it."""
-        from assistant.evidence import MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, value_support
-
-        index = self.searcher.index
-        blank = lacks_own_metadata(question, [d for d in index.documents if not intent.scope or d.doc_id in intent.scope])
-        if blank:
-            return [blank]
-        if intent.body and not intent.body.group and not self._names_body(intent):
-            return [intent.body.written]
-        asked = asked_value(question)
-        if asked and value_support(self.searcher.bm25, asked, question, result.hits[:5])[0] < MIN_SENTENCE_COVERAGE:
-            return [asked.label]
-        return []
-
-    def _names_body(self, intent: Intent) -> bool:
-        """Whether any passage in the question's scope names the body it asks about."""
-        from ingest.lexicon import bodies_in
-
-        body = intent.body
-        for c in self.searcher.index.chunks:
-            if intent.scope and c.doc_id not in intent.scope:
-                continue
-            if c.agency and retrieve.is_own(intent, lookup(c.agency)):
-                return True
-            if body.known and any(b.base == body.base for b in bodies_in(c.text)):
-                return True
-            if not body.known and " ".join(body.written.lower().split()) in c.text.lower():
-                return True
-        return False
-
-    def _refusal(self, question, standalone, result, timings, model_name, on_token, lacking=None) -> Answer:
-        docs = sorted({h.document.label for h in result.hits} or {d.label for d in self.searcher.index.documents})
-        plans = "; ".join(docs) if docs else "không có kế hoạch nào"
-        lacking = lacking if lacking is not None else result.missing
-        missing = f" (không thấy: {', '.join(lacking[:5])})" if lacking else ""
-        text = (
-            f"{REFUSAL_PREFIX} thông tin để trả lời câu hỏi này{missing}. "
-            f"Đã tìm trong: {plans}. Các đoạn gần nhất được liệt kê bên dưới để anh/chị tự đối chiếu."
-        )
-        on_token(text)
-        closest = [citation_for(i, h, h.document) for i, h in enumerate(result.hits[:3], 1)]
-        return Answer(question, text, True, [], timings, model_name, standalone, "refused", closest)
-
-    # -- agency duties: complete by construction -------------------------------------------------
-    def _duty_rows(self):
-        """The duties table of the loaded index, extracted once per index."""
-        from assistant.duties_table import duties_from_index
-
-        index = self.searcher.index
-        if self._duties_cache is None or self._duties_cache[0] is not index:
-            self._duties_cache = (index, duties_from_index(index))
-        return self._duties_cache[1]
-
-    def _duties(self, question, standalone, intent, result, filters, timings, model_name, on_token, started) -> Answer | None:
-        """Every item addressed to the body the question names, in every plan in scope, grouped by plan,
-        each cited; other bodies of its sector at other levels are named as links, never as its duties.
-        None when no plan gives that body or sector anything (the caller then checks the evidence)."""
-        index = self.searcher.index
-        docs = index.documents_by_id
-        chunks = {c.chunk_id: c for c in index.chunks}
-        rows = [
-            d for d in self._duty_rows()
-            if d.chunk_id in chunks and (filters is None or filters.allows(chunks[d.chunk_id], docs[d.doc_id]))
-            and (not intent.scope or d.doc_id in intent.scope)
-        ]
-        agency = {id(d): lookup(d.agency, docs[d.doc_id].locality) for d in rows}
-        own = [d for d in rows if retrieve.is_own(intent, agency[id(d)])]
-        linked = [d for d in rows if retrieve.is_linked(intent, agency[id(d)])]
-        if not own:
-            if not linked:
-                return None
-            return self._linked_only(question, standalone, intent, result, linked, timings, model_name, on_token)
-        order = {c.chunk_id: i for i, c in enumerate(index.chunks)}
-        own.sort(key=lambda d: (-(docs[d.doc_id].year or 0), d.doc_id, order[d.chunk_id]))
-        citations, lines, cited = [], [], {}
-        lines.append(f"Theo các văn bản hiện có, nhiệm vụ của {_asked_name(intent)} như sau:")
-        for doc_id in dict.fromkeys(d.doc_id for d in own):
-            doc = docs[doc_id]
-            in_doc = [d for d in own if d.doc_id == doc_id]
-            # its own items, then the items of other agencies that name it as a partner
-            mine = [d for d in in_doc if chunks[d.chunk_id].agency and retrieve.is_own(
-                intent, lookup(chunks[d.chunk_id].agency, doc.locality))]
-            partner = [d for d in in_doc if d not in mine]
-            written = list(dict.fromkeys(d.agency for d in in_doc))
-            lines.append("")
-            lines.append(f"**{doc.label}** — {'; '.join(written)}:")
-            for group, title in ((mine, None), (partner, "Phối hợp (theo nhiệm vụ giao cho cơ quan khác):")):
-                if group and title:
-                    lines.append(f"_{title}_")
-                seen_here = set()
-                for d in group:
-                    if (d.chunk_id, d.text) in seen_here:
-                        continue
-                    seen_here.add((d.chunk_id, d.text))
-                    if d.chunk_id not in cited:
-                        cited[d.chunk_id] = len(citations) + 1
-                        citations.append(citation_for(cited[d.chunk_id], chunks[d.chunk_id], doc))
-                    item = re.sub(r"^[-–+•]\s*", "", " ".join(d.text.split()))
-                    letter = d.section.rsplit(" › ", 1)[-1]
-                    lead = f"{d.agency} ({d.role}): " if title else (f"{letter} " if re.fullmatch(r"[a-zđ]\)", letter) else "")
-                    due = f" — thời hạn: {d.deadline_text}" if d.deadline_text else ""
-                    lines.append(f"- {lead}{item}{due} [{cited[d.chunk_id]}]")
-        lines.extend(_link_lines(linked, docs))
-        text = "\n".join(lines)
-        timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        for line in lines:
-            on_token(line + "\n")
-        return Answer(question, text, False, citations, timings, "extractive", standalone, "duties")
-
-    def _linked_only(self, question, standalone, intent, result, linked, timings, model_name, on_token) -> Answer:
-        """No plan in scope gives the body named anything, but bodies of its sector have duties: say so,
-        name them as links (another body, not the one asked about) and show their items as the closest."""
-        docs = self.searcher.index.documents_by_id
-        chunks = {c.chunk_id: c for c in self.searcher.index.chunks}
-        where = "; ".join(dict.fromkeys(docs[d.doc_id].label for d in linked))
-        lines = [f"{REFUSAL_PREFIX} nhiệm vụ nào giao cho {_asked_name(intent)} (đã tìm trong: {where})."]
-        lines.extend(_link_lines(linked, docs))
-        text = "\n".join(lines)
-        on_token(text)
-        seen, closest = set(), []
-        for d in linked:
-            if d.chunk_id not in seen and len(closest) < 3:
-                seen.add(d.chunk_id)
-                closest.append(citation_for(len(closest) + 1, chunks[d.chunk_id], docs[d.doc_id]))
-        return Answer(question, text, True, [], timings, model_name, standalone, "refused", closest)
-
-    def _due_in_month(self, question, standalone, intent, filters, timings, on_token, started) -> Answer | None:
-        """Every duty whose deadline falls in `month` (yearly on a day of that month, monthly, or a
-        one-off date in that month), from the duties table, each cited."""
-        index = self.searcher.index
-        docs = index.documents_by_id
-        chunks = {c.chunk_id: c for c in index.chunks}
-        rows = []
-        for d in self._duty_rows():
-            dl = d.deadline
-            if dl is None or d.chunk_id not in chunks:
-                continue
-            month = intent.month
-            hit = (dl.kind == "monthly") or (dl.kind == "yearly" and dl.month == month) or (
-                dl.kind in ("date", "relative") and dl.date is not None and dl.date.month == month)
-            if hit and (filters is None or filters.allows(chunks[d.chunk_id], docs[d.doc_id])):
-                rows.append(d)
-        rows = [d for d in rows if not intent.scope or d.doc_id in intent.scope]
-        if not rows:
-            return None
-        lines = [f"Các nhiệm vụ có thời hạn rơi vào tháng {intent.month} theo các kế hoạch hiện có:"]
-        citations, cited = [], {}
-        for d in rows:
-            if d.chunk_id not in cited:
-                cited[d.chunk_id] = len(citations) + 1
-                citations.append(citation_for(cited[d.chunk_id], chunks[d.chunk_id], docs[d.doc_id]))
-            lines.append(f"- {d.plan_label} — {d.agency}: {d.deadline.describe()} "
-                         f"(“{d.deadline_text}”): {' '.join(d.text.split())} [{cited[d.chunk_id]}]")
-        text = "\n".join(lines)
-        timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        on_token(text + "\n")
-        return Answer(question, text, False, citations, timings, "extractive", standalone, "duties")
-
-    # -- generated, then verified -----------------------------------------------------------------
-    def _generated(self, question, standalone, result, timings, model, on_token, started) -> Answer:
-        generator = self.generator_for(model)
-        top = result.hits[: self.settings.top_k]
-        headers = [render("passage", n=str(i), plan=h.document.label, section=h.chunk.section, text="")
-                   for i, h in enumerate(top, 1)]
-        # small models do better on focused text, and the prompt's length is the time to the first token
-        texts = focus_all([h.chunk.text for h in top], standalone, self.settings.context_tokens,
-                          generator.count_tokens, [generator.count_tokens(x) for x in headers],
-                          idf=lambda w: idf_of(self.searcher.bm25, w))
-        hits = [h for h, t in zip(top, texts) if t]
-        shown = [t for t in texts if t]
-        passages = [
-            render("passage", n=str(i), plan=h.document.label, section=h.chunk.section, text=text)
-            for i, (h, text) in enumerate(zip(hits, shown), 1)
-        ]
-        messages = [
-            {"role": "system", "content": render("answer_system")},
-            {"role": "user", "content": render("answer_user", passages="\n\n".join(passages), question=standalone)},
-        ]
-        context = [replace(citation_for(i, h, h.document), quote=t) for i, (h, t) in enumerate(zip(hits, shown), 1)]
-        pieces = []
-        for piece in generator.stream(messages):
-            if timings["first_token_ms"] is None:
-                timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
-            pieces.append(piece)
-            on_token(piece)
-        raw = clean_model_text("".join(pieces), standalone)
-        statements = verify(split_statements(raw, len(hits)), shown, question=standalone, common=self._common())
-        kept = [s for s in statements if s.supported and not says_dont_know(s.text)]
-        removed = [s.text for s in statements if not s.supported and not says_dont_know(s.text)]
-        if not kept and any(says_dont_know(s.text) for s in statements):
-            # the model itself says the passages do not answer: refuse, showing the closest passages
-            answer = self._refusal(question, standalone, result, timings, generator.name, lambda _: None)
-            answer.removed, answer.model_text, answer.shown = removed, "".join(pieces), context
-            return answer
-        if not kept:
-            # the evidence was strong but the model phrased nothing we can verify: quote the evidence
-            answer = self._evidence(question, standalone, hits, timings, generator.name)
-            answer.removed, answer.model_text, answer.shown = removed, "".join(pieces), context
-            return answer
-        used = sorted({r for s in kept for r in s.refs})
-        renumber = {old: new for new, old in enumerate(used, 1)}
-        text = " ".join(f"{s.text} " + "".join(f"[{renumber[r]}]" for r in s.refs) for s in kept).strip()
-        citations = [citation_for(renumber[r], hits[r - 1], hits[r - 1].document) for r in used]
-        plans = {c.doc_id for c in citations}
-        if len(plans) > 1 and not any(c.label in text for c in citations):
-            text += "\n\n" + "\n".join(f"[{c.n}] {c.label} — {c.section}" for c in citations)
-        return Answer(question, text, False, citations, timings, generator.name, standalone, "generated",
-                      removed=removed, model_text="".join(pieces), shown=context)
-
-    def _evidence(self, question, standalone, hits, timings, model_name) -> Answer:
-        """The best-matching sentences of the top passages, quoted with their citations."""
-        idf = lambda w: 1.0  # noqa: E731 — plain overlap is enough to rank a handful of sentences
-        scored = []
-        for i, h in enumerate(hits[:4]):
-            for sent in sentences(h.chunk.text):
-                scored.append((score(sent, standalone, idf) - 0.01 * i, i, sent))
-        scored.sort(key=lambda t: -t[0])
-        best = scored[0][0] if scored else 0
-        picked = [(i, sent) for s, i, sent in scored[:3] if s >= 0.6 * best and s > 0]
-        used = sorted({i for i, _ in picked})
-        renumber = {old: new for new, old in enumerate(used, 1)}
-        lines = ["Trích nguyên văn các đoạn liên quan nhất:"]
-        lines += [f"- “{sent}” [{renumber[i]}]" for i, sent in picked]
-        citations = [citation_for(renumber[i], hits[i], hits[i].document) for i in used]
-        return Answer(question, "\n".join(lines), False, citations, timings, model_name, standalone, "evidence")
-
-
-def _asked_name(intent: Intent) -> str:
-    body = intent.body
-    if body is None or (body.group and intent.sectors):
-        return "ngành " + ", ".join(sorted(intent.sectors))
-    if body.scoped and not body.level:
-        return f"{body.base} (các cấp)"
-    return body.canonical if body.known else body.written
-
-
-def _link_lines(linked, docs) -> list[str]:
-    """Bodies of the same sector at other levels, named as links: another agency, never the one asked about."""
-    if not linked:
-        return []
-    counts: dict[tuple[str, str], int] = {}
-    for d in linked:
-        key = (d.canonical, docs[d.doc_id].label)
-        counts[key] = counts.get(key, 0) + 1
-    lines = ["", "_Cùng ngành, cơ quan khác (không phải cơ quan được hỏi):_"]
-    for (name, label), n in counts.items():
-        lines.append(f"- {name}: {n} nhiệm vụ trong {label} — hỏi “{name} phải làm gì?” để xem.")
-    return lines
+        return self._per_index("common", lambda _: frozenset(
+            t for t, j in bm25.vocab.items() if "_" not in t and not t.startswith("=") and bm25.idf[j] < math.log(2)))

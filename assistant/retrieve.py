@@ -47,7 +47,7 @@ def is_own(intent: Intent, agency: Agency) -> bool:
         return False
     if body.scoped and body.level and agency.level:
         named = body.level[len("cấp "):] if body.level.startswith("cấp ") else body.level
-        return fold(named) == fold(agency.level) or body.level is None
+        return fold(named) == fold(agency.level) or fold(body.canonical) == fold(agency.canonical)
     return True
 
 

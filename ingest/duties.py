@@ -85,9 +85,15 @@ def extract_duties(documents: list[Document], chunks: list[Chunk]) -> list[Duty]
     docs = {d.doc_id: d for d in documents}
     duties: list[Duty] = []
     for item in _items(docs, chunks):
-        rows = table_duties(item.text, plan_date_of(item.doc.date))  # a row of a duty table: its columns say
-        duties.extend(_table_duties(item, rows) if rows else _item_duties(item))
+        duties.extend(item_duties(item))
     return duties
+
+
+def item_duties(item: "_Item") -> list[Duty]:
+    """The duty rows of one item: a row of a duty table says who by its columns; any other item by its
+    section and its sentences."""
+    rows = table_duties(item.text, plan_date_of(item.doc.date))
+    return _table_duties(item, rows) if rows else _item_duties(item)
 
 
 def _table_duties(item: _Item, rows: list[TableDuty]) -> list[Duty]:

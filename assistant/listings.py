@@ -1,0 +1,200 @@
+"""Answers made by code from the records of the plans (ingest/records.py), complete because the code
+collects them, verbatim, grouped by plan and each cited; no model call:
+
+- what a body must do: every item addressed to it, in every plan in scope (other bodies of its sector at
+  other levels are named as links, never as its duties);
+- what falls due in a month: every item whose deadline falls in it;
+- a target, a deadline or reporting rule, the scope, the funding or the legal bases: the items of that kind
+  among the passages found, that hold the question (and, asked for a value, give one of that kind).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant import retrieve
+from assistant.evidence import asked_value, coverage, value_sentences
+from assistant.result import REFUSAL_PREFIX, Turn, citation_for
+from index.bm25 import bm25_tokens
+from ingest.canonical import lookup
+from ingest.records import Record, asked_kind
+
+MAX_ITEMS = 6  # items quoted for a target, reporting, scope, funding or legal-basis question
+MIN_ITEM_COVERAGE = 0.5  # share of the question's words (idf-weighted) an item must hold to be quoted
+
+
+def duties(turn: Turn, index, rows):
+    """Every item addressed to the body the question names; None when no plan in scope gives that body
+    or its sector anything (the caller then weighs the evidence)."""
+    intent = turn.intent
+    docs = index.documents_by_id
+    chunks = {c.chunk_id: c for c in index.chunks}
+    rows = [
+        d for d in rows
+        if d.chunk_id in chunks and (turn.filters is None or turn.filters.allows(chunks[d.chunk_id], docs[d.doc_id]))
+        and (not intent.scope or d.doc_id in intent.scope)
+    ]
+    agency = {id(d): lookup(d.agency, docs[d.doc_id].locality) for d in rows}
+    own = [d for d in rows if retrieve.is_own(intent, agency[id(d)])]
+    linked = [d for d in rows if retrieve.is_linked(intent, agency[id(d)])]
+    if not own:
+        return _linked_only(turn, index, linked) if linked else None
+    order = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+    own.sort(key=lambda d: (-(docs[d.doc_id].year or 0), d.doc_id, order[d.chunk_id]))
+    citations, lines, cited = [], [f"Theo các văn bản hiện có, nhiệm vụ của {asked_name(intent)} như sau:"], {}
+    for doc_id in dict.fromkeys(d.doc_id for d in own):
+        doc = docs[doc_id]
+        in_doc = [d for d in own if d.doc_id == doc_id]
+        # its own items, then the items of other agencies that name it as a partner
+        mine = [d for d in in_doc if chunks[d.chunk_id].agency and retrieve.is_own(
+            intent, lookup(chunks[d.chunk_id].agency, doc.locality))]
+        partner = [d for d in in_doc if d not in mine]
+        lines += ["", f"**{doc.label}** — {'; '.join(dict.fromkeys(d.agency for d in in_doc))}:"]
+        for group, title in ((mine, None), (partner, "Phối hợp (theo nhiệm vụ giao cho cơ quan khác):")):
+            if group and title:
+                lines.append(f"_{title}_")
+            seen_here = set()
+            for d in group:
+                if (d.chunk_id, d.text) in seen_here:
+                    continue
+                seen_here.add((d.chunk_id, d.text))
+                n = _cite(cited, citations, chunks[d.chunk_id], doc)
+                item = re.sub(r"^[-–+•]\s*", "", " ".join(d.text.split()))
+                letter = d.section.rsplit(" › ", 1)[-1]
+                lead = f"{d.agency} ({d.role}): " if title else (f"{letter} " if re.fullmatch(r"[a-zđ]\)", letter) else "")
+                due = f" — thời hạn: {d.deadline_text}" if d.deadline_text else ""
+                lines.append(f"- {lead}{item}{due} [{n}]")
+    lines.extend(_link_lines(linked, docs))
+    return _listed(turn, lines, citations, "duties")
+
+
+def _linked_only(turn: Turn, index, linked):
+    """No plan in scope gives the body named anything, but bodies of its sector have duties: say so, name
+    them as links (another body, not the one asked about) and show their items as the closest passages."""
+    docs = index.documents_by_id
+    chunks = {c.chunk_id: c for c in index.chunks}
+    where = "; ".join(dict.fromkeys(docs[d.doc_id].label for d in linked))
+    lines = [f"{REFUSAL_PREFIX} nhiệm vụ nào giao cho {asked_name(turn.intent)} (đã tìm trong: {where})."]
+    lines.extend(_link_lines(linked, docs))
+    text = "\n".join(lines)
+    turn.on_token(text)
+    closest, seen = [], set()
+    for d in linked:
+        if d.chunk_id not in seen and len(closest) < 3:
+            seen.add(d.chunk_id)
+            closest.append(citation_for(len(closest) + 1, chunks[d.chunk_id], docs[d.doc_id]))
+    return turn.answer(text, [], "refused", refused=True, closest=closest)
+
+
+def due_in_month(turn: Turn, index, rows):
+    """Every duty whose deadline falls in the month asked (yearly on a day of that month, monthly, or a
+    one-off date in that month), each cited; None when none does."""
+    month, scope = turn.intent.month, turn.intent.scope
+    docs = index.documents_by_id
+    chunks = {c.chunk_id: c for c in index.chunks}
+    found = []
+    for d in rows:
+        dl = d.deadline
+        if dl is None or d.chunk_id not in chunks or (scope and d.doc_id not in scope):
+            continue
+        hit = (dl.kind == "monthly") or (dl.kind == "yearly" and dl.month == month) or (
+            dl.kind in ("date", "relative") and dl.date is not None and dl.date.month == month)
+        if hit and (turn.filters is None or turn.filters.allows(chunks[d.chunk_id], docs[d.doc_id])):
+            found.append(d)
+    if not found:
+        return None
+    lines, citations, cited = [f"Các nhiệm vụ có thời hạn rơi vào tháng {month} theo các kế hoạch hiện có:"], [], {}
+    for d in found:
+        n = _cite(cited, citations, chunks[d.chunk_id], docs[d.doc_id])
+        lines.append(f"- {d.plan_label} — {d.agency}: {d.deadline.describe()} "
+                     f"(“{d.deadline_text}”): {' '.join(d.text.split())} [{n}]")
+    return _listed(turn, lines, citations, "duties")
+
+
+def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str | None = None) -> list[Record]:
+    """The records among the passages found that answer the question: of the kind asked when there are
+    such, holding most of the question's words (with their plan and section), and, when the question asks
+    for a value, giving a value of that kind. In the order of the passages."""
+    hits = turn.result.hits[:8]
+    spans = [(h.document.doc_id, h.chunk.start, h.chunk.end) for h in hits]
+    rank = {}
+    for r in records:
+        for i, (doc, start, end) in enumerate(spans):
+            if r.doc_id == doc and r.start < end and start < r.end:
+                rank.setdefault(id(r), i)
+    found = sorted((r for r in records if id(r) in rank), key=lambda r: (rank[id(r)], r.start))
+    asked = asked_value(turn.standalone)
+    if asked:
+        found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
+    scored = []
+    for r in found:
+        share, _ = coverage(bm25, turn.standalone, set(bm25_tokens(f"{r.plan_label} {r.section} {r.text}")))
+        scored.append((share, r))
+    best = max((s for s, _ in scored), default=0.0)
+    keep = [r for s, r in scored if s >= MIN_ITEM_COVERAGE and s >= 0.75 * best]
+    if kind and any(r.kind == kind for r in keep):
+        keep = [r for r in keep if r.kind == kind]  # of the kind asked, when such items hold the question
+    return list(dict.fromkeys(keep))[:MAX_ITEMS]
+
+
+def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: bool = False, stream: bool = True):
+    """The items that answer a question about a target, a deadline or reporting rule, the scope, the
+    funding or the legal bases, quoted whole; as a fallback (the model's text failed verification) the
+    items that answer any question. None when no item does."""
+    cues = asked_kind(turn.standalone)
+    if cues is None and not fallback:
+        return None
+    found = matching_records(turn, index, records, bm25, cues.kind if cues else None)
+    if not found:
+        return None
+    docs = index.documents_by_id
+    chunks = {c.chunk_id: c for c in index.chunks}
+    what = f" ({cues.label})" if cues else ""
+    lines, citations, cited = [f"Theo các văn bản hiện có{what}:"], [], {}
+    for doc_id in dict.fromkeys(r.doc_id for r in found):
+        doc = docs[doc_id]
+        lines += ["", f"**{doc.label}**:"]
+        for r in (r for r in found if r.doc_id == doc_id):
+            n = _cite(cited, citations, chunks[r.chunk_id], doc)
+            where = r.section.rsplit(" › ", 1)[-1].lstrip("-–• ").strip()
+            lines.append(f"- {where}: “{r.text}” [{n}]" if where and where not in r.text[:len(where) + 2]
+                         else f"- “{r.text}” [{n}]")
+    mode = "evidence" if fallback else "records"
+    return _listed(turn, lines, citations, mode, stream)
+
+
+def asked_name(intent) -> str:
+    body = intent.body
+    if body is None or (body.group and intent.sectors):
+        return "ngành " + ", ".join(sorted(intent.sectors))
+    if body.scoped and not body.level:
+        return f"{body.base} (các cấp)"
+    return body.canonical if body.known else body.written
+
+
+def _link_lines(linked, docs) -> list[str]:
+    """Bodies of the same sector at other levels, named as links: another agency, never the one asked about."""
+    if not linked:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for d in linked:
+        key = (d.canonical, docs[d.doc_id].label)
+        counts[key] = counts.get(key, 0) + 1
+    lines = ["", "_Cùng ngành, cơ quan khác (không phải cơ quan được hỏi):_"]
+    for (name, label), n in counts.items():
+        lines.append(f"- {name}: {n} nhiệm vụ trong {label} — hỏi “{name} phải làm gì?” để xem.")
+    return lines
+
+
+def _cite(cited: dict, citations: list, chunk, doc) -> int:
+    if chunk.chunk_id not in cited:
+        cited[chunk.chunk_id] = len(citations) + 1
+        citations.append(citation_for(cited[chunk.chunk_id], chunk, doc))
+    return cited[chunk.chunk_id]
+
+
+def _listed(turn: Turn, lines: list[str], citations, mode: str, stream: bool = True):
+    turn.mark_first_token()
+    for line in lines if stream else ():
+        turn.on_token(line + "\n")
+    return turn.answer("\n".join(lines), citations, mode, model="extractive")
