@@ -25,6 +25,13 @@ _PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 _NUMBERED = re.compile(r"^(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,2})\.\s")
 _PREAMBLE = re.compile(r"^(?:Căn cứ|Thực hiện)\s")
 _END_SENTENCE = re.compile(r"[.;:!?…]['\")”»]*$")
+# lines that stand alone whatever the wrapping: a Markdown table row "| a | b |", a Markdown heading
+# "# …", and a converter's note naming the source file ("Source: x.docx")
+_TABLE_ROW = re.compile(r"^\|.*\|\s*$")
+_MD_HEADING = re.compile(r"^#{1,6}\s")
+CONVERTER_LINE = re.compile(
+    r"^(?:Source|Nguồn|File|Tệp)\s*:\s*\S.*\.(?:docx?|pdf|rtf|odt|txt|md|html?)\s*$", re.I
+)
 _LOWER_START = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ(,;]")
 
 
@@ -86,6 +93,8 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
     if bold_open:
         # a bold heading split over lines ("**1.\nCông an thành phố**") stays whole
         return False
+    if any(p.match(x) for p in (_TABLE_ROW, _MD_HEADING, CONVERTER_LINE) for x in (prev.strip(), line.strip())):
+        return True
     bare_prev, bare_line = _bare(prev), _bare(line)
     if not bare_prev:
         return False
