@@ -32,6 +32,11 @@ _MD_HEADING = re.compile(r"^#{1,6}\s")
 CONVERTER_LINE = re.compile(
     r"^(?:Source|Nguồn|File|Tệp)\s*:\s*\S.*\.(?:docx?|pdf|rtf|odt|txt|md|html?)\s*$", re.I
 )
+# the heading of a part of a legal text starts a paragraph: "Điều 5.", "Chương II", "Mục 1", "PHỤ LỤC"
+LEGAL_START = re.compile(
+    r"^(?:Điều \d{1,3}[a-zđ]?\.|(?:Chương|CHƯƠNG) [IVXLC]+\b|(?:Mục|MỤC) \d{1,2}\b|(?:Phần|PHẦN) (?:thứ|THỨ|[IVXLC]+\b)"
+    r"|(?:Phụ lục|PHỤ LỤC)(?: [IVXLC\d]+)?$|DANH MỤC [IVXLC]+$)"
+)
 _LOWER_START = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ(,;]")
 
 
@@ -101,7 +106,7 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
     if MARKER.fullmatch(bare_prev + " ") and not MARKER.match(bare_line + " "):
         # a marker alone on its line belongs to the next line ("**1.**" / "Công an thành phố")
         return False
-    if starts_item(line):
+    if starts_item(line) or LEGAL_START.match(bare_line):
         return True
     if prev.rstrip().endswith("**") and not prev.rstrip().endswith("****"):
         return True
