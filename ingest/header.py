@@ -104,6 +104,9 @@ def _title(paragraphs: list[str], at: int | None, kind: Kind | None, rest: str, 
             if not _is_caps(para):
                 break
         subject = " ".join(parts)
+        if not _is_caps(subject):
+            # "Về việc ban hành … năm 2026 ỦY BAN NHÂN DÂN TỈNH …": the competence line joined to the title
+            subject = re.sub(r"(?:\s+[^\sa-zà-ỹ]*[A-ZĐÀ-Ỹ][^\sa-zà-ỹ]*){2,}$", "", subject) or subject
         subject = re.split(r"\s(?:" + "|".join(map(re.escape, v.preamble_words)) + r")\s", " " + subject)[0].strip()
         subject = subject or (parts[0] if parts else "")
         if len(subject) > 200:
@@ -258,7 +261,7 @@ def _issuer(head_paras: list[str], paragraphs: list[str], v: Vocab) -> dict:
 
 def _display(body: _Body, place: str | None, text: str) -> str:
     if body.head and body.unit is None and body.name:  # "Bộ Y tế", "Ban Chỉ đạo …"
-        return f"{body.head} {_proper_case(body.name, text)}"
+        return _proper_case(f"{body.head} {body.name}", text, keep=len(body.head))
     if body.party and body.unit and body.head.lower().endswith(("tỉnh ủy", "thành ủy", "huyện ủy", "quận ủy", "thị ủy")):
         return f"{body.head} {place}" if place else body.head  # "Tỉnh ủy Nam Định", "Ban Thường vụ Thành ủy Cần Thơ"
     if body.unit:
@@ -290,7 +293,7 @@ def _header_bodies(header: str, v: Vocab) -> list[_Body]:
                 if tail.startswith(u.word.upper() + " ") or tail == u.word.upper():
                     unit, tail = u.word, tail[len(u.word):].strip()
                     break
-        name = _place_case(tail) if tail else None
+        name = (_place_case(tail) if h.local else tail) if tail else None
         level = h.level
         if h.head == "Ban Chỉ đạo" and tail:
             level = "trung ương" if any(w.upper() in tail for w in v.central_words) else None
@@ -329,17 +332,18 @@ def _place_case(name: str) -> str:
     return name.title() if _is_caps(name) else name
 
 
-def _proper_case(caps: str, text: str) -> str:
-    """How the document itself writes a name it puts in capitals in its header:
-    "GIÁO DỤC VÀ ĐÀO TẠO" -> "Giáo dục và Đào tạo" when the text writes "Bộ Giáo dục và Đào tạo"."""
-    if not _is_caps(caps):
-        return caps
-    words = caps.split()
-    pattern = r"\s+".join(re.escape(w) for w in words)
+def _proper_case(name: str, text: str, keep: int = 0) -> str:
+    """How the document itself writes a name its header puts in capitals: "Bộ GIÁO DỤC VÀ ĐÀO TẠO" ->
+    "Bộ Giáo dục và Đào tạo" when the text writes so; else the first `keep` characters as they are and
+    the rest in lower case after its first letter."""
+    if not _is_caps(name[keep:]):
+        return name
+    pattern = r"\s+".join(re.escape(w) for w in name.split())
     for m in re.finditer(pattern, text, re.I):
-        if not _is_caps(m.group(0)):
+        if not _is_caps(m.group(0)[keep:]):
             return m.group(0)
-    return caps[0] + caps[1:].lower()
+    rest = name[keep:].strip()
+    return f"{name[:keep]} {rest[0]}{rest[1:].lower()}".strip() if keep else rest[0] + rest[1:].lower()
 
 
 def _unit_level(unit: str | None, name: str | None, v: Vocab) -> str | None:

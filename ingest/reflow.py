@@ -112,6 +112,9 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
         return True
     if _is_caps_heading(prev) and not _is_caps_heading(line):
         return True
+    if _is_caps_heading(line) and not _is_caps_heading(prev) and (_is_name(bare_prev) or _is_kind_line(bare_line)):
+        # the signer's name, then the title of a document issued with it ("KẾ HOẠCH", "PHỤ LỤC")
+        return True
     lower_next = bool(_LOWER_START.match(bare_line))
     if per_line:
         return not lower_next
@@ -131,6 +134,20 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
         # a short numbered heading ("3. Phòng Kinh tế, Hạ tầng và Đô thị") followed by a new sentence
         return _looks_like_heading(bare_prev, bare_line)
     return False
+
+
+def _is_name(text: str) -> bool:
+    """A person's name on its own line: 2 to 5 capitalised words ("Trần Thị Thử")."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(w.isalpha() and w[0].isupper() and w[1:].islower() for w in words)
+
+
+def _is_kind_line(text: str) -> bool:
+    """A line in capitals that starts with a document kind ("KẾ HOẠCH", "QUYẾT ĐỊNH") or an appendix."""
+    from ingest.doc_vocab import vocab
+
+    heads = [k.name.upper() for k in vocab().kinds] + ["PHỤ LỤC"]
+    return any(text == h or text.startswith(h + " ") for h in heads)
 
 
 def _looks_like_heading(prev: str, line: str) -> bool:
