@@ -56,6 +56,8 @@ class Vocab:
     signature_marks: tuple[str, ...]
     signer_titles: tuple[str, ...]
     passed_on: tuple[str, ...]
+    letter_subject: tuple[str, ...]  # "V/v": the subject line of a letter (công văn), which has no kind line
+    letter_kind: str
 
     def kind_named(self, name: str) -> Kind | None:
         low = nfc(name).strip().lower()
@@ -95,4 +97,6 @@ def vocab() -> Vocab:
         signature_marks=strs("signature_marks"),
         signer_titles=strs("signer_titles"),
         passed_on=strs("passed_on"),
+        letter_subject=strs("letter_subject"),
+        letter_kind=nfc(data["letter_kind"]),
     )

@@ -30,10 +30,11 @@ _HEAD_SPAN = 14  # paragraphs a header may take
 class _Body:
     head: str  # "Ủy ban nhân dân"
     unit: str | None  # "thành phố"
-    name: str | None  # "Cần Thơ", "Y tế"
+    name: str | None  # the place or the body's own name: "Thử Nghiệm", "Y tế"
     level: str | None
     party: bool
     parent_only: bool
+    place: tuple[str, str] | None = None  # (unit, name) of a named body's place: ("tỉnh", "X")
 
 
 def read_header(paragraphs: list[str]) -> dict:
@@ -50,7 +51,10 @@ def read_header(paragraphs: list[str]) -> dict:
         "title": _title(paragraphs, kind_at, kind, rest, v),
         "signer": _signer(paragraphs, v),
     }
-    if kind is None:
+    letter = _letter_subject(paragraphs[:_HEAD_SPAN], v) if kind is None else None
+    if letter:
+        meta["kind"], meta["title"] = v.letter_kind, f"{v.letter_kind} {letter}"
+    elif kind is None:
         issued = _issued_as(head, v)
         if issued:
             meta["kind"], meta["number"] = issued[0].name, meta["number"] or issued[1]
@@ -103,10 +107,7 @@ def _title(paragraphs: list[str], at: int | None, kind: Kind | None, rest: str, 
             parts.append(para)
             if not _is_caps(para):
                 break
-        subject = " ".join(parts)
-        if not _is_caps(subject):
-            # "Về việc ban hành … năm 2026 ỦY BAN NHÂN DÂN TỈNH …": the competence line joined to the title
-            subject = re.sub(r"(?:\s+[^\sa-zà-ỹ]*[A-ZĐÀ-Ỹ][^\sa-zà-ỹ]*){2,}$", "", subject) or subject
+        subject = _without_issuer_line(" ".join(parts), v)
         subject = re.split(r"\s(?:" + "|".join(map(re.escape, v.preamble_words)) + r")\s", " " + subject)[0].strip()
         subject = subject or (parts[0] if parts else "")
         if len(subject) > 200:
@@ -139,6 +140,36 @@ def _is_caps(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def _without_issuer_line(subject: str, v: Vocab) -> str:
+    """The title without the competence line a converter joined to it: "Về việc … năm 2026 ỦY BAN NHÂN
+    DÂN TỈNH X", "PHÊ DUYỆT CHƯƠNG TRÌNH … THỦ TƯỚNG CHÍNH PHỦ"."""
+    words = subject.split()
+    if _is_caps(subject):
+        heads = [h.head.upper() for h in v.issuers] + [t.upper() for t in v.signer_titles]
+        for k in range(1, len(words)):
+            if any(" ".join(words[k:]).startswith(h + " ") or " ".join(words[k:]) == h for h in heads):
+                return " ".join(words[:k])
+        return subject
+    k = len(words)
+    while k > 0 and _is_caps(words[k - 1]):
+        k -= 1
+    return " ".join(words[:k]) if len(words) - k >= 2 and k > 0 else subject
+
+
+def _letter_subject(paragraphs: list[str], v: Vocab) -> str | None:
+    """A letter's subject line: "V/v triển khai …" -> "về việc triển khai …"."""
+    for para in paragraphs:
+        for mark in v.letter_subject:
+            m = re.search(rf"(?:^|\s){re.escape(mark)}\.?\s+(.+)", para)
+            if m:
+                subject = re.split(r"\s(?:Kính gửi|" + "|".join(map(re.escape, v.preamble_words)) + r")\b", m.group(1))[0]
+                date = _PLACE_DATE.search(subject)
+                subject = subject[: date.start()] if date else subject
+                subject = _without_issuer_line(subject.strip(), v)
+                return "về việc " + subject.strip().rstrip(".")
+    return None
+
+
 def _is_issuer_line(para: str, v: Vocab) -> bool:
     """A line in capitals naming the body that decides ("THỦ TƯỚNG CHÍNH PHỦ", "CHỦ TỊCH ỦY BAN NHÂN DÂN
     TỈNH"): it stands between a decision's title and its preamble, and is not part of the title."""
@@ -166,8 +197,10 @@ def kind_from_number(number: str) -> Kind | None:
 
 
 def _number(head: str, v: Vocab) -> str | None:
-    labels = "|".join(re.escape(label) for label in sorted(v.number_labels, key=len, reverse=True))
-    m = re.search(rf"(?<![\wÀ-ỹ])(?:{labels})\s*:?\s*(?:{_NUMBER}|(/))", head)
+    # "Luật số: 120/2025/QH15" with its colon (a citation "Luật số 73/2021/QH14" has none); "Số 03-NQ/TU"
+    labels = "|".join(rf"{re.escape(label)}\s*:" if " " in label else rf"{re.escape(label)}\s*:?"
+                      for label in sorted(v.number_labels, key=len, reverse=True))
+    m = re.search(rf"(?<![\wÀ-ỹ])(?:{labels})\s*(?:{_NUMBER}|(/))", head)
     if not m or m.group(2):
         return None  # "Số: /KH-UBND": the number is left blank
     return re.sub(r"\s+", "", m.group(1)).rstrip(".-/")
@@ -251,6 +284,9 @@ def _issuer(head_paras: list[str], paragraphs: list[str], v: Vocab) -> dict:
         name = _named_province(text, unit)  # "Ủy ban nhân dân tỉnh ban hành …": the province the text names
     level = issuer.level or _unit_level(unit, name, v)
     locality = f"{unit} {name}" if unit and name else None
+    if issuer.place and not locality:
+        locality = " ".join(issuer.place)
+        unit, name = issuer.place
     if locality and level in ("huyện", "xã"):
         parent = _named_province(text, None)
         if parent and fold(parent) != fold(name):
@@ -261,7 +297,8 @@ def _issuer(head_paras: list[str], paragraphs: list[str], v: Vocab) -> dict:
 
 def _display(body: _Body, place: str | None, text: str) -> str:
     if body.head and body.unit is None and body.name:  # "Bộ Y tế", "Ban Chỉ đạo …"
-        return _proper_case(f"{body.head} {body.name}", text, keep=len(body.head))
+        written = _proper_case(f"{body.head} {body.name}", text, keep=len(body.head))
+        return f"{written} {' '.join(body.place)}" if body.place else written
     if body.party and body.unit and body.head.lower().endswith(("tỉnh ủy", "thành ủy", "huyện ủy", "quận ủy", "thị ủy")):
         return f"{body.head} {place}" if place else body.head  # "Tỉnh ủy Nam Định", "Ban Thường vụ Thành ủy Cần Thơ"
     if body.unit:
@@ -274,6 +311,7 @@ def _header_bodies(header: str, v: Vocab) -> list[_Body]:
     for line in v.not_issuer_lines:
         words = [re.escape(w) for w in re.findall(r"\w+", line)]
         header = re.sub(r"[\s\-–—]*".join(words), " ", header, flags=re.I)
+    header = header.replace("*", " ")
     labels = "|".join(re.escape(x) for x in v.number_labels)
     header = re.sub(rf"(?:{labels})\s*:?\s*\d*(?:\s*[-/]\s*[0-9A-Za-zĐđ]+)*", " ", header)
     header = _PLACE_DATE.sub(" ", header)
@@ -295,9 +333,20 @@ def _header_bodies(header: str, v: Vocab) -> list[_Body]:
                     break
         name = (_place_case(tail) if h.local else tail) if tail else None
         level = h.level
-        if h.head == "Ban Chỉ đạo" and tail:
-            level = "trung ương" if any(w.upper() in tail for w in v.central_words) else None
-        found.append(_Body(h.means, unit, name, level, h.party, h.parent_only))
+        place = None
+        if h.named and not h.local and tail and level is None:
+            # "BAN CHỈ ĐẠO … TỈNH X": the level and place are at the end of the name
+            if any(re.search(rf"(?<!\w){re.escape(w.upper())}(?!\w)", tail) for w in v.central_words):
+                level = "trung ương"
+            else:
+                for u in units:
+                    m2 = re.search(rf"(?<!\w){re.escape(u.word.upper())}\s+(\S.*)$", tail)
+                    if m2:
+                        place = (u.word, _place_case(m2.group(1)))
+                        name = tail[: m2.start()].strip(" ,")
+                        level = _unit_level(u.word, place[1], v)
+                        break
+        found.append(_Body(h.means, unit, name, level, h.party, h.parent_only, place))
     return found
 
 

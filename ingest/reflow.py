@@ -37,6 +37,8 @@ LEGAL_START = re.compile(
     r"^(?:Điều \d{1,3}[a-zđ]?\.|(?:Chương|CHƯƠNG) [IVXLC]+\b|(?:Mục|MỤC) \d{1,2}\b|(?:Phần|PHẦN) (?:thứ|THỨ|[IVXLC]+\b)"
     r"|(?:Phụ lục|PHỤ LỤC)(?: [IVXLC\d]+)?$|DANH MỤC [IVXLC]+$)"
 )
+_RECIPIENTS = re.compile(r"^Nơi nhận\b")
+_SIGN_MARK = re.compile(r"^(?:TM\.|KT\.|T/M|K/T|TL\.|TUQ\.)\s")
 _LOWER_START = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ(,;]")
 
 
@@ -100,6 +102,8 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
         return False
     if any(p.match(x) for p in (_TABLE_ROW, _MD_HEADING, CONVERTER_LINE) for x in (prev.strip(), line.strip())):
         return True
+    if _RECIPIENTS.match(_bare(line)) or (_SIGN_MARK.match(_bare(line)) and not _is_caps_heading(prev)):
+        return True  # "Nơi nhận:" and "TM. …" start the signature block, after a name or a sentence
     bare_prev, bare_line = _bare(prev), _bare(line)
     if not bare_prev:
         return False
