@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 from pathlib import Path
 
 from ingest.normalize import fold, nfc
@@ -101,6 +102,44 @@ def find_places(text: str) -> list[PlaceMention]:
             taken.append((start, end))
             found.append(PlaceMention(province, written, start, end, after_unit))
     return sorted(found, key=lambda m: m.start)
+
+
+def locality_names(locality: str | None) -> list[str]:
+    """The place names in a document's locality, without level words: "thành phố X (Y)" -> ["X", "Y"]."""
+    if not locality:
+        return []
+    from ingest.doc_vocab import vocab
+
+    units = "|".join(re.escape(u.word) for u in sorted(vocab().units, key=lambda u: -len(u.word)))
+    names = []
+    for part in re.split(r"[()]", nfc(locality)):
+        part = re.sub(rf"^\s*(?:{units})\s+", "", part.strip(), flags=re.I).strip(" ,")
+        if part:
+            names.append(part)
+    return names
+
+
+def places_in(text: str, localities: Iterable[str | None] = ()) -> list[str]:
+    """The places a text (a question) names, in text order, each once: the localities of the indexed
+    documents ("Vĩnh Yên" from "thành phố Vĩnh Yên (Vĩnh Phúc)") and every province or centrally-run city
+    of the public list, with or without diacritics. A province comes back under its list name."""
+    text = nfc(text)
+    folded, _ = _fold_with_positions(text)
+    any_capital = any(c.isupper() for c in text)
+    found: list[tuple[int, str]] = [(m.start, m.province.name) for m in find_places(text)]
+    for name in {n for loc in localities for n in locality_names(loc)}:
+        key = _key(name)
+        if not key or find_province(name):
+            continue
+        for m in re.finditer(r"(?<!\w)" + r"\s+".join(map(re.escape, key.split())) + r"(?!\w)", folded):
+            written = text[m.start() : m.end()]
+            if not any_capital or _capitalised(written) or _after_level_word(folded, m.start()):
+                found.append((m.start(), name))
+    out: list[str] = []
+    for _, name in sorted(found):
+        if name not in out:
+            out.append(name)
+    return out
 
 
 def _capitalised(written: str) -> bool:

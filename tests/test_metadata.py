@@ -16,7 +16,7 @@ from ingest.header import kind_from_number, read_header
 from ingest.metadata import clean_paragraphs, is_converter_line
 from ingest.normalize import fold
 from ingest.pipeline import parse_file
-from ingest.places import find_places, find_province, province_names, provinces
+from ingest.places import find_places, find_province, locality_names, places_in, province_names, provinces
 from ingest.reflow import paragraphs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -307,6 +307,16 @@ def test_find_places_in_text():
     # a question typed without diacritics or capitals
     assert [m.province.name for m in find_places("ke hoach cua nam dinh va can tho")] == ["Nam Định", "Cần Thơ"]
     assert find_places("Sở Y tế tỉnh Thử Nghiệm") == []
+
+
+def test_places_in_a_question_from_localities_and_the_province_list():
+    localities = ["thành phố Thử Nghiệm (Vĩnh Phúc)", "phường Bến Thử (Hải Phòng)", "tỉnh Nam Định", None]
+    assert locality_names(localities[0]) == ["Thử Nghiệm", "Vĩnh Phúc"]
+    assert places_in("Còn ở Thử Nghiệm thì sao?", localities) == ["Thử Nghiệm"]
+    assert places_in("con o ben thu va hai phong thi sao", localities) == ["Bến Thử", "Hải Phòng"]
+    # a province no indexed document is about is still recognised, so the question can be refused
+    assert places_in("Kế hoạch của tỉnh Lào Cai giao Sở Y tế việc gì?", localities) == ["Lào Cai"]
+    assert places_in("Bộ Y tế có nhiệm vụ gì?", localities) == []
 
 
 def test_no_bundled_place_name_in_ingest_code():
