@@ -84,6 +84,8 @@ def _kind_line(paragraphs: list[str]) -> tuple[int | None, Kind | None, str]:
             if not m:
                 continue
             before, after = text[: m.start()].strip(), text[m.end():].strip()
+            if re.fullmatch(r"(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2})*)\.?", before):
+                continue  # "III. KẾ HOẠCH": a section heading, not the document's kind
             if before and not _is_caps(before) and not re.search(r"\d{4}$", before):
                 continue  # "… ban hành KẾ HOẠCH" in a sentence
             if after and not _is_caps(after):

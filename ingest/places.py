@@ -87,21 +87,22 @@ def find_places(text: str) -> list[PlaceMention]:
     text = nfc(text)
     folded, where = _fold_with_positions(text)
     any_capital = any(c.isupper() for c in text)
+    index = dict(_folded_index())
     found: list[PlaceMention] = []
-    taken: list[tuple[int, int]] = []
-    for key, province in sorted(_folded_index(), key=lambda kv: -len(kv[0])):  # longest spelling first
-        pattern = r"(?<![\w])" + r"\s+".join(re.escape(w) for w in key.split()) + r"(?![\w])"
-        for m in re.finditer(pattern, folded):
-            start, end = where[m.start()], where[m.end() - 1] + 1
-            if any(s < end and start < e for s, e in taken):
-                continue
-            written = text[start:end]
-            after_unit = _after_level_word(folded, m.start())
-            if any_capital and not _capitalised(written) and not after_unit:
-                continue
-            taken.append((start, end))
-            found.append(PlaceMention(province, written, start, end, after_unit))
-    return sorted(found, key=lambda m: m.start)
+    for m in _names_pattern().finditer(folded):  # leftmost, longest spelling first
+        start, end = where[m.start()], where[m.end() - 1] + 1
+        written = text[start:end]
+        after_unit = _after_level_word(folded, m.start())
+        if any_capital and not _capitalised(written) and not after_unit:
+            continue
+        found.append(PlaceMention(index[" ".join(m.group(0).split())], written, start, end, after_unit))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _names_pattern() -> re.Pattern:
+    keys = sorted((key for key, _ in _folded_index()), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, k.split())) for k in keys) + r")(?!\w)")
 
 
 def locality_names(locality: str | None) -> list[str]:
@@ -171,9 +172,13 @@ def _fold_with_positions(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        folded = fold(ch)
-        folded = "".join(c for c in unicodedata.normalize("NFC", folded)) or " "
-        for c in folded:
-            out.append(c if (c.isalnum() or c == "_") else " ")
+        for c in _fold_char(ch):
+            out.append(c)
             where.append(i)
     return "".join(out), where
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFC", fold(ch)) or " "
+    return "".join(c if (c.isalnum() or c == "_") else " " for c in folded)
