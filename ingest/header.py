@@ -17,6 +17,7 @@ from functools import lru_cache
 from ingest.doc_vocab import Kind, Vocab, vocab
 from ingest.normalize import fold
 from ingest.places import find_places, find_province
+from ingest.reflow import LEGAL_START, starts_item
 
 _NUMBER = r"(\d{1,5}(?:\s*[-/]\s*[0-9A-Za-zĐđ]+)+)"
 _DATE_WORDS = r"ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})?\s*năm\s*(\d{4})"
@@ -102,7 +103,7 @@ def _title(paragraphs: list[str], at: int | None, kind: Kind | None, rest: str, 
         for para in paragraphs[at + 1 : at + 4]:
             if parts and not _is_caps(para):
                 break
-            if _is_issuer_line(para, v) or para.startswith("("):
+            if _is_issuer_line(para, v) or para.startswith("(") or starts_item(para) or LEGAL_START.match(para):
                 break
             if parts and _starts_preamble(para, v):
                 break

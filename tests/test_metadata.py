@@ -97,6 +97,12 @@ HEADERS = {
         dict(kind="Nghị quyết", number="03-NQ/TU", date="2025-12-01", issuer="Tỉnh ủy Thử Nghiệm",
              locality="tỉnh Thử Nghiệm", level="tỉnh", signer="Phạm Văn Thử"),
     ),
+    "nghi-quyet-dang-uy-phuong": (
+        "ĐẢNG CỘNG SẢN VIỆT NAM\n\nĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG\nĐẢNG ỦY PHƯỜNG THỬ NGHIỆM\n*\nSố 10-NQ/ĐU\n"
+        "Thử Nghiệm, ngày 05 tháng 11 năm 2025\n\nNGHỊ QUYẾT\nVỀ XÂY DỰNG PHƯỜNG THỬ NGHIỆM\n\nI. TÌNH HÌNH\n\nNội dung.\n",
+        dict(kind="Nghị quyết", number="10-NQ/ĐU", date="2025-11-05", issuer="Đảng ủy phường Thử Nghiệm",
+             locality="phường Thử Nghiệm (Hải Phòng)", level="xã", title="Nghị quyết về xây dựng phường thử nghiệm"),
+    ),
     "chi-thi-ubnd-thanh-pho-thuoc-tinh": (
         "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ THỬ NGHIỆM\n\n" + NATION + "Số: 07/CT-UBND\nThử Nghiệm, ngày 9 tháng 5 năm 2024\n\n"
         "CHỈ THỊ\nVề tăng cường thử nghiệm\n\nTrong thời gian qua, tình hình thử nghiệm trên địa bàn tỉnh Vĩnh Phúc "
