@@ -211,7 +211,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
                 agency = agency_of(duty.group("body"), inline=False) if duty else None
             stack.append(_Level(rank, _legal_label(part, number, title), heading, agency, legal=part))
             current, current_rank = None, 99
-            if part == "Điều" and title and not _is_title(title):
+            if part == "Điều" and re.search(r"[.;:]$", title):
                 # "Điều 2. Quyết định này có hiệu lực …": the article's content is on its own line
                 current = open_unit(None, None)
                 current.paras.append(para)
