@@ -19,6 +19,9 @@ class Document:
     issuer: str | None  # "Ủy ban nhân dân thành phố Cần Thơ"
     locality: str | None  # "thành phố Cần Thơ", "phường Tân Hưng", …
     text: str  # the clean text answers quote (NFC, paragraphs rejoined, markup removed)
+    # added later, with defaults so that indexes written before them still load
+    signer: str | None = None  # the name under the signature: "Trương Cảnh Tuyên"
+    level: str | None = None  # "trung ương", "tỉnh", "huyện" or "xã"
 
     @property
     def year(self) -> int | None:

@@ -17,6 +17,10 @@ import unicodedata
 _TONES = {"\u0300": "f", "\u0301": "s", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")
+# Markdown from Word converters: "\_" "\*" "1\." escapes, "| --- | :--: |" table rules, "## " heading marks
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+_TABLE_RULE = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?::?-{3,}:?)?[ \t]*$", re.M)
+_MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M)
 
 
 def nfc(text: str) -> str:
@@ -49,8 +53,13 @@ def tone_normalize(text: str) -> str:
 
 def strip_markup(text: str) -> str:
     """Remove the Word/markdown leftovers found in extracted plans: **bold**, *italic*, table pipes,
-    horizontal rules, footnote-only lines; keep the words."""
+    horizontal rules, footnote-only lines, Markdown escapes ("\\_", "1\\."), table separator rows and
+    heading marks; keep the words."""
+    text = _MD_ESCAPE.sub(r"\1", text)
+    text = _TABLE_RULE.sub("", text)
+    text = _MD_HEADING.sub("", text)
     text = re.sub(r"^\s*[-=_]{3,}\s*$", "", text, flags=re.M)
+    text = re.sub(r"_{3,}", " ", text)  # "\_\_\_\_" rules under a header, unescaped
     text = text.replace("**", "").replace("__", "")
     # a single * is markup unless it stands alone between spaces ("a * b")
     text = re.sub(r"(?<=\S)\*|\*(?=\S)", "", text)

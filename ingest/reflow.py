@@ -25,6 +25,20 @@ _PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 _NUMBERED = re.compile(r"^(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,2})\.\s")
 _PREAMBLE = re.compile(r"^(?:Căn cứ|Thực hiện)\s")
 _END_SENTENCE = re.compile(r"[.;:!?…]['\")”»]*$")
+# lines that stand alone whatever the wrapping: a Markdown table row "| a | b |", a Markdown heading
+# "# …", and a converter's note naming the source file ("Source: x.docx")
+_TABLE_ROW = re.compile(r"^\|.*\|\s*$")
+_MD_HEADING = re.compile(r"^#{1,6}\s")
+CONVERTER_LINE = re.compile(
+    r"^(?:Source|Nguồn|File|Tệp)\s*:\s*\S.*\.(?:docx?|pdf|rtf|odt|txt|md|html?)\s*$", re.I
+)
+# the heading of a part of a legal text starts a paragraph: "Điều 5.", "Chương II", "Mục 1", "PHỤ LỤC"
+LEGAL_START = re.compile(
+    r"^(?:Điều \d{1,3}[a-zđ]?\.|(?:Chương|CHƯƠNG) [IVXLC]+\b|(?:Mục|MỤC) \d{1,2}\b|(?:Phần|PHẦN) (?:thứ|THỨ|[IVXLC]+\b)"
+    r"|(?:Phụ lục|PHỤ LỤC)(?: [IVXLC\d]+)?$|DANH MỤC [IVXLC]+$)"
+)
+_RECIPIENTS = re.compile(r"^Nơi nhận\b")
+_SIGN_MARK = re.compile(r"^(?:TM\.|KT\.|T/M|K/T|TL\.|TUQ\.)\s")
 _LOWER_START = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ(,;]")
 
 
@@ -86,17 +100,24 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
     if bold_open:
         # a bold heading split over lines ("**1.\nCông an thành phố**") stays whole
         return False
+    if any(p.match(x) for p in (_TABLE_ROW, _MD_HEADING, CONVERTER_LINE) for x in (prev.strip(), line.strip())):
+        return True
+    if _RECIPIENTS.match(_bare(line)) or (_SIGN_MARK.match(_bare(line)) and not _is_caps_heading(prev)):
+        return True  # "Nơi nhận:" and "TM. …" start the signature block, after a name or a sentence
     bare_prev, bare_line = _bare(prev), _bare(line)
     if not bare_prev:
         return False
     if MARKER.fullmatch(bare_prev + " ") and not MARKER.match(bare_line + " "):
         # a marker alone on its line belongs to the next line ("**1.**" / "Công an thành phố")
         return False
-    if starts_item(line):
+    if starts_item(line) or LEGAL_START.match(bare_line):
         return True
     if prev.rstrip().endswith("**") and not prev.rstrip().endswith("****"):
         return True
     if _is_caps_heading(prev) and not _is_caps_heading(line):
+        return True
+    if _is_caps_heading(line) and not _is_caps_heading(prev) and (_is_name(bare_prev) or _is_kind_line(bare_line)):
+        # the signer's name, then the title of a document issued with it ("KẾ HOẠCH", "PHỤ LỤC")
         return True
     lower_next = bool(_LOWER_START.match(bare_line))
     if per_line:
@@ -117,6 +138,20 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
         # a short numbered heading ("3. Phòng Kinh tế, Hạ tầng và Đô thị") followed by a new sentence
         return _looks_like_heading(bare_prev, bare_line)
     return False
+
+
+def _is_name(text: str) -> bool:
+    """A person's name on its own line: 2 to 5 capitalised words ("Trần Thị Thử")."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(w.isalpha() and w[0].isupper() and w[1:].islower() for w in words)
+
+
+def _is_kind_line(text: str) -> bool:
+    """A line in capitals that starts with a document kind ("KẾ HOẠCH", "QUYẾT ĐỊNH") or an appendix."""
+    from ingest.doc_vocab import vocab
+
+    heads = [k.name.upper() for k in vocab().kinds] + ["PHỤ LỤC"]
+    return any(text == h or text.startswith(h + " ") for h in heads)
 
 
 def _looks_like_heading(prev: str, line: str) -> bool:

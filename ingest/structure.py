@@ -1,8 +1,14 @@
-"""Recover a plan's heading hierarchy (I. › 1. › 1.1. › a) › -) and cut it into passages.
+"""Recover a document's heading hierarchy and cut it into passages.
+
+Plans: I. › 1. › 1.1. › a) › -. Legal texts: Phần › Chương › Mục › Điều › khoản › điểm, labelled
+"Chương III. … › Điều 32. Trách nhiệm của Bộ Y tế › khoản 1 › điểm a" (the layout of Luật Ban hành văn
+bản quy phạm pháp luật). A decision's Điều 1 that carries a programme (I., II., III. …) keeps the
+programme's labels; an appendix ("Phụ lục") and a document issued with a decision start their own tree.
 
 Each passage ("unit") is one item with everything under it — a lettered item with its bullets, a
 bullet with its "+" points, or the plain paragraphs under a heading — so an item is never cut from its
-heading. Every unit carries its section path, the agency it is assigned to, and its span in the text.
+heading and a passage never spans two Điều. Every unit carries its section path, the agency it is
+assigned to, and its span in the text.
 """
 
 from __future__ import annotations
@@ -15,10 +21,24 @@ from ingest.reflow import MARKER, starts_item
 
 # how deep each kind of marker sits; a new marker closes every open level at its depth or deeper
 RANK = {"roman": 0, "paren": 1, "num": 1, "letter": 4, "dash": 5}
+# the parts of a legal text, above a plan's I./1./a): an appendix starts a tree of its own
+LEGAL_RANK = {"Phụ lục": -5, "Phần": -4, "Chương": -3, "Mục": -2, "Danh mục": -2, "Điều": -1}
 _TITLE_MAX = 60  # a heading label longer than this is shortened with "…"
 _INTRO = "Phần mở đầu"
-_SIGNATURE = re.compile(r"^(?:Nơi nhận|TM\.\s|KT\.\s)")
-_APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)\b")  # an appendix after the signature is content again
+_SIGNATURE = re.compile(r"^(?:Nơi nhận|TM\.\s|KT\.\s|T/M\s|K/T\s|TL\.\s|TUQ\.\s)")
+_LEGAL = re.compile(
+    r"^(?:(?P<part>Phần|PHẦN)\s+(?P<part_no>(?:thứ|THỨ)\s+[\wÀ-ỹ]+|[IVXLC]+|\d{1,2})"
+    r"|(?P<chapter>Chương|CHƯƠNG)\s+(?P<chapter_no>[IVXLC]+|\d{1,2})"
+    r"|(?P<section>Mục|MỤC)\s+(?P<section_no>\d{1,2}|[IVXLC]+)"
+    r"|(?P<list>Danh mục|DANH MỤC)\s+(?P<list_no>[IVXLC]+|\d{1,2})"
+    r"|(?P<annex>Phụ lục|PHỤ LỤC)(?:\s+(?P<annex_no>[IVXLC]+|\d{1,2}[a-z]?|[A-Z]))?"
+    r")(?=$|[.:]?\s|[.:]$)"
+)
+_ARTICLE = re.compile(r"^Điều\s+(?P<no>\d{1,3}[a-zđ]?)\.(?:\s+|$)")
+_ATTACHED = re.compile(r"^\((?:Ban hành )?[Kk]èm theo\s")
+# the Điều whose title names the body it is about: "Trách nhiệm của Bộ Y tế"
+_DUTY_TITLE = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ|Quyền hạn|Nhiệm vụ, quyền hạn|Quyền và nghĩa vụ)"
+                         r"(?:,? (?:và )?(?:quyền hạn|trách nhiệm|nghĩa vụ))? của (?P<body>.+)$")
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,59 @@ class _Level:
     text: str
     agency: str | None
     items: int = 0  # bullets seen under this level, to label them "ý 1", "ý 2" …
+    legal: str | None = None  # "Điều", "khoản", "Chương" …: a level of a legal text
+
+
+def legal_heading(text: str) -> tuple[str, str, str] | None:
+    """(part, number, title) of a legal text's heading paragraph: "Chương III", "Điều 32. Trách nhiệm
+    của Bộ Y tế", "Mục 2", "Phần thứ nhất", "Phụ lục I", "DANH MỤC II"; None for any other paragraph."""
+    m = _ARTICLE.match(text)
+    if m:
+        return "Điều", m.group("no"), text[m.end():].strip()
+    if len(text) > 300:
+        return None
+    m = _LEGAL.match(text)
+    if not m:
+        return None
+    for group, part in (("part", "Phần"), ("chapter", "Chương"), ("section", "Mục"), ("list", "Danh mục"),
+                        ("annex", "Phụ lục")):
+        if m.group(group):
+            number = m.group(f"{group}_no") or ""
+            title = text[m.end():].strip(" .:")
+            if title and not _is_caps(title) and (part in ("Danh mục", "Phụ lục") or not _is_title(title)):
+                return None  # "Danh mục I: Các chất …" in a sentence, "Phần kinh phí còn lại …"
+            return part, number, title
+    return None
+
+
+def _legal_label(part: str, number: str, title: str) -> str:
+    """"Chương III. Những quy định chung", "Điều 32. Trách nhiệm của Bộ Y tế", "Phụ lục"."""
+    head = f"{part} {number}".strip()
+    if not title:
+        return head
+    title = title.rstrip(":").strip()
+    letters = [c for c in title if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        title = title.capitalize()
+    label = f"{head}. {title}"
+    if len(label) > _TITLE_MAX:
+        label = label[:_TITLE_MAX].rsplit(" ", 1)[0] + "…"
+    return label
+
+
+def _in_article(stack: list[_Level]) -> bool:
+    """Inside an Điều, and not inside a programme that the Điều carries (I., II. …)."""
+    for level in reversed(stack):
+        if level.legal == "Điều":
+            return True
+        if level.rank == RANK["roman"] or level.legal in LEGAL_RANK:
+            return False
+    return False
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 def marker_of(text: str) -> tuple[str | None, int | None, str]:
@@ -101,18 +174,47 @@ def split_units(paras: list[Para]) -> list[Unit]:
         units.append(unit)
         return unit
 
+    skip: set[int] = set()
     for i, para in enumerate(paras):
-        text = para.text
-        if _APPENDIX.match(text) and len(text) <= 160:
-            in_signature, current, current_rank = False, None, 99
-            stack = [_Level(0, _label(text), text, None)]
+        if i in skip:
             continue
-        if in_signature or _SIGNATURE.match(text):
+        text = para.text
+        legal = legal_heading(text)
+        if in_signature and (legal and legal[0] == "Phụ lục" or _attached_starts(paras, i)):
+            in_signature = False  # an appendix or a document issued with the decision follows
+            stack, current, current_rank = [], None, 99
+        if in_signature or _SIGNATURE.match(text) or _closing(text):
             if not in_signature:
                 in_signature = True
                 stack = [_Level(0, "Nơi nhận, ký", text, None)]
                 current = open_unit(None, None)
             current.paras.append(para)
+            continue
+        if legal:
+            part, number, title = legal
+            heading = text
+            if part != "Điều" and not title:
+                # "Chương I" / "NHỮNG QUY ĐỊNH CHUNG": the title is the lines in capitals under it
+                j = i + 1
+                while j < len(paras) and j - i <= 6 and _is_caps(paras[j].text) and not legal_heading(paras[j].text) \
+                        and not marker_of(paras[j].text)[0]:
+                    title = f"{title} {paras[j].text}".strip()
+                    heading = f"{heading} {paras[j].text}"
+                    skip.add(j)
+                    j += 1
+            rank = LEGAL_RANK[part]
+            while stack and stack[-1].rank >= rank:
+                stack.pop()
+            agency = None
+            if part == "Điều":
+                duty = _DUTY_TITLE.match(title.rstrip("."))
+                agency = agency_of(duty.group("body"), inline=False) if duty else None
+            stack.append(_Level(rank, _legal_label(part, number, title), heading, agency, legal=part))
+            current, current_rank = None, 99
+            if part == "Điều" and re.search(r"[.;:]$", title):
+                # "Điều 2. Quyết định này có hiệu lực …": the article's content is on its own line
+                current = open_unit(None, None)
+                current.paras.append(para)
             continue
         kind, rank, _ = marker_of(text)
         nxt = paras[i + 1].text if i + 1 < len(paras) else ""
@@ -130,10 +232,28 @@ def split_units(paras: list[Para]) -> list[Unit]:
             current.paras.append(para)
             continue
 
+        article = _in_article(stack) and kind in ("num", "letter") and (kind == "letter" or rank == RANK["num"])
+        if article:
+            # khoản "1." and điểm "a)" of an Điều
+            label = f"khoản {_marker_number(text)}" if kind == "num" else f"điểm {_marker_number(text)}"
+            heading_follows = next_rank is not None and next_rank > rank and not legal_heading(nxt)
+            while stack and stack[-1].rank >= rank:
+                stack.pop()
+            if heading_follows:
+                stack.append(_Level(rank, label, text, agency_of(_strip_marker(text), inline=False),
+                                    legal="khoản" if kind == "num" else "điểm"))
+                current, current_rank = None, 99
+                continue
+            inherited = next((lv.agency for lv in reversed(stack) if lv.agency), None)
+            current = open_unit(label, None if inherited else agency_of(_strip_marker(text)))
+            current.paras.append(para)
+            current_rank = rank
+            continue
+
         is_heading = rank < 4 or (kind == "dash" and _is_title(text) and len(text) <= 60)
         if is_heading:
             heading_follows = (next_rank is not None and next_rank > rank) or (
-                next_rank is None and _is_title(text) and nxt != ""
+                next_rank is None and _is_title(text) and nxt != "" and not legal_heading(nxt)
             )
             while stack and stack[-1].rank >= rank:
                 stack.pop()
@@ -169,6 +289,24 @@ def split_units(paras: list[Para]) -> list[Unit]:
         current.paras.append(para)
         current_rank = rank
     return [u for u in units if u.paras]
+
+
+def _marker_number(text: str) -> str:
+    m = MARKER.match(text + " ")
+    return (m.group("num") or m.group("letter") or "").strip()
+
+
+def _attached_starts(paras: list[Para], i: int) -> bool:
+    """A document issued with the decision begins here: its kind and title in capitals, then
+    "(Ban hành kèm theo Quyết định số …)"."""
+    if not _is_caps(paras[i].text):
+        return False
+    return any(_ATTACHED.match(p.text) for p in paras[i + 1 : i + 4])
+
+
+def _closing(text: str) -> bool:
+    """The closing line of a law: "Luật này được Quốc hội … thông qua ngày …"."""
+    return bool(re.match(r"^[\wÀ-ỹ ]{2,30} này (?:đã )?được [\wÀ-ỹ ,]{3,160} thông qua\b", text))
 
 
 def _too_long(unit: Unit, para: Para, limit: int = 900) -> bool:

@@ -1,0 +1,230 @@
+"""Structure of legal texts and decisions: Chương › Điều › khoản › điểm section paths on the real law and
+decree of ../shared/corpus2, a programme carried by a decision's Điều 1 and a plan issued after the
+decision's signature (synthetic fixtures in tests/data), appendices, and the legal-reference parser the
+assistant scopes a search with. Pure text work: no model is loaded."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from ingest.chunker import PARA_SEP
+from ingest.document import Chunk, Document
+from ingest.legal_refs import LegalRef, parse_legal_ref, parse_legal_refs, section_matches, section_ref
+from ingest.pipeline import parse_file
+from ingest.structure import legal_heading
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS2 = REPO.parent / "shared" / "corpus2"
+LAW = CORPUS2 / "luat-120-2025-qh15_phong-chong-ma-tuy.md"
+DECREE = CORPUS2 / "nd-28-2026-nd-cp_danh-muc-chat-ma-tuy.md"
+PROGRAMME = DATA / "quyet-dinh-thu-nghiem_chuong-trinh-2026.md"
+PROVINCE_PLAN = DATA / "ke-hoach-thu-nghiem_tinh-thu-nghiem-2026.txt"
+_PART = re.compile(r" \(phần \d+/\d+\)$")
+
+
+@lru_cache(maxsize=None)
+def parsed(path: Path, max_chars: int = 1200, overlap: int = 150) -> tuple[Document, list[Chunk]]:
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the real corpus2 texts are test data (../shared/corpus2)")
+    return parse_file(path, max_chars, overlap, 20.0)
+
+
+def holding(path: Path, sentence: str) -> Chunk:
+    [chunk] = [c for c in parsed(path)[1] if sentence in c.text]
+    return chunk
+
+
+# --- the real law ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "section"),
+    [
+        ("Chất ma túy là chất gây nghiện, chất hướng thần được quy định trong danh mục chất ma túy",
+         "Chương I. Những quy định chung › Điều 2. Giải thích từ ngữ › khoản 1"),
+        ("Trồng cây có chứa chất ma túy, hướng dẫn trồng cây có chứa chất ma túy",
+         "Chương I. Những quy định chung › Điều 5. Các hành vi bị nghiêm cấm › khoản 1"),
+        ("Bộ Công an là cơ quan đầu mối giúp Chính phủ",
+         "Chương VI. Quản lý nhà nước về phòng, chống ma túy › Điều 50. Trách nhiệm quản lý nhà nước về phòng, chống ma túy › khoản 2"),
+        ("đ) Người đang điều trị nghiện bằng thuốc thay thế;",
+         "Chương IV. Quản lý người sử dụng trái phép chất ma túy › Điều 23. Xét nghiệm chất ma túy trong cơ thể › khoản 1 › điểm đ"),
+        ("Luật này quy định về phòng, chống ma túy; quản lý người sử dụng trái phép chất ma túy",
+         "Chương I. Những quy định chung › Điều 1. Phạm vi điều chỉnh"),
+        ("Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2026.",
+         "Chương VIII. Điều khoản thi hành › Điều 55. Hiệu lực thi hành › khoản 1"),
+    ],
+)
+def test_law_sentence_is_cited_by_article_clause_and_point(sentence, section):
+    chunk = holding(LAW, sentence)
+    assert _PART.sub("", chunk.section) == section
+
+
+def test_law_points_under_their_clause():
+    chunks = [c for c in parsed(LAW)[1] if section_matches(c.section, LegalRef("32", "2"))]
+    assert [c.section.rsplit(" › ", 2)[-2:] for c in chunks] == [["khoản 2", "điểm a"], ["khoản 2", "điểm b"]]
+    assert chunks[0].text.startswith("a) Trường hợp người cai nghiện")
+    # the clause's own sentence is the heading the points are read under
+    assert chunks[0].heading.endswith("2. Thời hạn cai nghiện ma túy tự nguyện tại gia đình, cộng đồng được tính như sau:")
+
+
+@pytest.mark.parametrize(("max_chars", "overlap"), [(1200, 150), (300, 50)])
+def test_no_law_chunk_spans_two_articles(max_chars, overlap):
+    document, chunks = parsed(LAW, max_chars, overlap)
+    starts, pos = [], 0
+    for para in document.text.split(PARA_SEP):
+        if re.match(r"^Điều \d+\.", para):
+            starts.append(pos)
+        pos += len(para) + len(PARA_SEP)
+    assert len(starts) == 56
+    for chunk in chunks:
+        assert not any(chunk.start < s < chunk.end for s in starts), chunk.section
+        articles = re.findall(r"(?:^| › )Điều (\d+)\.", chunk.section)
+        assert len(articles) <= 1
+        assert chunk.text == document.text[chunk.start : chunk.end]
+
+
+def test_every_article_of_the_law_has_its_chapter():
+    _, chunks = parsed(LAW)
+    by_article = {}
+    for chunk in chunks:
+        ref = section_ref(chunk.section)
+        if ref.article:
+            by_article.setdefault(int(ref.article), set()).add(ref.chapter)
+    assert sorted(by_article) == list(range(1, 57))
+    assert all(len(chapters) == 1 and None not in chapters for chapters in by_article.values())
+    assert by_article[1] == {"I"} and by_article[56] == {"VIII"}
+    assert not any("Phần mở đầu ›" in c.section for c in chunks)
+
+
+def test_law_closing_and_signature_are_not_in_an_article():
+    chunk = holding(LAW, "thông qua ngày 10 tháng 12 năm 2025")
+    assert chunk.section == "Nơi nhận, ký"
+    assert "Trần Thanh Mẫn" in chunk.text
+
+
+# --- the real decree: articles, then its appendix after the signature ------------------------
+
+
+def test_decree_articles_and_appendix():
+    _, chunks = parsed(DECREE)
+    sections = [_PART.sub("", c.section) for c in chunks]
+    assert _PART.sub("", holding(DECREE, "Bộ Y tế có trách nhiệm ban hành danh mục").section) == (
+        "Điều 2. Trách nhiệm quản lý › khoản 3")
+    tops = list(dict.fromkeys(s.split(" › ")[0] for s in sections))
+    assert tops[:5] == ["Phần mở đầu", "Điều 1. Danh mục chất ma túy và tiền chất", "Điều 2. Trách nhiệm quản lý",
+                        "Điều 3. Hiệu lực thi hành và tổ chức thực hiện", "Nơi nhận, ký"]
+    assert tops[5] == "Phụ lục"
+    lists = list(dict.fromkeys(s.split(" › ")[1] for s in sections if s.startswith("Phụ lục › ")))
+    assert [x.split(".")[0] for x in lists] == ["Danh mục I", "Danh mục II", "Danh mục III", "Danh mục IV"]
+    heroin = holding(DECREE, "Heroin, Diacetylmorphine")
+    assert heroin.section.startswith("Phụ lục › Danh mục I. Các chất ma túy tuyệt đối cấm")
+
+
+# --- synthetic fixtures: a programme in Điều 1, a plan after the signature, an appendix --------
+
+
+def test_programme_in_article_1_keeps_its_structure():
+    _, chunks = parsed(PROGRAMME)
+    yte = [c for c in chunks if " › 2. Bộ Y tế › " in c.section]
+    assert [c.section.split(" › ", 1)[1] for c in yte] == [
+        "III. Tổ chức thực hiện › 2. Bộ Y tế › a)", "III. Tổ chức thực hiện › 2. Bộ Y tế › b)"]
+    assert all(c.section.startswith("Điều 1. Phê duyệt Chương trình thử nghiệm") for c in yte)
+    assert yte[1].text.startswith("b) Xây dựng bộ tiêu chí đánh giá")
+    after = holding(PROGRAMME, "Quyết định này có hiệu lực thi hành kể từ ngày ký.")
+    assert after.section == "Điều 2. Quyết định này có hiệu lực thi hành kể từ ngày ký."
+    # the programme's items are not clauses of Điều 1
+    assert not any("khoản" in c.section for c in chunks)
+
+
+def test_plan_issued_with_a_decision_keeps_its_structure_and_appendix():
+    _, chunks = parsed(PROVINCE_PLAN)
+    sections = [c.section for c in chunks]
+    assert "III. Tổ chức thực hiện › 2. Sở Y tế › a)" in sections
+    assert holding(PROVINCE_PLAN, "Hướng dẫn Công an các xã, phường").section == "III. Tổ chức thực hiện › 1. Công an tỉnh › b)"
+    assert holding(PROVINCE_PLAN, "Chỉ tiêu rà soát").section.startswith("Phụ lục. Chỉ tiêu thử nghiệm năm 2026 › 2. ")
+    signature = [c for c in chunks if c.section == "Nơi nhận, ký"]
+    assert signature and not any("Sở Y tế" in c.text for c in signature)
+
+
+# --- references in questions -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "refs"),
+    [
+        ("Điều 32 quy định gì?", [LegalRef("32")]),
+        ("dieu 32 luat phong chong ma tuy", [LegalRef("32")]),
+        ("Khoản 2 Điều 5 cấm những gì?", [LegalRef("5", "2")]),
+        ("điểm a khoản 1 Điều 28 nói về cơ sở nào", [LegalRef("28", "1", "a")]),
+        ("diem b khoan 3 dieu 31", [LegalRef("31", "3", "b")]),
+        ("Điều 28 khoản 1 điểm a", [LegalRef("28", "1", "a")]),
+        ("điểm đ khoản 1 của Điều 23", [LegalRef("23", "1", "đ")]),
+        ("So sánh khoản 2, Điều 5 và Điều 7", [LegalRef("5", "2"), LegalRef("7")]),
+        ("Chương III có mấy điều?", [LegalRef(chapter="III")]),
+        ("Kế hoạch 153 giao Sở Y tế việc gì?", []),
+        ("Bộ Y tế làm gì trong 5 năm tới?", []),
+    ],
+)
+def test_parse_legal_refs(question, refs):
+    assert parse_legal_refs(question) == refs
+    assert parse_legal_ref(question) == (refs[0] if refs else None)
+
+
+@pytest.mark.parametrize(
+    ("ref", "matches"),
+    [
+        (LegalRef("32"), True),
+        (LegalRef("32", "1"), True),
+        (LegalRef("32", "1", "a"), True),
+        (LegalRef("32", "2"), False),
+        (LegalRef("32", "1", "b"), False),
+        (LegalRef("3"), False),
+        (LegalRef("3", "1", "a"), False),
+        (LegalRef(chapter="III"), True),
+        (LegalRef(chapter="II"), False),
+        (LegalRef(), False),
+    ],
+)
+def test_section_matches(ref, matches):
+    section = "Chương III. Phòng ngừa › Điều 32. Trách nhiệm của Bộ Y tế › khoản 1 › điểm a (phần 1/2)"
+    assert section_matches(section, ref) is matches
+
+
+def test_plan_sections_never_match_a_legal_reference():
+    section = "IV. Phân công nhiệm vụ › 3. Sở Y tế › a)"
+    assert section_ref(section) == LegalRef()
+    assert not section_matches(section, LegalRef("3"))
+
+
+def test_reference_scopes_the_law_to_exactly_that_part():
+    _, chunks = parsed(LAW)
+    article_2 = [c for c in chunks if section_matches(c.section, parse_legal_ref("Điều 2 giải thích gì?"))]
+    assert len(article_2) == 13 and article_2[0].text.startswith("Trong Luật này")
+    [clause] = [c for c in chunks if section_matches(c.section, parse_legal_ref("khoan 2 dieu 5"))]
+    assert clause.text.startswith("2. Nghiên cứu, giám định, kiểm nghiệm")
+    [point] = [c for c in chunks if section_matches(c.section, parse_legal_ref("điểm đ khoản 1 Điều 23"))]
+    assert point.text == "đ) Người đang điều trị nghiện bằng thuốc thay thế;"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "heading"),
+    [
+        ("Điều 32. Trách nhiệm của Bộ Y tế", ("Điều", "32", "Trách nhiệm của Bộ Y tế")),
+        ("Chương III", ("Chương", "III", "")),
+        ("CHƯƠNG II QUY ĐỊNH CỤ THỂ", ("Chương", "II", "QUY ĐỊNH CỤ THỂ")),
+        ("Mục 2. Cai nghiện tự nguyện", ("Mục", "2", "Cai nghiện tự nguyện")),
+        ("Phần thứ nhất", ("Phần", "thứ nhất", "")),
+        ("PHỤ LỤC I", ("Phụ lục", "I", "")),
+        ("Chương trình thử nghiệm đến năm 2030", None),
+        ("Mục tiêu cụ thể", None),
+        ("Danh mục I: Các chất ma túy tuyệt đối cấm sử dụng.", None),
+        ("Điều 5 của Luật này quy định các hành vi bị cấm.", None),
+    ],
+)
+def test_legal_heading(paragraph, heading):
+    assert legal_heading(paragraph) == heading
