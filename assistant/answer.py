@@ -18,6 +18,7 @@ from typing import Callable
 
 from assistant.citations import clean_model_text, says_dont_know, split_statements, verify
 from assistant.focus import focus_all, score, sentences
+from assistant.limits import check_question
 from assistant.conversation import Conversation, rewrite
 from assistant.prompts import render
 from index.bm25 import bm25_tokens, idf_of
@@ -107,7 +108,7 @@ class Assistant:
         on_token: Callable[[str], None] = lambda _: None,
     ) -> Answer:
         started = time.perf_counter()
-        question = " ".join(question.split())
+        question = check_question(question, self.settings)  # assistant/limits.py: refused if it cannot fit n_ctx
         standalone = rewrite(question, conversation.last_question if conversation else None)
         result = self.searcher.search(standalone, k=max(self.settings.top_k, 10), filters=filters)
         retrieve_ms = (time.perf_counter() - started) * 1000
