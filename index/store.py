@@ -376,7 +376,9 @@ def _load_version(folder: Path, pointer: dict, search: bool) -> StoredIndex:
         manifest = json.loads(raw.decode("utf-8"))
     except ValueError:
         raise _broken(folder, f"{version}/{POINTER}", "không đọc được") from None
-    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict):
+        raise _broken(folder, f"{version}/{POINTER}", "không đúng dạng")
+    files = manifest.get("files")
     if manifest.get("version") != version or not isinstance(files, dict) or set(files) != set(PARTS):
         raise _broken(folder, f"{version}/{POINTER}", "không khớp tệp trỏ manifest.json")
     data = {name: _read_part(folder, vdir, pointer, name, files[name]) for name in PARTS}
@@ -486,9 +488,10 @@ def check_index(folder: Path, expected: dict | None = None) -> tuple[bool, list[
     if not is_ours(folder) and folder.exists():
         return False, [f"{folder} không phải thư mục chỉ mục của tracuu."]
     try:
-        stored = read_index(folder, expected, search=True)
+        stored = read_index(folder, None, search=True)
     except TracuuError as exc:
         return False, [str(exc)]
+    ok = True
     m = stored.manifest
     layout = f"phiên bản {stored.version}" if stored.version else "dạng cũ (một thư mục phẳng; lần nạp sau sẽ chuyển đổi)"
     lines.append(f"Chỉ mục {folder}: {layout}, xây lúc {m.get('built_at', '?')}.")
@@ -503,6 +506,11 @@ def check_index(folder: Path, expected: dict | None = None) -> tuple[bool, list[
             stale.append(f"  {d.file}: tệp nguồn {p} không còn (chỉ mục vẫn giữ nội dung đã nạp)")
         elif hashlib.sha256(p.read_bytes()).hexdigest() != d.sha256:
             stale.append(f"  {d.file}: tệp nguồn đã đổi từ lần nạp trước — chạy `tracuu ingest` để cập nhật")
+    try:
+        _check_expected(folder, m, expected)
+    except TracuuError as exc:
+        ok = False
+        lines.append(str(exc))
     if stale:
         lines.append("Tệp nguồn:")
         lines += stale
@@ -512,4 +520,4 @@ def check_index(folder: Path, expected: dict | None = None) -> tuple[bool, list[
                  or (_VERSION.match(p.name) and p.name != stored.version)]
     if leftovers:
         lines.append(f"  Còn {len(leftovers)} thư mục tạm của lần nạp bị dừng; lần nạp sau sẽ dọn: {', '.join(leftovers)}")
-    return True, lines
+    return ok, lines
