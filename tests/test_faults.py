@@ -240,6 +240,23 @@ def test_a_writer_killed_at_each_step_leaves_a_loadable_index(settings, tmp_path
     assert len(read_index(settings.index_dir).documents) == 3
 
 
+def test_only_tracuus_own_leftovers_are_removed(settings, tmp_path):
+    a, b = make_plans(tmp_path / "plans", "An Bình", "Bình Minh")
+    build(settings, a)
+    theirs = settings.index_dir / "v-20260101-000000-1-abcdef"  # named like a version, holding someone's file
+    theirs.mkdir()
+    (theirs / "ghi-chu.txt").write_text("của tôi")
+    sibling = settings.index_dir.with_name(".index.tmp-1")  # named like the old layout's temporary folder
+    sibling.mkdir()
+    (sibling / "anh.jpg").write_bytes(b"\xff\xd8")
+    dead = settings.index_dir.with_name(".index.tmp-999999")  # the old layout's, left by a killed run
+    dead.mkdir()
+    (dead / "chunks.jsonl").write_text("{}\n")
+    build(settings, a, b)
+    assert (theirs / "ghi-chu.txt").read_text() == "của tôi" and (sibling / "anh.jpg").exists()
+    assert not dead.exists()
+
+
 def test_the_previous_versions_interrupted_swap_is_recovered(settings, tmp_path):
     """The first version renamed the index away, then the new one in; killed between, it left only
     `.index.old-PID`. The next ingest puts it back instead of starting from nothing."""
