@@ -304,6 +304,8 @@ def _read_pointer(folder: Path) -> dict:
         raise _broken(folder, POINTER, "không phải một tệp") from None
     except NotADirectoryError:
         raise TracuuError(f"{folder} không phải thư mục chỉ mục — đặt TRACUU_INDEX_DIR cho đúng.") from None
+    except OSError as exc:
+        raise _broken(folder, POINTER, f"không đọc được ({exc.strerror or exc.__class__.__name__})") from None
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -349,6 +351,8 @@ def _read_part(folder: Path, vdir: Path, pointer: dict, name: str, meta: dict | 
     except FileNotFoundError:
         _vanished_or(folder, vdir, pointer)
         raise _broken(folder, name, "bị thiếu") from None
+    except OSError as exc:  # a folder where a file should be, no permission, an I/O error
+        raise _broken(folder, name, f"không đọc được ({exc.strerror or exc.__class__.__name__})") from None
     if meta is not None:
         if len(data) != meta.get("bytes") or hashlib.sha256(data).hexdigest() != meta.get("sha256"):
             raise _broken(folder, name, f"không khớp manifest ({len(data)} byte, manifest ghi {meta.get('bytes')})")
