@@ -19,6 +19,7 @@ import time
 from typing import Callable
 
 from assistant import listings, retrieve
+from assistant.limits import check_question
 from assistant.conversation import Conversation, rewrite
 from assistant.evidence import unknown_names
 from assistant.generated import generated
@@ -50,7 +51,7 @@ class Assistant:
         on_token: Callable[[str], None] = lambda _: None,
     ) -> Answer:
         started = time.perf_counter()
-        question = " ".join(question.split())
+        question = check_question(question, self.settings)  # assistant/limits.py: refused if it cannot fit n_ctx
         index, bm25 = self.searcher.index, self.searcher.bm25
         standalone = rewrite(question, conversation.last_question if conversation else None,
                              place_names(index.documents))

