@@ -23,7 +23,7 @@ from assistant.limits import check_question
 from assistant.conversation import Conversation, rewrite
 from assistant.evidence import unknown_names
 from assistant.generated import generated
-from assistant.intent import place_names, read_intent
+from assistant.intent import is_national, place_names, read_intent, with_legal_chunks
 from assistant.refusal import lacking, refusal
 from assistant.result import REFUSAL_PREFIX, Answer, Citation, Turn, citation_for  # noqa: F401 — the public names
 
@@ -55,7 +55,7 @@ class Assistant:
         index, bm25 = self.searcher.index, self.searcher.bm25
         standalone = rewrite(question, conversation.last_question if conversation else None,
                              place_names(index.documents))
-        intent = read_intent(standalone, index.documents)
+        intent = with_legal_chunks(read_intent(standalone, index.documents), index.chunks)
         result = retrieve.search(self.searcher, standalone, k=max(self.settings.top_k, 10), filters=filters,
                                  intent=intent)
         turn = Turn(question, standalone, intent, result, filters, model or self.settings.llm, on_token, started,
@@ -76,9 +76,13 @@ class Assistant:
             answer = listings.due_in_month(turn, index, self.duty_rows())
             if answer is not None:
                 return answer
-        foreign = list(intent.foreign_places) or unknown_names(bm25, turn.standalone)
+        foreign = list(intent.foreign_places) or self._unknown_names(turn.standalone, index, bm25)
         if foreign:
             return refusal(turn, index, foreign)  # a place or name no indexed text holds: no evidence here
+        if intent.legal and not intent.legal_chunks and any(" › Điều " in f" › {c.section}" for c in index.chunks):
+            return refusal(turn, index, [str(intent.legal)])  # "Điều 99" of a law that has no such article
+        if intent.signer:
+            return listings.signer(turn, index)
         if intent.duty and (intent.body or intent.sectors):
             answer = listings.duties(turn, index, self.duty_rows())
             if answer is not None:
@@ -92,6 +96,17 @@ class Assistant:
         if answer is not None:
             return answer
         return generated(turn, self.generator_for(model), self.settings, index, bm25, self.records(), self.common())
+
+    @staticmethod
+    def _unknown_names(question: str, index, bm25) -> list[str]:
+        """Names no indexed text holds; a place is no such name when a national text is indexed (it holds
+        in every province)."""
+        from ingest.places import find_province
+
+        names = unknown_names(bm25, question)
+        if names and any(is_national(d) for d in index.documents):
+            names = [n for n in names if find_province(n) is None]
+        return names
 
     # -- what is read once per loaded index ------------------------------------------------------
     def _per_index(self, name: str, make):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest import lexicon
+from ingest.legal_refs import parse_legal_ref, section_matches
 from ingest.normalize import fold
 
 # asking what a body must do: "phải làm gì", "nhiệm vụ", "được giao (những) việc gì", "tham gia … như thế nào",
@@ -23,6 +24,7 @@ _DUTY = re.compile(
     r"|chu tri (?:nhung )?(?:viec|noi dung|nhiem vu) gi)\b"
 )
 # "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
+_SIGNER = re.compile(r"\b(?:ai (?:da )?ky|nguoi (?:da )?ky|do ai ky|ky boi ai|ai la nguoi ky)\b")
 _DUE_MONTH = re.compile(r"(?:den han|han|hoan thanh|phai nop|bao cao|thoi han)\b.*\bthang (\d{1,2})\b")
 
 
@@ -36,6 +38,9 @@ class Intent:
     places: frozenset[str]  # doc ids of the plans whose locality the question names
     month: int | None = None  # "đến hạn trong tháng 12"
     foreign_places: tuple[str, ...] = field(default_factory=tuple)  # places named that no plan is of
+    legal: object | None = None  # ingest.legal_refs.LegalRef: "khoản 2 Điều 5" named
+    legal_chunks: frozenset[str] = frozenset()  # the passages of that article, clause or point
+    signer: bool = False  # asks who signed a document ("Ai ký Quyết định 140?")
 
     @property
     def scope(self) -> frozenset[str]:
@@ -62,6 +67,7 @@ def read_intent(question: str, documents) -> Intent:
     month_n = int(month.group(1)) if month and 1 <= int(month.group(1)) <= 12 else None
     docs = list(documents)
     places = mentioned_places(question, docs)
+    legal = parse_legal_ref(question)
     return Intent(
         question=question,
         duty=is_duty_question(question),
@@ -71,7 +77,20 @@ def read_intent(question: str, documents) -> Intent:
         places=frozenset(places),
         month=month_n,
         foreign_places=tuple(foreign_places(question, docs)) if not places else (),
+        legal=legal,
+        signer=bool(_SIGNER.search(folded)),
     )
+
+
+def with_legal_chunks(intent: Intent, chunks) -> Intent:
+    """The intent with the passages of the article, clause or point it names (in the plans in scope)."""
+    from dataclasses import replace
+
+    if intent.legal is None:
+        return intent
+    ids = frozenset(c.chunk_id for c in chunks if (not intent.scope or c.doc_id in intent.scope)
+                    and section_matches(c.section, intent.legal))
+    return replace(intent, legal_chunks=ids)
 
 
 def _named_body(question: str) -> lexicon.BodyMatch | None:
@@ -113,31 +132,40 @@ def _place_keys(locality: str | None) -> list[str]:
 
 
 def mentioned_plans(question: str, documents) -> set[str]:
-    """Ids of the plans the question names by number ("Kế hoạch 153", "Nghị quyết 03-NQ/TU", "KH 153",
-    "Quyết định 140/QĐ-TTg", "Luật 120/2025/QH15")."""
+    """Ids of the documents the question names by number: "Kế hoạch 153", "KH 153", "Nghị quyết 03-NQ/TU",
+    "Quyết định 140/QĐ-TTg", "Luật 120", "Nghị định 28" (the kinds and their abbreviations are the
+    document vocabulary of ingest/data/document_kinds.json)."""
     folded = words(question)
     found = set()
     for d in documents:
         num = re.match(r"\d+", d.number or "")
-        if num and re.search(
-            rf"\b(?:ke hoach|kh|nghi quyet|nq|quyet dinh|qd|van ban|luat|nghi dinh|nd|thong tu|tt|chi thi|ct"
-            rf"|chuong trinh|de an|cong van)(?: so)? 0*{int(num.group())}\b", folded
-        ):
+        if num and re.search(rf"\b(?:{_kind_words()}|van ban)(?: so)? 0*{int(num.group())}\b", folded):
             found.add(d.doc_id)
     return found
 
 
+def _kind_words() -> str:
+    from ingest.doc_vocab import vocab
+
+    names = {words(k.name) for k in vocab().kinds} | {words(a) for k in vocab().kinds for a in k.abbr}
+    return "|".join(sorted((re.escape(n) for n in names if n), key=len, reverse=True))
+
+
 def foreign_places(question: str, documents) -> list[str]:
-    """Provinces and cities the question names that no indexed document is of (the public list in
-    ingest/data, when present): a question about them is not answered from another place's plans."""
-    try:
-        from ingest.places import places_in  # the list of provinces and cities (ingest/data)
-    except ImportError:
+    """Provinces and cities the question names (the public list, ingest/data/provinces.tsv) that no indexed
+    document is of: a question about them is not answered from another place's plans. When a national
+    text (a law, a decree, a ministry's programme) is indexed, it holds everywhere: no place is foreign."""
+    from ingest.places import locality_names, places_in
+
+    docs = list(documents)
+    if not docs or any(is_national(d) for d in docs):
         return []
-    own = {k for d in documents for k in _place_keys(d.locality)}
-    own |= {k for d in documents for k in _place_keys(getattr(d, "province", None))}
-    return [p for p in places_in(question) if fold(p).lower() not in own
-            and not any(fold(p).lower() in fold(d.locality or "").lower() for d in documents)]
+    own = {fold(n).lower() for d in docs for n in locality_names(d.locality)}
+    return [p for p in places_in(question, [d.locality for d in docs]) if fold(p).lower() not in own]
+
+
+def is_national(document) -> bool:
+    return getattr(document, "level", None) == "trung ương" or not document.locality
 
 
 def place_names(documents) -> tuple[str, ...]:

@@ -198,3 +198,22 @@ def _listed(turn: Turn, lines: list[str], citations, mode: str, stream: bool = T
     for line in lines if stream else ():
         turn.on_token(line + "\n")
     return turn.answer("\n".join(lines), citations, mode, model="extractive")
+
+
+def signer(turn: Turn, index):
+    """Who signed the documents the question is about (their header's signer, read at ingest), cited to the
+    passage that carries the signature; a refusal when the document leaves it blank."""
+    from assistant.refusal import refusal
+
+    docs = [d for d in index.documents if not turn.intent.scope or d.doc_id in turn.intent.scope]
+    if len(docs) > 1 and not turn.intent.scope:
+        docs = [h.document for h in turn.result.hits[:1]]
+    signed = [d for d in docs if getattr(d, "signer", None)]
+    if not signed:
+        return refusal(turn, index, ["người ký"])
+    lines, citations, cited = [], [], {}
+    for d in signed:
+        chunk = next((c for c in reversed(index.chunks) if c.doc_id == d.doc_id and d.signer in c.text), None)
+        ref = f" [{_cite(cited, citations, chunk, d)}]" if chunk else ""
+        lines.append(f"{d.label} do {d.signer} ký{ref}.")
+    return _listed(turn, lines, citations, "records")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.evidence import relevance
-from assistant.intent import Intent, read_intent
+from assistant.intent import Intent, read_intent, with_legal_chunks
 from ingest.canonical import Agency, lookup
 from ingest.normalize import fold
 
@@ -19,10 +19,12 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
     from index.search import Filters
 
     index = searcher.index
-    intent = intent or read_intent(question, index.documents)
+    intent = intent or with_legal_chunks(read_intent(question, index.documents), index.chunks)
     filters = filters or Filters()
     if not filters.docs and intent.scope:
         filters = replace(filters, docs=tuple(sorted(intent.scope)))
+    if intent.legal_chunks and not filters.chunk_ids:
+        filters = replace(filters, chunk_ids=intent.legal_chunks)  # "khoản 2 Điều 5": that part of the text
     docs = index.documents_by_id
     prefer = None
     if intent.duty and (intent.body or intent.sectors):

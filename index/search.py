@@ -44,9 +44,12 @@ class Filters:
     locality: str | None = None
     year: int | None = None
     agency: str | None = None
+    chunk_ids: frozenset[str] = frozenset()  # only these passages (e.g. the parts of a law a question names)
 
     def allows(self, chunk: Chunk, doc: Document) -> bool:
         if self.docs and doc.doc_id not in self.docs and doc.file not in self.docs:
+            return False
+        if self.chunk_ids and chunk.chunk_id not in self.chunk_ids:
             return False
         if self.locality and fold(self.locality) not in fold(doc.locality or ""):
             return False
