@@ -209,7 +209,7 @@ def coverage(bm25, question: str, present: set[str], skip: set[str] = frozenset(
     return (got / total if total else 0.0), missing
 
 
-def relevance(bm25, question: str, hits) -> tuple[float, list[str]]:
+def relevance(bm25, question: str, hits, skip: set[str] = frozenset()) -> tuple[float, list[str]]:
     """Coverage of the question by its top hits, each read with its plan and section path. The words
     that ask for a value ("bao nhiêu phần trăm") are the question's form, not its content: whether a
     passage gives that value is checked apart (value_support)."""
@@ -218,7 +218,7 @@ def relevance(bm25, question: str, hits) -> tuple[float, list[str]]:
     present: set[str] = set()
     for h in hits:
         present.update(bm25_tokens(f"{h.document.label} {h.chunk.section} {h.chunk.text}"))
-    return coverage(bm25, question, present, asking_words(question))
+    return coverage(bm25, question, present, asking_words(question) | set(skip))
 
 
 def asking_words(question: str) -> set[str]:

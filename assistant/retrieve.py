@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.evidence import relevance
-from assistant.intent import Intent, read_intent, with_legal_chunks
+from assistant.intent import Intent, is_national, read_intent, with_legal_chunks
 from ingest.canonical import Agency, lookup
 from ingest.normalize import fold
 
@@ -31,7 +31,13 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
         prefer = lambda c: bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality))  # noqa: E731
     result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
     result.sectors = set(intent.sectors)
-    result.relevance, result.missing = relevance(searcher.bm25, question, result.hits[:5])
+    # a national text holds in every province: a place the question names is no missing word there
+    skip = set()
+    if any(is_national(d) for d in index.documents):
+        from ingest.places import find_places
+
+        skip = {fold(m.written) for m in find_places(question)}
+    result.relevance, result.missing = relevance(searcher.bm25, question, result.hits[:5], skip)
     return result
 
 

@@ -20,6 +20,7 @@ class Kind:
     abbr: tuple[str, ...]  # ("KH",): how the kind is written in a document number "153/KH-UBND"
     proper: bool  # a law's title keeps its capital: "Luật Phòng, chống ma túy"
     carried: bool  # can be issued by a decision ("Ban hành kèm theo Quyết định …") and read as itself
+    normative: bool = False  # a legal norm (Luật Ban hành văn bản quy phạm pháp luật): its clauses bind bodies
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def vocab() -> Vocab:
     return Vocab(
         kinds=tuple(
             Kind(nfc(k["name"]), tuple(nfc(a) for a in k.get("abbr", ())), k.get("style") == "proper",
-                 bool(k.get("carried")))
+                 bool(k.get("carried")), bool(k.get("normative")))
             for k in data["kinds"]
         ),
         unknown_kind=nfc(data["unknown_kind"]),

@@ -147,7 +147,7 @@ def _item_duties(item: _Item) -> list[Duty]:
             add(lookup(name, item.doc.locality), role_of(after, text), text)
     else:
         for start, end in _sentences(text):
-            found = _assignment(text[start:end], _is_task_section(item.section))
+            found = _assignment(text[start:end], _is_task_section(item.section) or _is_legal(item.doc))
             if not found:
                 continue
             names, rest = found
@@ -266,6 +266,15 @@ def _known_prefix(piece: str) -> str | None:
         ):
             return prefix
     return None
+
+
+def _is_legal(doc: Document) -> bool:
+    """A legal text (Luật, Nghị định, Thông tư …: a kind the document vocabulary marks as a legal norm):
+    every clause whose subject is a body assigns it work, wherever it stands."""
+    from ingest.doc_vocab import vocab
+
+    kind = vocab().kind_named(doc.kind)
+    return bool(kind and kind.normative)
 
 
 def _is_task_section(section: str) -> bool:
