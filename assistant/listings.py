@@ -127,8 +127,9 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     if asked:
         found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
     scored = []
+    skip = retrieve.national_places(turn.standalone, index.documents)
     for r in found:
-        share, _ = coverage(bm25, turn.standalone, set(bm25_tokens(f"{r.plan_label} {r.section} {r.text}")))
+        share, _ = coverage(bm25, turn.standalone, set(bm25_tokens(f"{r.plan_label} {r.section} {r.text}")), skip)
         scored.append((share, r))
     best = max((s for s, _ in scored), default=0.0)
     keep = [r for s, r in scored if s >= MIN_ITEM_COVERAGE and s >= 0.75 * best]

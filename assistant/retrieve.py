@@ -31,14 +31,19 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
         prefer = lambda c: bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality))  # noqa: E731
     result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
     result.sectors = set(intent.sectors)
-    # a national text holds in every province: a place the question names is no missing word there
-    skip = set()
-    if any(is_national(d) for d in index.documents):
-        from ingest.places import find_places
-
-        skip = {fold(m.written) for m in find_places(question)}
+    skip = national_places(question, index.documents)
     result.relevance, result.missing = relevance(searcher.bm25, question, result.hits[:5], skip)
     return result
+
+
+def national_places(question: str, documents) -> set[str]:
+    """A national text holds in every province: the places a question names (folded) are no missing words
+    when one is indexed."""
+    if not any(is_national(d) for d in documents):
+        return set()
+    from ingest.places import find_places
+
+    return {fold(m.written) for m in find_places(question)}
 
 
 def is_own(intent: Intent, agency: Agency) -> bool:
