@@ -103,7 +103,7 @@ def due_in_month(turn: Turn, index, rows):
             found.append(d)
     if not found:
         return None
-    lines, citations, cited = [f"Các nhiệm vụ có thời hạn rơi vào tháng {month} theo các kế hoạch hiện có:"], [], {}
+    lines, citations, cited = [f"Các nhiệm vụ có thời hạn rơi vào tháng {month} theo các văn bản hiện có:"], [], {}
     for d in found:
         n = _cite(cited, citations, chunks[d.chunk_id], docs[d.doc_id])
         lines.append(f"- {d.plan_label} — {d.agency}: {d.deadline.describe()} "

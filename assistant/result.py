@@ -9,7 +9,7 @@ from typing import Callable
 
 from assistant.citations import page_fields
 
-REFUSAL_PREFIX = "Các kế hoạch hiện có không nêu"
+REFUSAL_PREFIX = "Các văn bản hiện có không nêu"
 
 
 @dataclass(frozen=True)

@@ -381,5 +381,5 @@ def test_ask_prints_a_refusal_once_with_the_closest_passages(runtime, capsys):
 
     assert main(["ask", "--model", "fast", "Ngân sách cho Sở Y tế là bao nhiêu tỷ đồng?"]) == 0
     out = capsys.readouterr().out
-    assert out.count("Các kế hoạch hiện có không nêu") == 1, out
+    assert out.count("Các văn bản hiện có không nêu") == 1, out
     assert "Các đoạn gần nhất:" in out and "[1] " in out

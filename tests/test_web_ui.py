@@ -178,7 +178,7 @@ def test_passage_html_escapes_and_highlights():
     assert "3. Sở Y tế\n<mark>" in html and "</mark>\nb) Việc khác." in html
     assert "Kế hoạch &lt;b&gt;A&lt;/b&gt;" in html and "<b>A</b>" not in html
     assert "153/KH-UBND · thành phố Cần Thơ · 17/11/2025" in html
-    refused = Answer("q", "Các kế hoạch hiện có không nêu…", True, [], {}, "m", closest=[c])
+    refused = Answer("q", "Các văn bản hiện có không nêu…", True, [], {}, "m", closest=[c])
     assert "Các đoạn gần nhất" in sources_html(refused, {"d": doc})
 
 
@@ -437,7 +437,7 @@ def test_chat_in_browser(page):
     panel = page.locator("#tc-sources").inner_text()
     assert "153/KH-UBND" in panel and "IV. Phân công nhiệm vụ › 3. Sở Y tế › a)" in panel
     assert page.locator("#tc-sources mark").count() >= 4, "each cited passage is highlighted"
-    assert "Theo các kế hoạch hiện có" in page.locator("#tc-chat").inner_text()
+    assert "Theo các văn bản hiện có" in page.locator("#tc-chat").inner_text()
     wait_text(page, "#tc-chat", "Nguồn:")
     page.screenshot(path=OUT / "web-chat.png")
     print(f"first answer in the browser: {first_answer:.1f} s")
@@ -447,7 +447,7 @@ def test_chat_in_browser(page):
     wait_text(page, "#tc-sources", "Công an phường")
 
     ask(page, "Tỉnh Lâm Đồng có bao nhiêu xã không ma túy?")
-    wait_text(page, "#tc-chat", "Các kế hoạch hiện có không nêu")
+    wait_text(page, "#tc-chat", "Các văn bản hiện có không nêu")
     wait_text(page, "#tc-sources", "Các đoạn gần nhất")
     page.screenshot(path=OUT / "web-refusal.png")
 
