@@ -162,6 +162,20 @@ def split_tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
     return out
 
 
+def relevance_split_lines(rel: dict) -> list[str]:
+    """The refusal threshold (current, and the best one chosen on the tuned split) on each split."""
+    by_split = rel.get("by_split") or {}
+    if len(by_split) < 2:
+        return []
+    out = [f"  relevance theo tập (ngưỡng tốt nhất chọn trên {rel.get('best_chosen_on', 'tuned')}):"]
+    for split, row in by_split.items():
+        cur, best = row["at_current"], row.get("at_best") or {}
+        out.append(f"    {split:<8} ({row['n']} câu): ở {rel['current']} từ chối đúng {_fmt(cur['unanswerable_refused'])}, "
+                   f"nhầm {_fmt(cur['false_refusals'])}; ở {_fmt(best.get('threshold'))} đúng "
+                   f"{_fmt(best.get('unanswerable_refused'))}, nhầm {_fmt(best.get('false_refusals'))}")
+    return out
+
+
 def gap_line(report: dict) -> str | None:
     """"tuned − held-out" of key-phrase coverage against the gate's bound, when both were measured."""
     gap = lookup(report, GAP_METRIC)
@@ -189,6 +203,7 @@ def headline(report: dict) -> str:
         lines.append(f"  ngưỡng relevance {rel['current']}: từ chối đúng {_fmt(cur['unanswerable_refused'])}, "
                      f"từ chối nhầm {_fmt(cur['false_refusals'])}; ngưỡng tách tốt nhất {_fmt(best.get('threshold'))} "
                      f"(đúng {_fmt(best.get('unanswerable_refused'))}, nhầm {_fmt(best.get('false_refusals'))})")
+        lines += relevance_split_lines(rel)
     a = report.get("answers")
     if a:
         lines.append(f"Trả lời ({a['n']} câu, mô hình {a['model']}):")
@@ -243,6 +258,8 @@ def markdown(report: dict, comparison: dict | None = None) -> str:
                        for g in ("answerable", "unanswerable")])
         out += ["", f"Trợ lý từ chối khi relevance < {rel['current']}. Ngưỡng tách tốt nhất: "
                     f"`{json.dumps(rel['best'], ensure_ascii=False)}`.", ""]
+        split_lines = relevance_split_lines(rel)
+        out += ["```", *split_lines, "```", ""] if split_lines else []
         out += _table(["ngưỡng", "từ chối đúng", "từ chối nhầm", "J"],
                       [[row["threshold"], row["unanswerable_refused"], row["false_refusals"], row["j"]] for row in rel["thresholds"]])
         out += ["", f"Câu trả lời được nhưng dưới ngưỡng: {', '.join(rel['answerable_below_current']) or '—'}; "
