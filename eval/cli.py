@@ -1,16 +1,24 @@
-"""`tracuu eval`: run the gold set, print the headline table, write the report, optionally gate."""
+"""`tracuu eval`: run the gold set, print the headline table, write the report, optionally gate.
+
+`--corpus plans` (default) evaluates the bundled plans' index on the tuned and held-out questions, side by
+side. `--corpus corpus2` builds an index of `../shared/corpus2` (or `--corpus-dir`) in a temporary folder,
+with the same `build_index` and the real embedder, and evaluates the corpus2 questions on it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from eval.gold import SPLITS
 from tracuu.errors import TracuuError
 
 RUNS_DIR = Path(__file__).resolve().parent / "runs"  # gitignored
 CI_ANSWER_TYPES = ("agency_duty", "numeric_target", "deadline", "who_responsible", "cross_plan")
+CI_HELDOUT = 12  # held-out questions searched (retrieval only, ~0.1 s each) in --subset ci
 
 
 def add_eval_parser(subparsers) -> argparse.ArgumentParser:
@@ -21,6 +29,11 @@ def add_eval_parser(subparsers) -> argparse.ArgumentParser:
                    help="N câu đầu; các loại/biến thể (vd. deadline,typo); ci = tìm kiếm trên cả bộ + trả lời ~8 câu bằng mô hình fast")
     e.add_argument("--out", type=Path, default=None, help="thư mục báo cáo (mặc định eval/runs/<thời điểm>/)")
     e.add_argument("--gate", action="store_true", help="thoát mã khác 0 nếu không đạt các ngưỡng trong eval/gate.toml")
+    e.add_argument("--corpus", default="plans", choices=("plans", "corpus2"),
+                   help="plans = kế hoạch kèm theo (tập tuned và held-out); corpus2 = Luật 120/2025/QH15 và "
+                        "Nghị định 28/2026/NĐ-CP, lập chỉ mục riêng trong thư mục tạm")
+    e.add_argument("--corpus-dir", type=Path, default=None,
+                   help="thư mục văn bản của --corpus corpus2 (mặc định: ../shared/corpus2 cạnh kho mã)")
     e.set_defaults(func=cmd_eval)
     return e
 
@@ -46,38 +59,90 @@ def select(items, subset: str | None):
     if not subset:
         return items, items
     if subset == "ci":
-        return items, ci_items(items)
+        # retrieval: every tuned question and a handful of held-out ones (cheap, no model); answers:
+        # ≈8 tuned questions with the fast model
+        tuned = [i for i in items if i.split == "tuned"]
+        heldout = [i for i in items if i.split == "heldout"]
+        return tuned + ci_heldout(heldout), ci_items(tuned or items)
     if subset.isdigit():
         return items[: int(subset)], items[: int(subset)]
     wanted = {s.strip() for s in subset.split(",") if s.strip()}
-    unknown = wanted - set(TYPES) - set(VARIANTS) - {i.id for i in items}
+    unknown = wanted - set(TYPES) - set(VARIANTS) - set(SPLITS) - {i.id for i in items}
     if unknown:
         raise TracuuError(f"--subset: không hiểu {', '.join(sorted(unknown))}. Dùng một số, 'ci', id câu hỏi, "
-                          f"hoặc loại/biến thể: {', '.join(TYPES + VARIANTS)}.")
-    picked = [i for i in items if {i.type, i.variant, i.id} & wanted]
+                          f"tập ({', '.join(SPLITS)}) hoặc loại/biến thể: {', '.join(TYPES + VARIANTS)}.")
+    picked = [i for i in items if {i.type, i.variant, i.id, i.split} & wanted]
     return picked, picked
 
 
+def ci_heldout(items, n: int = CI_HELDOUT):
+    """A handful of held-out questions, spread over the file (every k-th), standalone ones only (a
+    follow-up would need the question it follows)."""
+    standalone = [i for i in items if not i.follows]
+    if len(standalone) <= n:
+        return standalone
+    step = len(standalone) / n
+    return [standalone[int(k * step)] for k in range(n)]
+
+
+def corpus_dir(corpus: str, given: Path | None = None) -> Path:
+    """The folder of a corpus's documents: --corpus-dir, or the default next to the repository."""
+    from eval.gold import CORPUS_DIRS
+
+    folder = Path(given) if given else CORPUS_DIRS[corpus]
+    if not folder.is_dir():
+        raise TracuuError(f"Không thấy thư mục văn bản của kho '{corpus}' tại {folder}. "
+                          f"Chỉ đường dẫn bằng --corpus-dir THƯ_MỤC.")
+    return folder
+
+
+def build_corpus_index(settings, folder: Path, workdir: Path, embedder, progress=lambda _: None):
+    """Index `folder` into `workdir/index` with the project's own build path; return its settings."""
+    from index.build import build_index
+
+    corpus_settings = settings.with_(index_dir=Path(workdir) / "index", plans_dir=Path(folder))
+    report = build_index([corpus_settings.plans_dir], corpus_settings, embedder, progress=progress)
+    if getattr(report, "skipped", None):
+        progress(f"Bỏ qua: {', '.join(str(s) for s in report.skipped)}")
+    return corpus_settings
+
+
 def cmd_eval(args) -> int:
+    corpus = getattr(args, "corpus", "plans") or "plans"
+    if corpus == "plans":
+        return _evaluate(args, corpus, None)
+    folder = corpus_dir(corpus, getattr(args, "corpus_dir", None))
+    with tempfile.TemporaryDirectory(prefix=f"tracuu-eval-{corpus}-") as workdir:
+        return _evaluate(args, corpus, folder, Path(workdir))
+
+
+def _evaluate(args, corpus: str, folder: Path | None, workdir: Path | None = None) -> int:
     from eval import gate, report as rep
-    from eval.gold import load_gold
+    from eval.gold import load_corpus
     from eval.run import meta, run_answers, run_retrieval
     from tracuu.runtime import Runtime
 
-    items = load_gold()
+    items = load_corpus(corpus)
     retrieval_items, answer_items = select(items, args.subset)
     model = args.model or ("fast" if args.subset == "ci" else None)
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     rt = Runtime()
     started = time.perf_counter()
-    report = {"meta": meta(rt, subset=args.subset or "all", gold_items=len(items))}
-    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    if folder is not None:
+        log(f"Lập chỉ mục tạm cho kho {corpus} ({folder})…")
+        embedder = rt.embedder
+        rt = Runtime(build_corpus_index(rt.settings, folder, workdir, embedder, progress=log))
+        rt.__dict__["embedder"] = embedder  # the model loaded for the build (Runtime.embedder is a cached_property)
+    report = {"meta": meta(rt, subset=args.subset or "all", gold_items=len(items), corpus=corpus,
+                           corpus_dir=str(folder or rt.settings.plans_dir),
+                           splits={s: sum(i.split == s for i in items) for s in sorted({i.split for i in items})})}
     log(f"Tìm kiếm {len(retrieval_items)} câu (dense, bm25, hybrid)…")
     report["retrieval"] = run_retrieval(rt, retrieval_items)
     if not args.retrieval and answer_items:
         log(f"Trả lời {len(answer_items)} câu với mô hình {model or rt.settings.llm}…")
         report["answers"] = run_answers(rt, answer_items, model, progress=log)
     report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
-    out = args.out or RUNS_DIR / time.strftime("%Y%m%d-%H%M%S")
+    out = args.out or RUNS_DIR / (time.strftime("%Y%m%d-%H%M%S") + ("" if corpus == "plans" else f"-{corpus}"))
     paths = rep.write(report, out)
     print(rep.headline(report))
     print(f"\nBáo cáo: {paths['html']}\n         {paths['md']}\n         {paths['json']}")

@@ -1,4 +1,9 @@
-"""The quality gate: a run's report checked against the committed thresholds in `eval/gate.toml`."""
+"""The quality gate: a run's report checked against the committed thresholds in `eval/gate.toml`.
+
+A threshold applies to runs over one corpus (`corpus = "corpus2"`; "plans" when absent), so that
+`tracuu eval --corpus corpus2 --gate` is judged by that corpus's bars only. The release bars are on the
+held-out column (`….by_split.heldout.…`) and on the tuned-minus-heldout gap (`answers.split_gap.…`).
+"""
 
 from __future__ import annotations
 
@@ -38,10 +43,17 @@ def load_thresholds(path: str | Path | None = None) -> list[dict]:
     return rows
 
 
+def applies(row: dict, report: dict) -> bool:
+    """Whether a threshold row is for the corpus this run measured."""
+    return row.get("corpus", "plans") == (report.get("meta") or {}).get("corpus", "plans")
+
+
 def outcomes(report: dict, path: str | Path | None = None) -> list[Outcome]:
     """Every threshold with the report's value and whether it passed (None: the run did not measure it)."""
     out = []
     for row in load_thresholds(path):
+        if not applies(row, report):
+            continue
         value = lookup(report, row["metric"])
         checks, bounds = [], []
         if "min" in row:

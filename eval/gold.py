@@ -1,7 +1,11 @@
 """The gold evaluation set: questions an official would ask, with answers and verbatim quotes.
 
-`load_gold()` reads `eval/gold/gold.jsonl` (one JSON object per line; schema in `eval/gold/README.md`)
-into frozen `GoldItem`s. A malformed line raises `GoldFormatError` naming the file and line number.
+`load_gold()` reads one file, by default `eval/gold/gold.jsonl` (one JSON object per line; schema in
+`eval/gold/README.md`), into frozen `GoldItem`s. A malformed line raises `GoldFormatError` naming the file
+and line number. `load_corpus(corpus)` reads every gold file and keeps the items about one corpus:
+"plans" (the tuned `gold.jsonl` and the held-out `heldout.jsonl`) or "corpus2" (`corpus2.jsonl`).
+Each item carries its `split` ("tuned" or "heldout"; a record without the field is tuned) and its
+`corpus` ("plans" when absent).
 """
 
 from __future__ import annotations
@@ -12,7 +16,16 @@ from pathlib import Path
 
 from tracuu.errors import TracuuError
 
-DEFAULT_PATH = Path(__file__).resolve().parent / "gold" / "gold.jsonl"
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+DEFAULT_PATH = GOLD_DIR / "gold.jsonl"  # the tuned split
+HELDOUT_PATH = GOLD_DIR / "heldout.jsonl"  # held-out questions about the bundled plans
+CORPUS2_PATH = GOLD_DIR / "corpus2.jsonl"  # held-out questions about ../shared/corpus2
+GOLD_FILES = (DEFAULT_PATH, HELDOUT_PATH, CORPUS2_PATH)
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# where each corpus's documents live by default (the quotes' `file` names are files of that folder)
+CORPUS_DIRS = {"plans": REPO_ROOT / "data" / "plans", "corpus2": REPO_ROOT.parent / "shared" / "corpus2"}
+SPLITS = ("tuned", "heldout")
+CORPORA = tuple(CORPUS_DIRS)
 
 TYPES = (
     "agency_duty",
@@ -23,10 +36,17 @@ TYPES = (
     "cross_plan",
     "unanswerable",
     "follow_up",
+    # added with the held-out files
+    "funding",
+    "legal_basis",
+    "definition",
+    "legal_provision",
+    "substance_list",
 )
-VARIANTS = ("plain", "no_diacritics", "typo", "alias")
+VARIANTS = ("plain", "no_diacritics", "typo", "alias", "polite")
 
 _FIELDS = ("id", "question", "type", "variant", "answer", "quotes", "key_phrases", "plans", "follows")
+_OPTIONAL = {"split": SPLITS, "corpus": CORPORA}  # field -> allowed values; absent = the first one
 
 
 class GoldFormatError(TracuuError):
@@ -50,6 +70,8 @@ class GoldItem:
     key_phrases: tuple[str, ...]  # phrases a correct answer must contain; empty for unanswerable
     plans: tuple[str, ...]  # plan files that answer it; empty for unanswerable
     follows: str | None  # for follow_up: id of the earlier question it follows
+    split: str = "tuned"  # "tuned" (thresholds were fitted on it) or "heldout" (never tuned on)
+    corpus: str = "plans"  # "plans" (data/plans) or "corpus2" (../shared/corpus2)
 
     @property
     def answerable(self) -> bool:
@@ -68,7 +90,7 @@ def _parse(record: object) -> GoldItem:
     missing = [f for f in _FIELDS if f not in record]
     if missing:
         raise ValueError(f"thiếu trường {', '.join(missing)}")
-    unknown = sorted(set(record) - set(_FIELDS))
+    unknown = sorted(set(record) - set(_FIELDS) - set(_OPTIONAL))
     if unknown:
         raise ValueError(f"trường lạ {', '.join(unknown)}")
     for name in ("id", "question", "type", "variant", "answer"):
@@ -78,6 +100,9 @@ def _parse(record: object) -> GoldItem:
         raise ValueError(f"type '{record['type']}' không hợp lệ (chọn một trong {', '.join(TYPES)})")
     if record["variant"] not in VARIANTS:
         raise ValueError(f"variant '{record['variant']}' không hợp lệ (chọn một trong {', '.join(VARIANTS)})")
+    for name, allowed in _OPTIONAL.items():
+        if name in record and record[name] not in allowed:
+            raise ValueError(f"{name} '{record[name]}' không hợp lệ (chọn một trong {', '.join(allowed)})")
     if record["follows"] is not None and not isinstance(record["follows"], str):
         raise ValueError("'follows' phải là id (chuỗi) hoặc null")
     if not isinstance(record["quotes"], list):
@@ -98,6 +123,8 @@ def _parse(record: object) -> GoldItem:
         key_phrases=_str_list(record["key_phrases"], "key_phrases"),
         plans=_str_list(record["plans"], "plans"),
         follows=record["follows"],
+        split=record.get("split", SPLITS[0]),
+        corpus=record.get("corpus", CORPORA[0]),
     )
 
 
@@ -117,3 +144,21 @@ def load_gold(path: str | Path | None = None) -> list[GoldItem]:
                 raise GoldFormatError(f"{path}:{lineno}: dòng không hợp lệ — {exc}. Sửa dòng này theo "
                                       f"lược đồ trong eval/gold/README.md.") from exc
     return items
+
+
+def load_all() -> list[GoldItem]:
+    """Every gold file (tuned, held-out, corpus2) in that order; ids are unique across them."""
+    items = [item for path in GOLD_FILES if path.is_file() for item in load_gold(path)]
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise GoldFormatError(f"Id {item.id} xuất hiện hai lần trong các tệp gold ({GOLD_DIR}); đặt id khác.")
+        seen.add(item.id)
+    return items
+
+
+def load_corpus(corpus: str = "plans") -> list[GoldItem]:
+    """The gold items about one corpus (both splits), in file order."""
+    if corpus not in CORPORA:
+        raise GoldFormatError(f"Không có bộ câu hỏi cho kho '{corpus}'; chọn một trong {', '.join(CORPORA)}.")
+    return [item for item in load_all() if item.corpus == corpus]

@@ -23,7 +23,10 @@ LABELS = {
     "unanswerable_refused": "từ chối đúng câu không trả lời được", "false_refusals": "từ chối nhầm",
     "first_token_ms": "thời gian tới chữ đầu (ms)", "total_ms": "tổng thời gian (ms)", "retrieve_ms": "thời gian tìm (ms)",
 }
-_LOWER_IS_BETTER = ("false_refusals", "unsupported_rate", "removed_rate", "_ms")
+_LOWER_IS_BETTER = ("false_refusals", "unsupported_rate", "removed_rate", "_ms", "split_gap")
+SPLIT_RETRIEVAL_METRICS = ("hit@5", "recall@5", "mrr@10")
+SPLITS = ("tuned", "heldout")
+GAP_METRIC = "answers.split_gap.key_phrase_coverage"  # the gap the gate bounds (eval/gate.toml)
 
 
 def lookup(report: dict, path: str):
@@ -41,9 +44,19 @@ def headline_metrics(report: dict) -> dict[str, float | None]:
     for mode in (report.get("retrieval") or {}).get("modes", {}):
         for m in RETRIEVAL_METRICS:
             out[f"retrieval.modes.{mode}.overall.{m}"] = lookup(report, f"retrieval.modes.{mode}.overall.{m}")
+    for split in SPLITS:
+        for m in SPLIT_RETRIEVAL_METRICS:
+            path = f"retrieval.modes.hybrid.by_split.{split}.{m}"
+            if lookup(report, path) is not None:
+                out[path] = lookup(report, path)
     if report.get("answers"):
         for m in ANSWER_METRICS:
             out[f"answers.overall.{m}"] = lookup(report, f"answers.overall.{m}")
+            for split in SPLITS:
+                if lookup(report, f"answers.by_split.{split}.{m}") is not None:
+                    out[f"answers.by_split.{split}.{m}"] = lookup(report, f"answers.by_split.{split}.{m}")
+        if lookup(report, GAP_METRIC) is not None:
+            out[GAP_METRIC] = lookup(report, GAP_METRIC)
         for t in ("first_token_ms", "total_ms"):
             for p in ("p50", "p95"):
                 out[f"answers.timings.{t}.{p}"] = lookup(report, f"answers.timings.{t}.{p}")
@@ -63,11 +76,19 @@ def _fmt(v, digits: int = 3) -> str:
 
 
 # -- comparison ----------------------------------------------------------------------------------------
-def find_previous(out_dir: Path) -> Path | None:
-    """The latest other run (by folder name, which starts with its timestamp) next to `out_dir`."""
+def find_previous(out_dir: Path, corpus: str = "plans", tries: int = 10) -> Path | None:
+    """The latest other run over the same corpus (by folder name, which starts with its timestamp)
+    next to `out_dir`; a run written before corpora existed counts as "plans"."""
     out_dir = Path(out_dir).resolve()
     runs = sorted(p for p in out_dir.parent.glob("*/results.json") if p.parent != out_dir)
-    return runs[-1] if runs else None
+    for path in reversed(runs[-tries:]):
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8")).get("meta") or {}
+        except (OSError, ValueError):
+            continue
+        if meta.get("corpus", "plans") == corpus:
+            return path
+    return None
 
 
 def compare(current: dict, previous: dict) -> dict:
@@ -106,9 +127,71 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
             *("| " + " | ".join(_fmt(c) if not isinstance(c, str) else c for c in row) + " |" for row in rows)]
 
 
+def _gap_bar() -> float | None:
+    """The bound eval/gate.toml puts on the tuned-minus-heldout key-phrase gap, if any."""
+    from eval.gate import load_thresholds
+
+    try:
+        return next((row.get("max") for row in load_thresholds() if row["metric"] == GAP_METRIC), None)
+    except Exception:  # noqa: BLE001 — a broken gate file is reported by the gate itself
+        return None
+
+
+def split_tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
+    """(title, header, rows) tables putting the tuned and held-out columns side by side: retrieval
+    (per mode: hit@5, recall@5, MRR@10) and answers (every answer metric). Empty when the run scored
+    a single split."""
+    out = []
+    header = ["", "tất cả", "tuned", "heldout", "tuned − heldout"]
+    r = report.get("retrieval")
+    if r and len(r["modes"]["hybrid"].get("by_split", {})) > 1:
+        rows = []
+        for mode, t in r["modes"].items():
+            split, gap = t.get("by_split", {}), t.get("split_gap", {})
+            for m in SPLIT_RETRIEVAL_METRICS:
+                rows.append([f"{mode} {m}", t["overall"].get(m), *(split.get(sp, {}).get(m) for sp in SPLITS), gap.get(m)])
+        n = {sp: r["modes"]["hybrid"]["by_split"].get(sp, {}).get("n") for sp in SPLITS}
+        out.append((f"Tìm kiếm theo tập câu hỏi (có trích dẫn vàng: tuned {n['tuned']}, heldout {n['heldout']})", header, rows))
+    a = report.get("answers")
+    if a and len(a.get("by_split", {})) > 1:
+        split, gap = a["by_split"], a.get("split_gap", {})
+        rows = [[m, a["overall"].get(m), *(split.get(sp, {}).get(m) for sp in SPLITS), gap.get(m)] for m in ANSWER_METRICS]
+        out.append((f"Trả lời theo tập câu hỏi (tuned {split.get('tuned', {}).get('n')}, "
+                    f"heldout {split.get('heldout', {}).get('n')} câu trả lời được)",
+                    header, rows))
+    return out
+
+
+def relevance_split_lines(rel: dict) -> list[str]:
+    """The refusal threshold (current, and the best one chosen on the tuned split) on each split."""
+    by_split = rel.get("by_split") or {}
+    if len(by_split) < 2:
+        return []
+    out = [f"  relevance theo tập (ngưỡng tốt nhất chọn trên {rel.get('best_chosen_on', 'tuned')}):"]
+    for split, row in by_split.items():
+        cur, best = row["at_current"], row.get("at_best") or {}
+        out.append(f"    {split:<8} ({row['n']} câu): ở {rel['current']} từ chối đúng {_fmt(cur['unanswerable_refused'])}, "
+                   f"nhầm {_fmt(cur['false_refusals'])}; ở {_fmt(best.get('threshold'))} đúng "
+                   f"{_fmt(best.get('unanswerable_refused'))}, nhầm {_fmt(best.get('false_refusals'))}")
+    return out
+
+
+def gap_line(report: dict) -> str | None:
+    """"tuned − held-out" of key-phrase coverage against the gate's bound, when both were measured."""
+    gap = lookup(report, GAP_METRIC)
+    if gap is None:
+        return None
+    bar = _gap_bar()
+    verdict = "" if bar is None else (f" (yêu cầu ≤ {bar}: " + ("đạt" if gap <= bar else "KHÔNG ĐẠT") + ")")
+    return f"Độ phủ cụm từ khóa: tuned − held-out = {gap:+.3f}{verdict}"
+
+
 def headline(report: dict) -> str:
     """The table printed to stdout after a run."""
     lines = []
+    meta = report.get("meta", {})
+    if meta.get("corpus") and meta["corpus"] != "plans":
+        lines.append(f"Kho văn bản: {meta['corpus']} ({meta.get('corpus_dir')})")
     r = report.get("retrieval")
     if r:
         lines.append(f"Tìm kiếm ({r['n_scored']} câu có trích dẫn vàng / {r['n']} câu):")
@@ -120,6 +203,7 @@ def headline(report: dict) -> str:
         lines.append(f"  ngưỡng relevance {rel['current']}: từ chối đúng {_fmt(cur['unanswerable_refused'])}, "
                      f"từ chối nhầm {_fmt(cur['false_refusals'])}; ngưỡng tách tốt nhất {_fmt(best.get('threshold'))} "
                      f"(đúng {_fmt(best.get('unanswerable_refused'))}, nhầm {_fmt(best.get('false_refusals'))})")
+        lines += relevance_split_lines(rel)
     a = report.get("answers")
     if a:
         lines.append(f"Trả lời ({a['n']} câu, mô hình {a['model']}):")
@@ -131,6 +215,13 @@ def headline(report: dict) -> str:
         for mode, t in a["timings"].get("by_mode", {}).items():
             lines.append(f"    {mode} ({t['total_ms']['n']} câu): chữ đầu p50 {_fmt(t['first_token_ms']['p50'])} ms, "
                          f"tổng p50 {_fmt(t['total_ms']['p50'])} ms, p95 {_fmt(t['total_ms']['p95'])} ms")
+    for title, header, rows in split_tables(report):
+        lines.append(f"{title}:")
+        lines.append(f"  {'':<22}" + "".join(f"{h:>16}" for h in header[1:]))
+        lines += [f"  {row[0]:<22}" + "".join(f"{_fmt(c):>16}" for c in row[1:]) for row in rows]
+    gap = gap_line(report)
+    if gap:
+        lines.append(gap)
     return "\n".join(lines)
 
 
@@ -138,7 +229,16 @@ def markdown(report: dict, comparison: dict | None = None) -> str:
     meta = report.get("meta", {})
     out = [f"# Đánh giá tracuu — {meta.get('started_at', '')}", "",
            f"Chỉ mục {meta.get('index_built_at')} ({meta.get('chunks')} đoạn, {meta.get('embed_model')}); "
-           f"cài đặt `{json.dumps(meta.get('settings', {}), ensure_ascii=False)}`; tập con `{meta.get('subset')}`.", ""]
+           f"cài đặt `{json.dumps(meta.get('settings', {}), ensure_ascii=False)}`; tập con `{meta.get('subset')}`; "
+           f"kho `{meta.get('corpus', 'plans')}`.", ""]
+    tables = split_tables(report)
+    if tables:
+        out += ["## Tuned và held-out", "",
+                "Các ngưỡng và danh sách từ được chọn trên tập tuned; tập held-out chưa bao giờ được dùng để chỉnh.", ""]
+        for title, header, rows in tables:
+            out += [f"### {title}", "", *_table(header, rows), ""]
+        gap = gap_line(report)
+        out += [gap, ""] if gap else []
     r = report.get("retrieval")
     if r:
         out += ["## Tìm kiếm", ""]
@@ -158,6 +258,8 @@ def markdown(report: dict, comparison: dict | None = None) -> str:
                        for g in ("answerable", "unanswerable")])
         out += ["", f"Trợ lý từ chối khi relevance < {rel['current']}. Ngưỡng tách tốt nhất: "
                     f"`{json.dumps(rel['best'], ensure_ascii=False)}`.", ""]
+        split_lines = relevance_split_lines(rel)
+        out += ["```", *split_lines, "```", ""] if split_lines else []
         out += _table(["ngưỡng", "từ chối đúng", "từ chối nhầm", "J"],
                       [[row["threshold"], row["unanswerable_refused"], row["false_refusals"], row["j"]] for row in rel["thresholds"]])
         out += ["", f"Câu trả lời được nhưng dưới ngưỡng: {', '.join(rel['answerable_below_current']) or '—'}; "
@@ -190,7 +292,7 @@ def _questions(report: dict) -> list[dict]:
     for section in ("retrieval", "answers"):
         for q in (report.get(section) or {}).get("questions", []):
             merged.setdefault(q["id"], {"id": q["id"], "type": q["type"], "variant": q["variant"],
-                                        "question": q["question"], "failures": []})
+                                        "split": q.get("split"), "question": q["question"], "failures": []})
             merged[q["id"]][section] = q
             merged[q["id"]]["failures"] += q["failures"]
     return sorted(merged.values(), key=lambda q: (not q["failures"], q["id"]))
@@ -198,7 +300,8 @@ def _questions(report: dict) -> list[dict]:
 
 def _question_md(q: dict) -> list[str]:
     mark = "✗" if q["failures"] else "✓"
-    out = [f"### {mark} {q['id']} — {q['type']} / {q['variant']}", "", f"**Hỏi:** {q['question']}", ""]
+    split = f" / {q['split']}" if q.get("split") else ""
+    out = [f"### {mark} {q['id']} — {q['type']} / {q['variant']}{split}", "", f"**Hỏi:** {q['question']}", ""]
     r = q.get("retrieval")
     if r:
         ranks = ", ".join(f"{m} hạng {v['rank']}" for m, v in r["modes"].items())
@@ -218,7 +321,7 @@ def write(report: dict, out_dir: Path) -> dict[str, Path]:
     """Write results.json, report.md, report.html (with a comparison to the previous run, if any)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    previous_path = find_previous(out_dir)
+    previous_path = find_previous(out_dir, (report.get("meta") or {}).get("corpus", "plans"))
     comparison = None
     if previous_path:
         comparison = compare(report, json.loads(previous_path.read_text(encoding="utf-8")))
@@ -292,7 +395,16 @@ def render_html(report: dict, comparison: dict | None = None) -> str:
     body = [f"<h1>Đánh giá tracuu — {E(str(md_meta.get('started_at', '')))}</h1>",
             f"<p>Chỉ mục {E(str(md_meta.get('index_built_at')))} ({md_meta.get('chunks')} đoạn); cài đặt "
             f"<code>{E(json.dumps(md_meta.get('settings', {}), ensure_ascii=False))}</code>; tập con "
-            f"<code>{E(str(md_meta.get('subset')))}</code></p>"]
+            f"<code>{E(str(md_meta.get('subset')))}</code>; kho <code>{E(str(md_meta.get('corpus', 'plans')))}</code></p>"]
+    tables = split_tables(report)
+    if tables:
+        body.append("<h2>Tuned và held-out</h2><p>Các ngưỡng và danh sách từ được chọn trên tập tuned; "
+                    "tập held-out chưa bao giờ được dùng để chỉnh.</p>")
+        for title, header, rows in tables:
+            body.append(f"<h3>{E(title)}</h3>" + _html_table(header, rows))
+        gap = gap_line(report)
+        if gap:
+            body.append(f"<p><b>{E(gap)}</b></p>")
     r = report.get("retrieval")
     if r:
         modes = r["modes"]
@@ -337,7 +449,8 @@ def render_html(report: dict, comparison: dict | None = None) -> str:
 
 def _question_html(q: dict) -> str:
     mark = '<span class="bad">✗</span>' if q["failures"] else '<span class="good">✓</span>'
-    out = [f"<details{' open' if q['failures'] else ''}><summary>{mark} <b>{E(q['id'])}</b> {E(q['type'])}/{E(q['variant'])} — "
+    split = f"/{q['split']}" if q.get("split") else ""
+    out = [f"<details{' open' if q['failures'] else ''}><summary>{mark} <b>{E(q['id'])}</b> {E(q['type'])}/{E(q['variant'])}{E(split)} — "
            f"{E(q['question'])}</summary>"]
     r = q.get("retrieval")
     if r:

@@ -1,7 +1,8 @@
 """Run the gold set through the same path users take, and score it.
 
 `run_retrieval(runtime, items)` searches every answerable question with dense, BM25 and hybrid ranking
-and scores the hits against the gold quotes (recall@k, hit@k, MRR), overall, per type and per variant;
+and scores the hits against the gold quotes (recall@k, hit@k, MRR), overall, per type, per variant and per
+split (tuned / heldout, with the tuned-minus-heldout gap);
 it also tabulates the relevance signal the assistant refuses on. `run_answers(runtime, items, model)`
 asks the assistant every question (follow-ups inside the conversation they follow) and scores the
 answers. Both return plain dicts (JSON-ready) with a per-question section saying what failed.
@@ -14,7 +15,7 @@ from typing import Callable, Sequence
 
 from eval import metrics as M
 from assistant import retrieve
-from eval.gold import GoldItem, load_gold
+from eval.gold import SPLITS, GoldItem, load_all
 
 MODES = ("dense", "bm25", "hybrid")
 KS = (1, 5, 10)
@@ -22,10 +23,10 @@ GRID = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))  # candidate refusal 
 
 
 def _lookup(items: Sequence[GoldItem]) -> dict[str, GoldItem]:
-    """Items by id, with the whole gold set behind them when a follow-up's parent is not among them."""
+    """Items by id, with every gold file behind them when a follow-up's parent is not among them."""
     by_id = {i.id: i for i in items}
     if any(i.follows and i.follows not in by_id for i in items):
-        by_id = {i.id: i for i in load_gold()} | by_id
+        by_id = {i.id: i for i in load_all()} | by_id
     return by_id
 
 
@@ -70,7 +71,8 @@ def _scores(matrices, ks) -> dict[str, tuple]:
 
 
 def _grouped(scores: dict[str, tuple], items: Sequence[GoldItem]) -> dict:
-    """overall / by_type / by_variant tables from {metric: (overall, per_item)}."""
+    """overall / by_type / by_variant / by_split tables from {metric: (overall, per_item)}, and the
+    split_gap (tuned minus heldout, per metric) when both splits were scored."""
     def by(attr):
         groups = [getattr(i, attr) for i in items]
         table: dict[str, dict] = {}
@@ -79,7 +81,20 @@ def _grouped(scores: dict[str, tuple], items: Sequence[GoldItem]) -> dict:
                 table.setdefault(g, {"n": sum(x == g and p is not None for x, p in zip(groups, per))})[name] = _r(v)
         return {g: row for g, row in table.items() if row["n"]}
 
-    return {"overall": {name: _r(o) for name, (o, _) in scores.items()}, "by_type": by("type"), "by_variant": by("variant")}
+    by_split = by("split")
+    out = {"overall": {name: _r(o) for name, (o, _) in scores.items()}, "by_type": by("type"),
+           "by_variant": by("variant"), "by_split": by_split}
+    return out | {"split_gap": split_gap(by_split)}
+
+
+def split_gap(by_split: dict) -> dict:
+    """Per metric: the tuned column minus the held-out one (positive = better on the questions the
+    thresholds were fitted to). Empty unless both columns exist."""
+    tuned, held = (by_split.get(s) for s in SPLITS)
+    if not tuned or not held:
+        return {}
+    return {m: _r(tuned[m] - held[m]) for m in tuned
+            if m != "n" and tuned.get(m) is not None and held.get(m) is not None}
 
 
 # -- retrieval ---------------------------------------------------------------------------------------
@@ -96,7 +111,7 @@ def run_retrieval(runtime, items: Sequence[GoldItem], ks: Sequence[int] = KS) ->
     ms = {m: [] for m in MODES}
     questions, relevance = [], []
     for item in items:
-        record = {"id": item.id, "type": item.type, "variant": item.variant, "question": item.question,
+        record = {"id": item.id, "type": item.type, "variant": item.variant, "split": item.split, "question": item.question,
                   "query": queries[item.id], "modes": {}, "failures": []}
         for mode in MODES:
             started = time.perf_counter()
@@ -160,15 +175,27 @@ def relevance_report(scores: Sequence[float], answerable: Sequence[bool], items,
 
     pos = [s for s, a in zip(scores, answerable) if a]
     neg = [s for s, a in zip(scores, answerable) if not a]
-    observed = sorted(set(scores))
+    splits = [getattr(i, "split", SPLITS[0]) for i in items]
+    # a threshold is chosen on the tuned split only, and reported on every split
+    tuning = [n for n, sp in enumerate(splits) if sp == SPLITS[0]] if len(set(splits)) > 1 else list(range(len(scores)))
+    t_scores, t_answerable = [scores[n] for n in tuning], [answerable[n] for n in tuning]
+    observed = sorted(set(t_scores))
     midpoints = [(a + b) / 2 for a, b in zip(observed, observed[1:])]
-    best = M.best_threshold(M.threshold_table(scores, answerable, [*GRID, current, *midpoints]))
+    best = M.best_threshold(M.threshold_table(t_scores, t_answerable, [*GRID, current, *midpoints]))
     rounded = lambda rows: [{k: _r(v) for k, v in row.items()} for row in rows]  # noqa: E731
+    by_split = {}
+    for sp in SPLITS:
+        idx = [n for n, x in enumerate(splits) if x == sp]
+        if idx:
+            sub_s, sub_a = [scores[n] for n in idx], [answerable[n] for n in idx]
+            by_split[sp] = {"n": len(idx), "at_current": rounded(M.threshold_table(sub_s, sub_a, [current]))[0],
+                            "at_best": rounded(M.threshold_table(sub_s, sub_a, [best["threshold"]]))[0] if best else None}
     return {
         "answerable": dist(pos), "unanswerable": dist(neg), "current": current,
         "at_current": rounded(M.threshold_table(scores, answerable, [current]))[0],
         "thresholds": rounded(M.threshold_table(scores, answerable, [*GRID, current])),
         "best": rounded([best])[0] if best else None,
+        "best_chosen_on": "tuned" if len(set(splits)) > 1 else "all", "by_split": by_split,
         "answerable_below_current": [i.id for i, s in zip(items, scores) if i.answerable and s < current],
         "unanswerable_at_or_above_current": [i.id for i, s in zip(items, scores) if not i.answerable and s >= current],
     }
@@ -279,7 +306,7 @@ def _answer_record(item: GoldItem, answer, cited, shown, per: dict) -> dict:
             failures.append(f"trích dẫn vàng chưa được dẫn (citation_recall; {why}): «{_short(q['text'], 90)}»")
     failures.extend(f"câu không có căn cứ (unsupported_rate): «{_short(s, 90)}»" for s in unsupported)
     return {
-        "id": item.id, "type": item.type, "variant": item.variant, "question": item.question,
+        "id": item.id, "type": item.type, "variant": item.variant, "split": item.split, "question": item.question,
         "follows": item.follows, "standalone": answer.standalone, "gold_answer": item.answer,
         "answer": answer.text, "refused": answer.refused, "mode": answer.mode, "model": answer.model,
         "citations": [{"n": c.n, "file": c.file, "label": c.label, "section": c.section, "quote": _short(c.quote, 300),

@@ -151,3 +151,136 @@ def test_gold_items_are_frozen_and_hashable():
     with pytest.raises(AttributeError):
         item.id = "x"  # type: ignore[misc]
     assert hash(item) == hash(load_gold()[0])
+
+
+# -- the held-out files (eval/gold/heldout.jsonl, eval/gold/corpus2.jsonl) ---------------------------
+from eval.gold import (  # noqa: E402
+    CORPORA, CORPUS2_PATH, CORPUS_DIRS, HELDOUT_PATH, SPLITS, load_all, load_corpus,
+)
+
+HELD_FILES = {HELDOUT_PATH: ("plans", "h"), CORPUS2_PATH: ("corpus2", "c")}
+HELD_ITEMS = [item for path in HELD_FILES for item in load_gold(path)]
+MIN_HELD = {"plans": (64, 12), "corpus2": (40, 5)}  # (questions, of which unanswerable)
+
+
+@lru_cache(maxsize=None)
+def corpus_text(corpus: str, name: str) -> str:
+    folder = CORPUS_DIRS[corpus]
+    if not folder.is_dir():
+        pytest.skip(f"{corpus} documents not found at {folder}")
+    return (folder / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", list(HELD_FILES), ids=lambda p: p.name)
+def test_heldout_lines_are_nfc_json_with_split_and_corpus(path):
+    corpus, prefix = HELD_FILES[path]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for lineno, line in enumerate(lines, 1):
+        record = json.loads(line)
+        assert set(record) == set(REQUIRED) | {"split", "corpus"}, f"{path.name}:{lineno}: fields {sorted(record)}"
+        assert record["split"] == "heldout" and record["corpus"] == corpus, f"{path.name}:{lineno}"
+        assert record["id"].startswith(prefix) and record["id"][1:].isdigit(), record["id"]
+        assert line == unicodedata.normalize("NFC", line), f"{path.name}:{lineno} is not NFC"
+        assert "\\u" not in line, f"{path.name}:{lineno}: write with ensure_ascii=False"
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_heldout_minimum_counts(corpus):
+    items = [i for i in HELD_ITEMS if i.corpus == corpus]
+    total, unanswerable = MIN_HELD[corpus]
+    assert len(items) >= total
+    assert sum(not i.answerable for i in items) >= unanswerable
+    assert all(i.type in TYPES and i.variant in VARIANTS for i in items)
+
+
+def test_heldout_plan_questions_are_phrased_the_ways_officials_ask():
+    items = [i for i in HELD_ITEMS if i.corpus == "plans"]
+    variants = Counter(i.variant for i in items)
+    assert variants["no_diacritics"] >= 8 and variants["typo"] >= 5 and variants["alias"] >= 4 and variants["polite"] >= 3
+    questions = [i.question for i in items]
+    assert any("như thế nào" in q for q in questions) and any("được giao" in q for q in questions)
+    assert any(q.startswith("Có phải") or "có phải" in q for q in questions)
+    assert sum(i.type == "follow_up" for i in items) >= 5 and sum(i.type == "cross_plan" for i in items) >= 5
+    covered = {p for i in items if i.type == "agency_duty" for p in i.plans}
+    assert covered >= {"nam-dinh_kh-kl132_2025.txt", "vinh-yen_kh-ubnd_2021.txt", "tan-hung-hai-phong_kh-ubnd_2025.txt",
+                       "can-tho_kh-153-ubnd_2025.txt"}
+
+
+def test_corpus2_questions_name_articles_clauses_and_points():
+    questions = [i.question for i in HELD_ITEMS if i.corpus == "corpus2"]
+    assert any(q.startswith("Điều") or " Điều " in q for q in questions)
+    assert any("khoản" in q and "Điều" in q for q in questions)
+    assert any(q.startswith("điểm") and "khoản" in q for q in questions)
+    types = Counter(i.type for i in HELD_ITEMS if i.corpus == "corpus2")
+    assert types["definition"] >= 3 and types["substance_list"] >= 5 and types["who_responsible"] >= 5
+
+
+def test_ids_are_unique_across_every_gold_file_and_splits_are_right():
+    items = load_all()
+    ids = [i.id for i in items]
+    assert len(ids) == len(set(ids))
+    assert {i.split for i in ITEMS} == {"tuned"} and {i.corpus for i in ITEMS} == {"plans"}
+    assert {i.split for i in HELD_ITEMS} == {"heldout"}
+    plans = load_corpus("plans")
+    assert [i.id for i in plans] == [i.id for i in ITEMS] + [i.id for i in HELD_ITEMS if i.corpus == "plans"]
+    assert {i.corpus for i in load_corpus("corpus2")} == {"corpus2"}
+
+
+@pytest.mark.parametrize("path", list(HELD_FILES), ids=lambda p: p.name)
+def test_heldout_follow_ups_point_backwards_within_their_file(path):
+    seen: set[str] = set()
+    for item in load_gold(path):
+        if item.type == "follow_up":
+            assert item.follows in seen, f"{item.id} follows {item.follows!r}, not an earlier id of {path.name}"
+        else:
+            assert item.follows is None, f"{item.id} is not a follow_up but has follows"
+        seen.add(item.id)
+
+
+@pytest.mark.parametrize("item", HELD_ITEMS, ids=by_id)
+def test_heldout_answerable_shape(item: GoldItem):
+    if item.answerable:
+        assert item.quotes and item.plans
+        assert 2 <= len(item.key_phrases) <= 5
+        assert len(set(item.plans)) == len(item.plans)
+        assert {q.file for q in item.quotes} <= set(item.plans)
+        if item.type == "cross_plan":
+            assert len(item.plans) >= 2 and {q.file for q in item.quotes} == set(item.plans)
+    else:
+        assert not item.quotes and not item.plans and not item.key_phrases
+
+
+@pytest.mark.parametrize("item", [i for i in HELD_ITEMS if i.answerable], ids=by_id)
+def test_heldout_quotes_and_key_phrases_occur_in_their_documents(item: GoldItem):
+    for quote in item.quotes:
+        assert len(quote.text) <= MAX_QUOTE_CHARS, f"quote too long ({len(quote.text)}): {quote.text[:60]}"
+        assert contains_quote(corpus_text(item.corpus, quote.file), quote.text), f"not in {quote.file}: {quote.text}"
+    for phrase in item.key_phrases:
+        assert any(contains_quote(q.text, phrase) for q in item.quotes) or any(
+            contains_quote(corpus_text(item.corpus, p), phrase) for p in item.plans), f"key phrase {phrase!r} nowhere"
+
+
+def test_a_record_without_split_or_corpus_is_tuned_and_about_the_plans(tmp_path):
+    record = json.loads(DEFAULT_PATH.read_text(encoding="utf-8").splitlines()[0])
+    path = tmp_path / "gold.jsonl"
+    held = record | {"id": "h999", "split": "heldout", "corpus": "corpus2"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n" + json.dumps(held, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    first, second = load_gold(path)
+    assert (first.split, first.corpus) == ("tuned", "plans")
+    assert (second.split, second.corpus) == ("heldout", "corpus2")
+    assert set(SPLITS) == {"tuned", "heldout"}
+
+
+@pytest.mark.parametrize("field, value", [("split", "test"), ("corpus", "corpus9")])
+def test_load_gold_rejects_an_unknown_split_or_corpus(tmp_path, field, value):
+    record = json.loads(DEFAULT_PATH.read_text(encoding="utf-8").splitlines()[0]) | {field: value}
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(GoldFormatError, match=rf":1: .*{value}"):
+        load_gold(path)
+
+
+def test_load_corpus_names_the_known_corpora():
+    with pytest.raises(GoldFormatError, match="plans, corpus2"):
+        load_corpus("corpus9")
