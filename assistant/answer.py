@@ -54,7 +54,7 @@ class Assistant:
         question = check_question(question, self.settings)  # assistant/limits.py: refused if it cannot fit n_ctx
         index, bm25 = self.searcher.index, self.searcher.bm25
         standalone = rewrite(question, conversation.last_question if conversation else None,
-                             place_names(index.documents))
+                             place_names(index.documents), conversation.last_answer if conversation else None)
         intent = with_legal_chunks(read_intent(standalone, index.documents), index.chunks)
         result = retrieve.search(self.searcher, standalone, k=max(self.settings.top_k, 10), filters=filters,
                                  intent=intent)
@@ -81,8 +81,8 @@ class Assistant:
             return refusal(turn, index, foreign)  # a place or name no indexed text holds: no evidence here
         if intent.legal and not intent.legal_chunks and any(" › Điều " in f" › {c.section}" for c in index.chunks):
             return refusal(turn, index, [str(intent.legal)])  # "Điều 99" of a law that has no such article
-        if intent.signer:
-            return listings.signer(turn, index)
+        if intent.signer or intent.issuer:
+            return listings.header(turn, index)
         if intent.duty and (intent.body or intent.sectors):
             answer = listings.duties(turn, index, self.duty_rows())
             if answer is not None:

@@ -27,6 +27,10 @@ class Conversation:
     def add(self, question: str, answer: str) -> None:
         self.turns.append((question, answer))
 
+    @property
+    def last_answer(self) -> str | None:
+        return self.turns[-1][1] if self.turns else None
+
 
 def is_follow_up(question: str) -> bool:
     q = question.strip()
@@ -36,11 +40,34 @@ def is_follow_up(question: str) -> bool:
 _PRONOUN = re.compile(r"^(họ|ho|cơ quan này|co quan nay|đơn vị này|don vi nay|cơ quan đó|đơn vị đó)\b", re.I)
 
 
-def rewrite(question: str, previous: str | None, places: tuple[str, ...] = ()) -> str:
+# an item named by a demonstrative ("Dự án 6 đó", "tiểu dự án này", "khoản trên"): the generic item nouns
+# of plans and legal texts, followed by đó / này / ấy / trên / nói trên
+_ITEM_NOUNS = r"tiểu dự án|dự án|đề án|chương trình|mô hình|nhiệm vụ|chỉ tiêu|giai đoạn|phụ lục|điều|khoản|điểm"
+_DEMONSTRATIVE = re.compile(rf"\b({_ITEM_NOUNS})(\s+[\dIVXLC]+[a-zđ]?)?\s+(?:đó|này|ấy|trên|nói trên)\b", re.I)
+
+
+def resolve_item(question: str, previous: str | None, previous_answer: str | None = None) -> str:
+    """A follow-up that points at an item of the previous turn ("Tiểu dự án đó tên đầy đủ là gì?") names
+    it: the first item of that kind with its number in the previous question, else in the previous answer."""
+    m = _DEMONSTRATIVE.search(question)
+    if not m or not (previous or previous_answer):
+        return question
+    noun, number = m.group(1), (m.group(2) or "").strip()
+    if number:  # "Dự án 6 đó": already named, only the pointing word goes
+        return question[:m.start()] + f"{noun} {number}" + question[m.end():]
+    for text in (previous or "", previous_answer or ""):
+        found = re.search(rf"(?<!\w)({noun})\s+([\dIVXLC]+[a-zđ]?)\b", text, re.I)
+        if found and not (noun.lower() == "dự án" and text[max(0, found.start() - 5):found.start()].lower().endswith("tiểu ")):
+            return question[:m.start()] + f"{m.group(1)} {found.group(2)}" + question[m.end():]
+    return question
+
+
+def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), previous_answer: str | None = None) -> str:
     """A standalone form of `question`, using the previous standalone question when it is a follow-up.
     `places` are the place names of the indexed documents ("Cần Thơ"): a follow-up that names another
-    one asks the same of that place; one that names another body asks the same of that body."""
-    question = " ".join(question.split())
+    one asks the same of that place; one that names another body asks the same of that body. An item
+    pointed at ("Dự án 6 đó") is named from the previous question or answer."""
+    question = resolve_item(" ".join(question.split()), previous, previous_answer)
     if previous and _PRONOUN.match(question):
         # "Họ phải chịu trách nhiệm trước ai?" -> the body of the previous question in place of "Họ"
         body = _body(previous)

@@ -48,8 +48,10 @@ _KINDS = [
     ("percent", "tỷ lệ phần trăm", r"\bbao nhi(?:e|)u phan tram\b|\bty le\b.*\bbao nhi(?:e|)u\b",
      rf"{_NUM}\s*(?:%|phan tram)"),
     ("people", "số người", r"\bbao nhi(?:e|)u (?:nguoi|doi tuong)\b", rf"{_NUM}\s+(?:nguoi|doi tuong)\b"),
+    # "bao lâu một lần" asks how often: a recurrence ("hằng năm", "định kỳ 6 tháng") answers it
     ("duration", "thời hạn", r"\b(?:bao lau|trong thoi han bao)\b",
-     r"\d+\s*(?:ngay|thang|nam|tuan)\b|\b(?:tu|den|den het) nam \d{4}|\d{4}\s*-\s*\d{4}"),
+     r"\d+\s*(?:ngay|thang|nam|tuan)\b|\b(?:tu|den|den het) nam \d{4}|\d{4}\s*-\s*\d{4}"
+     r"|\b(?:hang|moi) (?:ngay|tuan|thang|quy|nam)\b|\bdinh ky\b"),
     # a day: "ngày nào", "ngày mấy", "trước ngày nào" -> "ngày 14 hàng tháng", "22/11/2021", "tháng 5"
     ("day", "ngày, tháng", r"\b(?:ngay nao|ngay may|thang may|thoi han nao)\b",
      r"\bngay\s*\d|\d{1,2}\s*/\s*\d{1,2}|\bthang\s*\d|\d+\s*ngay\b"),
@@ -61,9 +63,16 @@ _KINDS = [
 _ASKED = [(k, label, re.compile(q), re.compile(v)) for k, label, q, v in _KINDS]
 
 
+# a question that asks who ("ai", "cơ quan nào", "đơn vị nào") asks for a body, not a value, whatever
+# value it mentions ("ai cung cấp số điện thoại đường dây nóng?")
+_WHO = re.compile(r"\b(?:ai|co quan nao|don vi nao|luc luong nao|nganh nao|cap nao)\b")
+
+
 def asked_value(question: str) -> Asked | None:
     """The kind of value a question asks for, or None ("phải làm gì", "ai chủ trì")."""
     folded = " ".join(re.findall(r"[\w%/]+", fold(question)))
+    if _WHO.search(folded):
+        return None
     for kind, label, q, v in _ASKED:
         if q.search(folded):
             return Asked(kind, label, v)
@@ -177,10 +186,32 @@ def question_terms(question: str, in_corpus=None) -> list[Term]:
     return terms
 
 
+def pair_strength(bm25):
+    """How strongly two syllables go together in the index: df(a_b) / min(df(a), df(b)), 0 when the pair
+    never occurs (document frequencies recovered from the index's idf)."""
+    import math
+
+    n = bm25.matrix.shape[0]
+
+    def df(key: str) -> float:
+        j = bm25.vocab.get(key)
+        if j is None:
+            return 0.0
+        e = math.exp(float(bm25.idf[j]))
+        return max(0.0, (n + 0.5 - 0.5 * (e - 1)) / e)
+
+    def strength(key: str) -> float:
+        a, _, b = key.partition("_")
+        both = df(key)
+        return both / max(1e-9, min(df(a), df(b))) if both else 0.0
+
+    return strength
+
+
 def unknown_names(bm25, question: str) -> list[str]:
     """Proper names the question gives that occur nowhere in the indexed documents ("Lâm Đồng",
     "Đà Nẵng"): a question about them is not answered from other places' texts."""
-    return [t.shown for t in question_terms(question, lambda key: key in bm25.vocab)
+    return [t.shown for t in question_terms(question, pair_strength(bm25))
             if t.kind == "name" and not all(k in bm25.vocab for k in t.keys)]
 
 
@@ -189,7 +220,7 @@ def coverage(bm25, question: str, present: set[str], skip: set[str] = frozenset(
     (bm25_tokens of some text), and the words missing, as typed. A misspelt syllable counts as the
     indexed word nearest to it ("bao nhiu", "tê"). Words whose folded form is in `skip` are not counted."""
     terms = []
-    for term in question_terms(question, lambda key: key in bm25.vocab):
+    for term in question_terms(question, pair_strength(bm25)):
         shown, keys = term.shown, list(term.keys)
         if fold(shown) in skip:
             continue

@@ -25,6 +25,8 @@ _DUTY = re.compile(
 )
 # "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
 _SIGNER = re.compile(r"\b(?:ai (?:da )?ky|nguoi (?:da )?ky|do ai ky|ky boi ai|ai la nguoi ky)\b")
+_ISSUER = re.compile(r"\b(?:(?:ai|co quan nao|don vi nao|cap nao) (?:da )?ban hanh|do (?:ai|co quan nao|don vi nao)"
+                     r" ban hanh|ban hanh boi|(?:co phai|phai chang) .{0,80}?\bban hanh\b)")
 _DUE_MONTH = re.compile(r"(?:den han|han|hoan thanh|phai nop|bao cao|thoi han)\b.*\bthang (\d{1,2})\b")
 
 
@@ -41,6 +43,7 @@ class Intent:
     legal: object | None = None  # ingest.legal_refs.LegalRef: "khoản 2 Điều 5" named
     legal_chunks: frozenset[str] = frozenset()  # the passages of that article, clause or point
     signer: bool = False  # asks who signed a document ("Ai ký Quyết định 140?")
+    issuer: bool = False  # asks who issued it ("Nghị quyết 03 do cơ quan nào ban hành?", "có phải X ban hành không")
 
     @property
     def scope(self) -> frozenset[str]:
@@ -79,6 +82,7 @@ def read_intent(question: str, documents) -> Intent:
         foreign_places=tuple(foreign_places(question, docs)) if not places else (),
         legal=legal,
         signer=bool(_SIGNER.search(folded)),
+        issuer=bool(_ISSUER.search(folded)),
     )
 
 

@@ -201,20 +201,25 @@ def _listed(turn: Turn, lines: list[str], citations, mode: str, stream: bool = T
     return turn.answer("\n".join(lines), citations, mode, model="extractive")
 
 
-def signer(turn: Turn, index):
-    """Who signed the documents the question is about (their header's signer, read at ingest), cited to the
-    passage that carries the signature; a refusal when the document leaves it blank."""
+def header(turn: Turn, index):
+    """Who signed or who issued the documents the question is about, from their header (read at ingest),
+    cited to the passage that carries it; a refusal when the document leaves it blank."""
     from assistant.refusal import refusal
 
     docs = [d for d in index.documents if not turn.intent.scope or d.doc_id in turn.intent.scope]
     if len(docs) > 1 and not turn.intent.scope:
         docs = [h.document for h in turn.result.hits[:1]]
-    signed = [d for d in docs if getattr(d, "signer", None)]
-    if not signed:
-        return refusal(turn, index, ["người ký"])
+    field, missing = ("signer", "người ký") if turn.intent.signer else ("issuer", "cơ quan ban hành")
+    found = [d for d in docs if getattr(d, field, None)]
+    if not found:
+        return refusal(turn, index, [missing])
     lines, citations, cited = [], [], {}
-    for d in signed:
-        chunk = next((c for c in reversed(index.chunks) if c.doc_id == d.doc_id and d.signer in c.text), None)
+    for d in found:
+        value = getattr(d, field)
+        where = [c for c in index.chunks if c.doc_id == d.doc_id]
+        key = value.split()[-1].lower()
+        chunk = next((c for c in (reversed(where) if field == "signer" else where) if key in c.text.lower()), None)
         ref = f" [{_cite(cited, citations, chunk, d)}]" if chunk else ""
-        lines.append(f"{d.label} do {d.signer} ký{ref}.")
+        said = f"do {value} ký" if field == "signer" else f"do {value} ban hành"
+        lines.append(f"{d.label} {said}{ref}.")
     return _listed(turn, lines, citations, "records")

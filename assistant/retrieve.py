@@ -57,7 +57,9 @@ def is_own(intent: Intent, agency: Agency) -> bool:
         wanted = fold(body.written)
         return wanted in fold(agency.canonical) or wanted in fold(agency.written)
     if agency.base != body.base:
-        return False
+        # a body of every level named alone is also the commands that carry its name ("Bộ đội Biên phòng"
+        # and "Bộ Chỉ huy Bộ đội Biên phòng tỉnh")
+        return body.scoped and not body.level and fold(body.base) in fold(agency.base)
     if body.scoped and body.level and agency.level:
         named = body.level[len("cấp "):] if body.level.startswith("cấp ") else body.level
         return fold(named) == fold(agency.level) or fold(body.canonical) == fold(agency.canonical)

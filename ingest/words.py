@@ -72,8 +72,10 @@ def _stops() -> tuple[frozenset[str], frozenset[str]]:
 
 def segment(text: str, in_corpus=None) -> list[Word]:
     """The words of a text, longest dictionary match first, each marked stop or not. Typed without
-    diacritics a text is ambiguous ("cho du an": "chợ dù" or "cho" + "dự án"), so there a dictionary word
-    is taken only when `in_corpus(bigram key)` says the indexed texts hold it, when that is given."""
+    diacritics a text is ambiguous ("cho du an": "chợ dù" or "cho" + "dự án"; "cac ke hoach": "các" +
+    "kế hoạch"), so there a dictionary word is taken only when the indexed texts hold it: `in_corpus(key)`
+    gives how strongly a bigram key's two syllables go together in the index (0..1), and a pair gives way
+    to the next pair when that one goes together more strongly."""
     text = nfc(text)
     spans = list(_SYLLABLE.finditer(text))
     plain = fold(text) == text.lower()  # typed without diacritics
@@ -93,8 +95,8 @@ def segment(text: str, in_corpus=None) -> list[Word]:
             key = fold(candidate) if plain else _key(candidate)
             if key in vocab:
                 syl = [fold(m.group()) for m in spans[i:i + size]]
-                if plain and in_corpus is not None and not all(
-                        in_corpus(f"{a}_{b}") for a, b in zip(syl, syl[1:])) and key not in stop_vocab:
+                if plain and key not in stop_vocab and in_corpus is not None and not _attested(
+                        spans, i, size, syl, in_corpus, text, vocab):
                     continue
                 n = size
                 break
@@ -104,3 +106,17 @@ def segment(text: str, in_corpus=None) -> list[Word]:
         out.append(Word(shown, tuple(fold(m.group()) for m in part), key in stop_vocab, part[0].start(), part[-1].end()))
         i += n
     return out
+
+
+def _attested(spans, i: int, size: int, syl: list[str], strength, text: str, vocab) -> bool:
+    """Typed without diacritics: the dictionary word at i is in the index, and its last pair is not
+    outdone by a dictionary word that starts on its last syllable."""
+    pairs = [strength(f"{a}_{b}") for a, b in zip(syl, syl[1:])]
+    if min(pairs) <= 0:
+        return False
+    j = i + size - 1  # "cac ke | hoach": does "ke hoach" go together more strongly than "cac ke"?
+    if j + 1 < len(spans) and not re.search(r"[^\w\s]", text[spans[j].end():spans[j + 1].start()]):
+        nxt = [fold(spans[j].group()), fold(spans[j + 1].group())]
+        if " ".join(nxt) in vocab and strength(f"{nxt[0]}_{nxt[1]}") > pairs[-1]:
+            return False
+    return True

@@ -383,3 +383,46 @@ def test_ask_prints_a_refusal_once_with_the_closest_passages(runtime, capsys):
     out = capsys.readouterr().out
     assert out.count("Các văn bản hiện có không nêu") == 1, out
     assert "Các đoạn gần nhất:" in out and "[1] " in out
+
+
+# -- questions phrased as officials ask them ----------------------------------------------------
+
+@pytest.mark.parametrize("question,kind", [
+    ("Ai cung cấp số điện thoại đường dây nóng cho dân?", None),  # asks who, not the number
+    ("Cơ quan nào báo cáo bao nhiêu lần một năm?", None),
+    ("Tập huấn bao lâu một lần?", "duration"),
+])
+def test_a_who_question_asks_for_a_body_not_a_value(question, kind):
+    from assistant.evidence import asked_value
+
+    asked = asked_value(question)
+    assert (asked.kind if asked else None) == kind
+
+
+def test_how_often_is_answered_by_a_recurrence():
+    from assistant.evidence import asked_value, value_sentences
+
+    asked = asked_value("Lực lượng chuyên trách được tập huấn bao lâu một lần?")
+    assert value_sentences(asked, "", "Tổ chức tập huấn nghiệp vụ hằng năm cho lực lượng chuyên trách.")
+
+
+@pytest.mark.parametrize("question,previous,answer,standalone", [
+    ("Tiểu dự án đó tên đầy đủ là gì?", "Sở Y tế chủ trì tiểu dự án nào?",
+     "Sở Y tế chủ trì Tiểu dự án 2 thuộc Dự án 1 [1].", "Tiểu dự án 2 tên đầy đủ là gì?"),
+    ("Dự án 6 đó tên đầy đủ là gì?", "Sở Y tế phải làm gì?", "d) Chủ trì thực hiện Dự án 6 [1]",
+     "Dự án 6 tên đầy đủ là gì?"),
+    ("Dự án đó do ai chủ trì?", "Kế hoạch 153 triển khai những dự án nào?", "Dự án 1 …; Dự án 6 …",
+     "Dự án 1 do ai chủ trì?"),
+])
+def test_a_follow_up_names_the_item_it_points_at(question, previous, answer, standalone):
+    assert rewrite(question, previous, (), answer) == standalone
+
+
+def test_words_typed_without_diacritics_follow_the_index():
+    from assistant.evidence import question_terms
+
+    # the strengths of a small index: "ke hoach" goes together, "cac ke" seldom
+    strength = {"cac_ke": 0.3, "ke_hoach": 1.0, "co_quan": 0.9}.get
+    shown = [t.shown for t in question_terms("co quan nao thuc hien trong cac ke hoach",
+                                             lambda key: strength(key, 0.0))]
+    assert "ke hoach" in shown and "cac ke" not in shown
