@@ -17,13 +17,7 @@ from ingest.legal_refs import LegalRef, parse_legal_ref, parse_legal_refs, secti
 from ingest.pipeline import parse_file
 from ingest.structure import legal_heading
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
-CORPUS2 = REPO.parent / "shared" / "corpus2"
-LAW = CORPUS2 / "luat-120-2025-qh15_phong-chong-ma-tuy.md"
-DECREE = CORPUS2 / "nd-28-2026-nd-cp_danh-muc-chat-ma-tuy.md"
-PROGRAMME = DATA / "quyet-dinh-thu-nghiem_chuong-trinh-2026.md"
-PROVINCE_PLAN = DATA / "ke-hoach-thu-nghiem_tinh-thu-nghiem-2026.txt"
+from tests.corpora import CORPUS2, DATA, DECREE, LAW, PROGRAMME, PROVINCE_PLAN, REPO  # noqa: F401
 _PART = re.compile(r" \(phần \d+/\d+\)$")
 
 

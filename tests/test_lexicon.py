@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import shutil
 import unicodedata
-from pathlib import Path
-
 import pytest
 
 from ingest import lexicon
 
-REPO = Path(__file__).resolve().parent.parent
-PROGRAMME = REPO / "tests" / "data" / "quyet-dinh-thu-nghiem_chuong-trinh-2026.md"
+from tests.corpora import PROGRAMME, REPO
 
 
 def test_every_row_names_its_kind_and_the_header_names_its_sources():

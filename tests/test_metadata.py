@@ -19,13 +19,7 @@ from ingest.pipeline import parse_file
 from ingest.places import find_places, find_province, locality_names, places_in, province_names, provinces
 from ingest.reflow import paragraphs
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
-CORPUS2 = REPO.parent / "shared" / "corpus2"
-LAW = CORPUS2 / "luat-120-2025-qh15_phong-chong-ma-tuy.md"
-DECREE = CORPUS2 / "nd-28-2026-nd-cp_danh-muc-chat-ma-tuy.md"
-PROGRAMME = DATA / "quyet-dinh-thu-nghiem_chuong-trinh-2026.md"
-PROVINCE_PLAN = DATA / "ke-hoach-thu-nghiem_tinh-thu-nghiem-2026.txt"
+from tests.corpora import CORPUS2, DATA, DECREE, LAW, PROGRAMME, PROVINCE_PLAN, REPO  # noqa: F401
 MAX = (1200, 150, 20.0)
 NOTE = "VĂN BẢN THỬ NGHIỆM — tiêu đề tổng hợp để kiểm thử, không phải văn bản thật.\n\n"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
