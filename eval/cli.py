@@ -26,7 +26,8 @@ def add_eval_parser(subparsers) -> argparse.ArgumentParser:
     e.add_argument("--retrieval", action="store_true", help="chỉ đánh giá tìm kiếm (nhanh, không gọi mô hình ngôn ngữ)")
     e.add_argument("--model", default=None, help="default | fast | đường dẫn GGUF (mặc định: TRACUU_LLM; với --subset ci: fast)")
     e.add_argument("--subset", default=None, metavar="N|TYPE,...|ci",
-                   help="N câu đầu; các loại/biến thể (vd. deadline,typo); ci = tìm kiếm trên cả bộ + trả lời ~8 câu bằng mô hình fast")
+                   help="N câu đầu; các loại/biến thể/tập (vd. deadline,typo hoặc heldout); ci = tìm kiếm trên cả tập tuned "
+                        "và 12 câu held-out + trả lời ~8 câu tuned bằng mô hình fast")
     e.add_argument("--out", type=Path, default=None, help="thư mục báo cáo (mặc định eval/runs/<thời điểm>/)")
     e.add_argument("--gate", action="store_true", help="thoát mã khác 0 nếu không đạt các ngưỡng trong eval/gate.toml")
     e.add_argument("--corpus", default="plans", choices=("plans", "corpus2"),

@@ -86,7 +86,9 @@ def test_run_retrieval_on_the_whole_gold_set(real_runtime):
             assert 0.0 <= overall[metric] <= 1.0
         assert overall["recall@1"] <= overall["recall@5"] <= overall["recall@10"]
     by_type = report["modes"]["hybrid"]["by_type"]
-    assert set(by_type) == set(TYPES) - {"unanswerable"}  # unanswerable items have no quotes to find
+    assert set(by_type) == {i.type for i in GOLD} - {"unanswerable"}  # unanswerable items have no quotes to find
+    assert set(by_type) <= set(TYPES)
+    assert set(report["modes"]["hybrid"]["by_split"]) == {"tuned"} and report["modes"]["hybrid"]["split_gap"] == {}
     assert all(0.0 <= row["recall@5"] <= 1.0 and row["n"] > 0 for row in by_type.values())
     assert set(report["modes"]["hybrid"]["by_variant"]) == {"plain", "no_diacritics", "typo", "alias"}
     rel = report["relevance"]
