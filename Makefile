@@ -39,7 +39,7 @@ browser:
 
 # the CI subset of the release evaluation (retrieval on the whole gold set, 8 answers with the fast model;
 # report in test-output/eval-ci), then the whole test suite. The full evaluation and its gate: see README.
-test: index browser
+test: index browser llama-server
 	$(BIN)/tracuu eval --subset ci --out test-output/eval-ci
 	$(BIN)/python -m pytest -q
 
