@@ -261,7 +261,7 @@ def test_answer_written_by_llama_server_is_verified(llama_server, runtime):
     assert answer.model == "qwen-fast" and answer.model_text
     assert not answer.refused and answer.citations, answer.text
     assert all(f"[{c.n}]" in answer.text for c in answer.citations)
-    assert any(c.doc_id == "can-tho_kh-153-ubnd_2025" for c in answer.citations)
+    assert all(c.doc_id.startswith("can-tho") for c in answer.citations)  # the city the question names
 
 
 def test_model_server_down_is_a_clear_error():
