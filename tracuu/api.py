@@ -410,8 +410,8 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, runtime=None, warm:
         print(f"tracuu: CẢNH BÁO — API mở tại {host} mà không có khoá; đặt TRACUU_API_KEYS_FILE.", file=sys.stderr)
     started = time.perf_counter()
     runtime.searcher.embedder.embed_query("khởi động")  # index and query encoder in memory before the first question
-    if warm:
-        threading.Thread(target=lambda: _warm_llm(runtime), daemon=True).start()
+    if warm:  # before serving: llama.cpp silences the process's stderr while it loads
+        _warm_llm(runtime)
     app = create_app(runtime, keys)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                                            timeout_graceful_shutdown=5))
