@@ -120,6 +120,9 @@ class OpenAIGenerator:
             self._model = listed[0]["id"]
         return self._model
 
+    def forget_cache(self) -> None:
+        """Nothing to drop in this process: the server keeps (and manages) its own prompt cache."""
+
     def count_tokens(self, text: str) -> int:
         """Tokens by the server's own tokenizer (llama-server's or vLLM's /tokenize), cached; a
         characters-per-token estimate when the server has none (a hosted API)."""
@@ -149,7 +152,9 @@ class OpenAIGenerator:
             "model": self.name, "messages": messages, "stream": True,
             "temperature": self.settings.temperature, "seed": self.settings.seed,
             "max_tokens": max_tokens or self.settings.max_tokens,
-            "repeat_penalty": self.settings.repeat_penalty,  # llama.cpp's name; other servers ignore it
+            # no repeat penalty: llama.cpp's server counts the prompt in its window, so the small models,
+            # kept from restating the question, copy the passages instead (in-process it counts only the
+            # answer). The server's default (none, in llama-server and vLLM) gives the in-process answers
         }
         with self._open("POST", "/chat/completions", payload) as response:
             for raw in response:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -147,6 +148,7 @@ def main() -> int:
     ap.add_argument("--only", choices=["in-process", "llama-server"], help="run one setup only")
     args = ap.parse_args()
     counts = [min(MAX_USERS, int(n)) for n in args.users.split(",")]
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))  # stop the servers it started
 
     from tracuu.models.provision import require_llm
     from tracuu.settings import Settings
@@ -154,7 +156,7 @@ def main() -> int:
     settings = Settings.from_env()
     gguf = require_llm(settings, args.model)
     binary = args.llama_server or next(iter(sorted(Path.home().glob(".cache/tracuu/llama-server/*/bin/llama-server"))), None)
-    qs = questions(max(counts))
+    *qs, warm_question = questions(max(counts) + 1)  # the warm-up question is asked in no round (no cached prompt)
     base = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
                 HF_HUB_OFFLINE="1", TRACUU_URL="off", TRACUU_N_THREADS=str(args.threads))
     base.pop("TRACUU_LLM_URL", None)
@@ -178,7 +180,7 @@ def main() -> int:
                 env["TRACUU_LLM_URL"] = engine_url + "/v1"
             api, url = start_api(env)
             procs.append(api)
-            ask(url, qs[0], args.model, time.time() + 600)  # warm-up: load the model, fill caches
+            ask(url, warm_question, args.model, time.time() + 600)  # warm-up: load the model
             for n in counts:
                 row = round_of(url, n, qs, args.model, args.deadline)
                 row["setup"] = name

@@ -432,11 +432,15 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, runtime=None, warm:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         server.run()
+    except SystemExit:
+        if server.started:  # SIGTERM after serving: a normal stop
+            return
     finally:
         for path in state:
             unregister(path)
-    if not server.started:
-        raise TracuuError(f"Không mở được cổng {port} trên {host} (đang bận?) — chọn cổng khác bằng --port.")
+    if not server.started:  # uvicorn exits when it cannot bind
+        raise TracuuError(f"Không mở được cổng {port} trên {host} (đang bận, hoặc địa chỉ không có trên máy này) "
+                          "— chọn cổng khác bằng --port, hoặc sửa --host.")
 
 
 def _warm_llm(runtime) -> None:

@@ -109,8 +109,8 @@ class Unavailable(Exception):
 
 
 class Client:
-    """Calls to one tracuu server. Connection failures raise Unavailable; the server's own refusals of a
-    bad request (4xx with its Vietnamese message) raise TracuuError, exactly as in-process."""
+    """Calls to one tracuu server. A server that cannot be reached or refuses a request raises
+    Unavailable, and the CLI answers in-process; an error while an answer streams is a TracuuError."""
 
     def __init__(self, server: Server, timeout: float = 900.0):
         self.server = server
@@ -176,9 +176,9 @@ class Client:
                 detail = f"lỗi {exc.code}"
             if exc.code in (401, 403):
                 raise Unavailable(f"máy chủ tracuu {self.server.url} từ chối khoá API — đặt TRACUU_API_KEY") from None
-            if exc.code >= 500 or exc.code == 404:
-                raise Unavailable(f"máy chủ tracuu {self.server.url} trả lỗi {exc.code}: {detail}") from None
-            raise TracuuError(detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)) from None
+            # anything else it refuses is answered here, where the CLI's own checks say what is wrong
+            # exactly as they would without a server (the server's limits are not the CLI's)
+            raise Unavailable(f"máy chủ tracuu {self.server.url} trả lỗi {exc.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise Unavailable(f"không kết nối được máy chủ tracuu {self.server.url} "
                               f"({getattr(exc, 'reason', exc)})") from None
