@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup models index run test test-fast browser ocr bench clean
+.PHONY: setup models index run test test-fast browser ocr bench clean llama-server
 
 setup: $(STAMP)
 
@@ -47,12 +47,41 @@ ocr:
 
 # the CI subset of the release evaluation (retrieval on the whole gold set, 8 answers with the fast model;
 # report in test-output/eval-ci), then the whole test suite. The full evaluation and its gate: see README.
-test: index browser ocr
+test: index browser ocr llama-server
 	$(BIN)/tracuu eval --subset ci --out test-output/eval-ci
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# llama.cpp's own server (continuous batching, --parallel N) for many users on one machine, built with
+# cmake from the llama.cpp sources vendored in the pinned llama-cpp-python sdist. Cached outside the
+# clone (~/.cache/tracuu), so a second clone or a CI run reuses it; `make llama-server` prints its path.
+LLAMA_CPP_PY   := 0.3.36
+LLAMA_CACHE    ?= $(HOME)/.cache/tracuu/llama-server
+LLAMA_SERVER   := $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/bin/llama-server
+LLAMA_SDIST    := $(LLAMA_CACHE)/src/llama_cpp_python-$(LLAMA_CPP_PY).tar.gz
+LLAMA_JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+
+llama-server: $(LLAMA_SERVER)
+	@echo $(LLAMA_SERVER)
+
+$(LLAMA_SDIST):
+	mkdir -p $(@D)
+	$(PY) -m pip download -q --no-deps --no-binary llama-cpp-python -d $(@D) llama-cpp-python==$(LLAMA_CPP_PY)
+
+# no web UI assets (their build wants npm or a hub download), no curl/openssl: a plain loopback API server
+$(LLAMA_SERVER): $(LLAMA_SDIST)
+	rm -rf $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work && mkdir -p $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work
+	tar -xzf $< -C $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work llama_cpp_python-$(LLAMA_CPP_PY)/vendor/llama.cpp
+	cmake -S $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work/llama_cpp_python-$(LLAMA_CPP_PY)/vendor/llama.cpp \
+	  -B $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work/build -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+	  -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_UI=OFF \
+	  -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF >/dev/null
+	cmake --build $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work/build --target llama-server -j $(LLAMA_JOBS)
+	mkdir -p $(@D)
+	cp $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work/build/bin/llama-server $@.tmp && mv $@.tmp $@
+	rm -rf $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work
 
 bench: index
 	$(BIN)/python bench/retrieval.py

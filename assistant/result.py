@@ -60,7 +60,7 @@ class Answer:
             "model": self.model,
             "standalone_question": self.standalone,
             "mode": self.mode,
-            "closest": [{k: asdict(c)[k] for k in keep} for c in self.closest],
+            "closest": [{k: asdict(c)[k] for k in keep} | {"label": c.label} for c in self.closest],
             "removed_statements": self.removed,
             "model_text": self.model_text,
         }

@@ -1,7 +1,9 @@
 """The embedding seam: texts -> float32 L2-normalised vectors, so inner product is cosine.
 
 - `E5Embedder` runs a sentence-transformers folder (by default multilingual-e5-small rebuilt by
-  `tracuu models`) on the CPU, loaded on first use.
+  `tracuu models`) on the CPU, loaded on first use. A question is embedded by `NumpyBert`, the same
+  weights in plain numpy (memory-mapped, ~0.5 s to load instead of ~15 s of torch and
+  sentence-transformers imports); passages, embedded in batches at ingest, by sentence-transformers.
 - `HashingEmbedder` is a small, deterministic stand-in for tests: hashed word and character-trigram
   counts of the diacritic-folded text.
 """
@@ -50,6 +52,7 @@ class E5Embedder:
         self.batch_size = batch_size
         self.progress = progress
         self._model = None
+        self._numpy = None  # NumpyBert, False when the folder is not one it can run, None before trying
         self._dim: int | None = None
         self._prompts: dict[str, str] = {}
 
@@ -63,7 +66,29 @@ class E5Embedder:
         return self._encode(list(texts), "passage")
 
     def embed_query(self, text: str) -> np.ndarray:
+        light = self._light()
+        if light is not None:
+            return light.encode(self._prompt_of("query") + text)
         return self._encode([text], "query")[0]
+
+    def _light(self):
+        """The numpy encoder of this folder, or None when it is not a plain BERT with mean pooling."""
+        if self._numpy is None:
+            self._numpy = NumpyBert.open(self.path) or False
+        return self._numpy or None
+
+    def _prompt_of(self, kind: str) -> str:
+        """The prompt sentence-transformers would prepend, read from the folder's own config."""
+        if self._model is not None:
+            return self._prompts.get(kind, "")
+        try:
+            own = json.loads((self.path / "config_sentence_transformers.json").read_text(encoding="utf-8"))
+            own = own.get("prompts") or {}
+        except (OSError, ValueError):
+            own = {}
+        if "query" in own or "passage" in own:
+            return own.get(kind, "")
+        return E5_PROMPTS[kind] if "e5" in self.name.lower() else ""
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
         model = self._load()
@@ -114,6 +139,135 @@ def _dim_from_files(path: Path) -> int | None:
         return int(config.get("embedding_dimension") or config["word_embedding_dimension"])
     except (OSError, ValueError, KeyError, StopIteration):
         return None
+
+
+class NumpyBert:
+    """A BERT encoder with mean pooling and L2 normalisation (the e5 folder `tracuu models` builds) in
+    plain numpy, for one text at a time: the safetensors file is memory-mapped (only the rows of the
+    text's tokens are read from the embedding table), the tokenizer is the folder's own `tokenizer.json`. Gives
+    sentence-transformers' vectors to ~1e-6 (tests/test_models.py checks 1e-4)."""
+
+    def __init__(self, tensors: dict, config: dict, tokenizer, max_length: int):
+        import threading
+
+        self.t = tensors
+        self._lock = threading.Lock()  # one text at a time: the BLAS thread limit below is process-wide
+        self._blas = None
+        self.layers = int(config["num_hidden_layers"])
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+
+    @classmethod
+    def open(cls, path: Path) -> "NumpyBert | None":
+        """The encoder of a sentence-transformers folder, or None if the folder is anything else than
+        Transformer(BERT, absolute positions, gelu) -> mean Pooling -> Normalize."""
+        try:
+            modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+            kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+            if kinds != ["Transformer", "Pooling", "Normalize"] or modules[0].get("path", "") != "":
+                return None
+            config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+            pooling = json.loads((path / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+            st = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+            plain = (config.get("model_type") == "bert" and config.get("hidden_act") == "gelu"
+                     and config.get("position_embedding_type", "absolute") == "absolute")
+            if "pooling_mode" in pooling:  # sentence-transformers 6: {"pooling_mode": "mean"}
+                mean = pooling["pooling_mode"] in ("mean", ["mean"])
+            else:  # older folders: one boolean per mode
+                mean = pooling.get("pooling_mode_mean_tokens") and not any(
+                    v for k, v in pooling.items() if k.startswith("pooling_mode_") and k != "pooling_mode_mean_tokens")
+            if not plain or not mean or pooling.get("include_prompt") is False or not (path / "tokenizer.json").is_file():
+                return None
+            tensors = _safetensors(path / "model.safetensors")
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            return None
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        max_length = int(st.get("max_seq_length") or config["max_position_embeddings"])
+        tokenizer.enable_truncation(max_length)
+        tokenizer.no_padding()
+        # the word embeddings (250k rows) stay mapped, a few rows read per text; the layers (~85 MB) are
+        # copied into aligned memory, where matmul runs on BLAS (a mapped tensor may be unaligned: ~50x slower)
+        tensors = {(k[5:] if k.startswith("bert.") else k): (v if k.endswith("word_embeddings.weight") else np.array(v))
+                   for k, v in tensors.items()}
+        return cls(tensors, config, tokenizer, max_length)
+
+    def encode(self, text: str) -> np.ndarray:
+        """The L2-normalised vector of `text` (prompt included). BLAS runs on one thread: these matrices
+        are small, and OpenBLAS's spinning worker threads make them ~10x slower on a busy machine."""
+        with self._lock:
+            if self._blas is None:
+                from threadpoolctl import ThreadpoolController
+
+                self._blas = ThreadpoolController()
+            with self._blas.limit(limits=1, user_api="blas"):
+                return self._encode(text)
+
+    def _encode(self, text: str) -> np.ndarray:
+        t = self.t
+        ids = np.asarray(self.tokenizer.encode(text).ids)
+        n = len(ids)
+        x = (t["embeddings.word_embeddings.weight"][ids] + t["embeddings.position_embeddings.weight"][:n]
+             + t["embeddings.token_type_embeddings.weight"][0])
+        x = _layer_norm(x, t["embeddings.LayerNorm.weight"], t["embeddings.LayerNorm.bias"], self.eps)
+        heads = self.heads
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+            q, k, v = (_dense(x, t, p + f"attention.self.{w}").reshape(n, heads, -1).transpose(1, 0, 2)
+                       for w in ("query", "key", "value"))
+            scores = q @ k.transpose(0, 2, 1) / np.float32(np.sqrt(q.shape[-1]))
+            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            scores /= scores.sum(axis=-1, keepdims=True)
+            context = (scores @ v).transpose(1, 0, 2).reshape(n, -1)
+            x = _layer_norm(x + _dense(context, t, p + "attention.output.dense"),
+                            t[p + "attention.output.LayerNorm.weight"], t[p + "attention.output.LayerNorm.bias"], self.eps)
+            h = _gelu(_dense(x, t, p + "intermediate.dense"))
+            x = _layer_norm(x + _dense(h, t, p + "output.dense"),
+                            t[p + "output.LayerNorm.weight"], t[p + "output.LayerNorm.bias"], self.eps)
+        pooled = x.mean(axis=0)
+        return (pooled / max(np.linalg.norm(pooled), 1e-12)).astype(np.float32)
+
+
+def _safetensors(path: Path) -> dict:
+    """The float32 tensors of a safetensors file as read-only memory maps (format: u64 header length,
+    a JSON header of name -> dtype, shape, [begin, end) offsets, then the data)."""
+    import struct
+
+    with open(path, "rb") as f:
+        (size,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(size))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] != "F32":
+            raise ValueError(f"{name}: {info['dtype']}")
+        begin, end = info["data_offsets"]
+        tensors[name] = data[begin:end].view(np.float32).reshape(info["shape"])
+    return tensors
+
+
+def _dense(x: np.ndarray, t: dict, name: str) -> np.ndarray:
+    return x @ t[name + ".weight"].T + t[name + ".bias"]
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + np.float32(eps)) * weight + bias
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """Exact (erf) GELU, as BERT's "gelu"; erf by Abramowitz & Stegun 7.1.26 (error below 1.5e-7)."""
+    z = np.abs(x) / np.float32(np.sqrt(2.0))
+    s = 1.0 / (1.0 + 0.3275911 * z)
+    poly = s * (0.254829592 + s * (-0.284496736 + s * (1.421413741 + s * (-1.453152027 + s * 1.061405429))))
+    erf = np.sign(x) * (1.0 - poly * np.exp(-z * z))
+    return (0.5 * x * (1.0 + erf)).astype(np.float32)
 
 
 class HashingEmbedder:

@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tracuu.web import add_serve_parser
 
     add_serve_parser(sub)
+
+    from tracuu.api import add_api_parser
+
+    add_api_parser(sub)
     return p
 
 
@@ -168,7 +172,7 @@ def _runtime():
 
 
 def cmd_models(args) -> int:
-    from tracuu.models import provision
+    from tracuu.models.provision import provision
     from tracuu.settings import Settings
 
     which = tuple(args.only) if args.only else ("embed", "fast", "default")
@@ -290,67 +294,88 @@ def filters_from(args):
     return Filters(docs=tuple(args.doc or ()), locality=args.locality, year=args.year, agency=args.agency)
 
 
-def hit_json(rank: int, hit) -> dict:
-    d, c = hit.document, hit.chunk
-    return {
-        "rank": rank, "chunk_id": c.chunk_id, "doc_id": d.doc_id, "file": d.file, "title": d.title,
-        "number": d.number, "section": c.section, "agency": c.agency, "text": c.text, "score": round(hit.score, 6),
-        # extensions (the fields above are the contract)
-        "date": d.date, "locality": d.locality, "dense": round(hit.dense, 6), "bm25": round(hit.bm25, 6),
-        "agency_match": hit.agency_match, "start": c.start, "end": c.end,
-    }
+def filter_args(args) -> dict:
+    """The filter flags as sent to a server (no index code imported)."""
+    out = {"docs": tuple(args.doc or ())}
+    return out | {k: getattr(args, k) for k in ("locality", "year", "agency") if getattr(args, k) is not None}
 
 
 def cmd_search(args) -> int:
-    from assistant import retrieve
+    from tracuu import services
+    from tracuu.client import Unavailable, connect, fall_back
+    from tracuu.settings import Settings
 
-    rt = _runtime()
-    filters = filters_from(args)
+    client, rt = connect(Settings.from_env()), None
     questions = [args.question] if args.question else _stdin_lines()
     for q in questions:
-        result = retrieve.search(rt.searcher, q, k=args.k, filters=filters, mode=args.mode)
+        out = None
+        if client is not None:
+            try:
+                out = client.search(q, args.k, filter_args(args), args.mode)
+            except Unavailable as exc:
+                fall_back(client, exc)
+                client = None
+        if out is None:
+            rt = rt or _runtime()
+            out = services.search_json(rt, q, args.k, filters_from(args), args.mode)
         if args.json:
-            out = {"query": q, "hits": [hit_json(r, h) for r, h in enumerate(result.hits, 1)],
-                   "relevance": round(result.relevance, 4), "sectors": sorted(result.sectors)}
             print(json.dumps(out, ensure_ascii=False), flush=True)
         else:
-            print(f"Câu hỏi: {q}  (độ liên quan {result.relevance:.2f})")
-            for r, h in enumerate(result.hits, 1):
-                text = " ".join(h.chunk.text.split())
-                print(f"{r:>2}. [{h.score:.4f}] {h.document.label} — {h.chunk.section}")
-                print(f"    {text[:300]}{'…' if len(text) > 300 else ''}")
-            print()
+            print(services.render_search(out), end="", flush=True)
     return 0
 
 
-def _assistant(rt):
-    from assistant.answer import Assistant
-
-    return Assistant(rt.searcher, rt.generator, rt.settings)
-
-
 def print_answer(answer, streamed: str = "") -> None:
-    """The verified answer and its sources, after what was streamed while it was made. Text streamed
-    as it stands (a duties listing, a refusal) is not printed twice; a model's draft is followed by
-    the checked answer."""
-    if streamed.strip() == answer.text.strip():
-        print()
-    else:
-        if streamed:
-            print("\n--- câu trả lời đã kiểm chứng ---")
-        print(answer.text)
-    refs = answer.citations or answer.closest
-    if refs:
-        print("\nNguồn:" if answer.citations else "\nCác đoạn gần nhất:")
-        for c in refs:
-            quote = " ".join(c.quote.split())
-            print(f"[{c.n}] {c.label} — {c.section}\n    “{quote[:400]}{'…' if len(quote) > 400 else ''}”")
-    t = answer.timings
-    print(f"\n({answer.model}; tìm {t['retrieve_ms']:.0f} ms, chữ đầu {t['first_token_ms']:.0f} ms, "
-          f"tổng {t['total_ms'] / 1000:.1f} s)", file=sys.stderr)
+    """The verified answer (an Answer or its `ask --json` object) and its sources, after what was
+    streamed while it was made; the timings to stderr (tracuu.services.render_answer)."""
+    from tracuu import services
+
+    obj = answer if isinstance(answer, dict) else answer.to_json()
+    sys.stdout.write(services.render_answer(obj, streamed))
+    sys.stdout.flush()
+    print(services.timing_line(obj), file=sys.stderr)
 
 
-def _ask_one(assistant, question, conversation, args) -> None:
+class Asker:
+    """Answers `ask`/`chat` questions through a running tracuu server when there is one (tracuu.client),
+    else in this process; either way the `ask --json` object, so what is printed is the same."""
+
+    def __init__(self, args):
+        from tracuu.client import connect
+        from tracuu.settings import Settings
+
+        settings = Settings.from_env()
+        self.args, self.model = args, args.model or settings.llm
+        # a GGUF given by path is this machine's file: answered here
+        self.client = connect(settings) if self.model in ("default", "fast") else None
+        self.runtime = None
+        self.previous: list[str] = []  # earlier questions of a chat, each read in their context
+
+    def answer(self, question: str, on_token, chat: bool) -> dict:
+        from tracuu import services
+        from tracuu.client import Unavailable, fall_back
+
+        previous = list(self.previous) if chat else None
+        if chat:
+            self.previous.append(question)
+        if self.client is not None:
+            try:
+                if self.args.json:
+                    return self.client.ask(question, filter_args(self.args), self.model, previous)
+                for kind, data in self.client.ask_stream(question, filter_args(self.args), self.model, previous):
+                    if kind == "token":
+                        on_token(data)
+                    else:
+                        return data
+            except Unavailable as exc:
+                fall_back(self.client, exc)
+                self.client = None
+        self.runtime = self.runtime or _runtime()
+        conversation = services.conversation_from(previous) if chat else None
+        return services.ask(self.runtime, question, conversation, filters_from(self.args), self.args.model, on_token)
+
+
+def _ask_one(asker: Asker, question: str, args, chat: bool = False) -> None:
     streamed = []
 
     def on_token(piece):
@@ -358,27 +383,23 @@ def _ask_one(assistant, question, conversation, args) -> None:
             streamed.append(piece)
             print(piece, end="", flush=True)
 
-    answer = assistant.answer(question, conversation, filters_from(args), args.model, on_token)
+    obj = asker.answer(question, on_token, chat)
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        print(json.dumps(obj, ensure_ascii=False), flush=True)
     else:
-        print_answer(answer, "".join(streamed))
+        print_answer(obj, "".join(streamed))
 
 
 def cmd_ask(args) -> int:
-    rt = _runtime()
-    _ask_one(_assistant(rt), args.question, None, args)
+    _ask_one(Asker(args), args.question, args)
     return 0
 
 
 def cmd_chat(args) -> int:
-    from assistant.conversation import Conversation
-
-    rt = _runtime()
-    assistant, conversation = _assistant(rt), Conversation()
+    asker = Asker(args)
     for question in _stdin_lines(prompt="Hỏi (Ctrl-D để thoát): "):
         try:
-            _ask_one(assistant, question, conversation, args)
+            _ask_one(asker, question, args, chat=True)
         except TracuuError as exc:  # e.g. a question too long: say so, take the next one
             print(f"Lỗi: {exc}", file=sys.stderr)
             continue

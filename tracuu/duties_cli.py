@@ -40,12 +40,7 @@ def add_duties_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def cmd_duties(args) -> int:
-    from assistant.duties_table import duty_filter, filter_duties, load_duties
-    from tracuu.settings import Settings
-
-    duties, documents = load_duties(Settings.from_env())
-    wanted = duty_filter(duties, args.agency, args.plan, args.due_before, args.due_in)
-    rows = filter_duties(duties, wanted, documents)
+    rows = _rows(args)
     fmt = args.format
     out = args.out or (Path(_DEFAULT_OUT[fmt]) if fmt in _DEFAULT_OUT else None)
     if fmt == "json":
@@ -63,6 +58,24 @@ def cmd_duties(args) -> int:
     if not rows:
         print(f"Không có nhiệm vụ nào khớp ({_describe(args) or 'không lọc'}).", file=sys.stderr)
     return 0
+
+
+def _rows(args):
+    """The matching duties: from a running tracuu server if there is one (tracuu.client), else read off
+    the index here (tracuu.services)."""
+    from tracuu import services
+    from tracuu.client import Unavailable, connect, fall_back
+    from tracuu.settings import Settings
+
+    settings = Settings.from_env()
+    client = connect(settings)
+    if client is not None:
+        try:
+            found = client.duties(args.agency, args.plan, args.due_before, args.due_in)
+            return [services.duty_from_json(row) for row in found]
+        except Unavailable as exc:
+            fall_back(client, exc)
+    return services.duty_rows(settings, args.agency, args.plan, args.due_before, args.due_in)
 
 
 def render_table(rows, width: int = 120) -> str:

