@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from tests.fakes import ScriptedGenerator  # noqa: E402
 
 DUTY_QUESTION = "Sở Y tế phải làm gì?"
-GENERATED = "Chỉ tiêu xã, phường không ma túy năm 2030 là bao nhiêu?"
+GENERATED = "Năm 2030 có bao nhiêu xã, phường không ma túy ở Cần Thơ?"  # no target word: the model is asked
 
 
 @pytest.fixture(scope="module")
