@@ -158,8 +158,9 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
         for r in (r for r in found if r.doc_id == doc_id):
             n = _cite(cited, citations, chunks[r.chunk_id], doc)
             where = r.section.rsplit(" › ", 1)[-1].lstrip("-–• ").strip()
-            lines.append(f"- {where}: “{r.text}” [{n}]" if where and where not in r.text[:len(where) + 2]
-                         else f"- “{r.text}” [{n}]")
+            core = re.sub(r"^(?:[\dIVXLC]+[.)]|[a-zđ]\))*\s*", "", where).rstrip("…").strip()
+            said = bool(core) and r.text.startswith(core[:40])  # the heading is the item's own first words
+            lines.append(f"- “{r.text}” [{n}]" if not where or said else f"- {where}: “{r.text}” [{n}]")
     mode = "evidence" if fallback else "records"
     return _listed(turn, lines, citations, mode, stream)
 

@@ -98,9 +98,10 @@ def folded_tokens(text: str) -> list[str]:
     return [fold(w) for w in _WORD.findall(nfc(text))]
 
 
-# a sentence ends at . ; ! ? before a capital, a quote, a bracket, a dash, a bullet or a figure (not inside
-# "1.500.000" or "v.v."), or at a line break
-SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(\-–•*+\d])|\n+")
+# a sentence ends at . ! ? before a capital, a quote, a bracket, a dash, a bullet or a figure (not inside
+# "1.500.000" or "v.v."), after any ";" (the clauses of an item), at " … " (where focused passages were
+# cut), or at a line break
+SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(\-–•*+\d])|(?<=;)\s+|\s+…\s+|\n+")
 
 
 def sentences(text: str) -> list[str]:

@@ -265,17 +265,18 @@ def test_a_named_place_is_answered_from_its_own_plans_only(runtime, question, pl
 @pytest.mark.slow
 def test_invented_statement_is_removed_and_evidence_quoted(runtime):
     assistant, gen = _assistant(runtime, "Năm 2026 đạt 50% xã, phường không ma túy [1]. Thành phố cấp 9 tỷ đồng [2].")
-    answer = assistant.answer("Chỉ tiêu xã, phường không ma túy năm 2026 của Cần Thơ là bao nhiêu?")
+    answer = assistant.answer("Năm 2026 Cần Thơ có bao nhiêu xã, phường không ma túy?")  # no target word: the model
     assert gen.calls and not answer.refused
-    assert "50%" not in answer.text and "9 tỷ" not in answer.text
-    assert "25%" in answer.text and answer.mode == "evidence"
+    # the invented claims are gone; the fallback quotes the record whole (its 50% is the 2030 target)
+    assert "Năm 2026 đạt 50%" not in answer.text and "9 tỷ" not in answer.text
+    assert "Năm 2026: Đạt 25%" in answer.text and answer.mode == "evidence"
     assert len(answer.removed) == 2
 
 
 @pytest.mark.slow
 def test_model_saying_it_does_not_know_is_a_refusal_with_closest_passages(runtime):
     assistant, gen = _assistant(runtime, "Các kế hoạch không nêu thông tin này.")
-    answer = assistant.answer("Phạm vi thời gian của kế hoạch phường Tân Hưng đến năm nào?")
+    answer = assistant.answer("Kế hoạch phường Tân Hưng thực hiện tới năm nào?")
     assert gen.calls and answer.refused and answer.text.startswith(REFUSAL_PREFIX)
     assert any("2035" in c.quote for c in answer.closest), "the closest passages still show the evidence"
 
@@ -318,7 +319,7 @@ def test_real_model_answers_with_checked_citations(runtime):
     cantho = [c for c in duty.citations if c.number == "153/KH-UBND"]
     assert any(c.section.startswith("IV. Phân công nhiệm vụ › 3. Sở Y tế") for c in cantho)
     assert "Dự án 6" in duty.text
-    scope = assistant.answer("Phạm vi thời gian của kế hoạch phường Tân Hưng đến năm nào?", model="fast")
+    scope = assistant.answer("Kế hoạch phường Tân Hưng thực hiện tới năm nào?", model="fast")
     assert scope.model_text, "the model was asked"
     assert not scope.refused and "2035" in scope.text
     assert all("Tân Hưng" in (c.locality or "") for c in scope.citations)
