@@ -257,7 +257,7 @@ def test_answer_written_by_llama_server_is_verified(llama_server, runtime):
     assert generator.name == "qwen-fast"
     assert generator.count_tokens("Sở Y tế") == generator.count_tokens("Sở Y tế") > 1
     answer = Assistant(runtime.searcher, lambda choice: generator, settings).answer(
-        "Năm 2026 Cần Thơ phải đạt bao nhiêu phần trăm xã, phường không ma túy?")
+        "Năm 2026 Cần Thơ có bao nhiêu xã, phường không ma túy?")  # no target word: the model answers
     assert answer.model == "qwen-fast" and answer.model_text
     assert not answer.refused and answer.citations, answer.text
     assert all(f"[{c.n}]" in answer.text for c in answer.citations)

@@ -8,6 +8,7 @@ The work is done without gradio in `web_chat` (streamed answers, cited passages)
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import threading
 import time
@@ -16,12 +17,6 @@ from pathlib import Path
 
 from tracuu.errors import TracuuError
 
-EXAMPLES = [
-    "Sở Y tế phải làm gì?",
-    "Chỉ tiêu xã, phường không ma túy năm 2030 là bao nhiêu?",
-    "Công an phường có nhiệm vụ gì?",
-    "Thời hạn gửi kế hoạch về Ủy ban nhân dân thành phố là khi nào?",
-]
 QUEUE_MAX = 100  # questions waiting at once; beyond this a user is told the queue is full
 MAX_UPLOAD = "100mb"  # hard cap at the HTTP layer; the plan size limit (settings.max_file_mb) is checked after
 WAITING = "_Đang chờ đến lượt (mô hình trả lời lần lượt từng câu)…_"
@@ -91,7 +86,7 @@ def _gradio_uploads() -> Path:
 def _header(page: _Page, demo) -> None:
     gr, chat = page.gr, page.chat
     with gr.Row(elem_id="tc-top", equal_height=True):
-        gr.HTML("<b>tracuu</b> — hỏi đáp trên các kế hoạch phòng, chống ma túy "
+        gr.HTML(f"<b>tracuu</b> — hỏi đáp trên {html.escape(page.plans.heading())} "
                 '<span class="tc-muted">· ngoại tuyến, có trích dẫn</span>', scale=3)
         status = gr.HTML(elem_id="tc-status", scale=2)
     timer = gr.Timer(1.5)
@@ -133,7 +128,8 @@ def _chat_tab(page: _Page, demo) -> None:
                 show_label=False, placeholder="Nhập câu hỏi rồi nhấn Enter…", submit_btn="Gửi",
                 max_lines=4, max_length=MAX_QUESTION_CHARS, elem_id="tc-question",
             )
-            examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES],
+            # made from the indexed documents' records (tracuu/web_plans.py), never written in the code
+            examples = gr.Dataset(components=[question], samples=[[q] for q in plans.examples()],
                                   label="Câu hỏi mẫu — bấm để hỏi", elem_id="tc-examples")
         with gr.Column(scale=2, min_width=340):
             page.plan_filter = plan_filter = gr.Dropdown(

@@ -68,6 +68,38 @@ class PlanService:
         stored = self.index()
         return [(d.label, d.doc_id) for d in stored.documents] if stored else []
 
+    def heading(self) -> str:
+        """What the assistant answers about, from the indexed documents: "5 văn bản (Kế hoạch, Nghị quyết)"."""
+        stored = self.index()
+        if not stored or not stored.documents:
+            return "chưa có văn bản nào — nạp văn bản ở thẻ Kế hoạch"
+        kinds = ", ".join(dict.fromkeys(d.kind for d in stored.documents))
+        return f"{len(stored.documents)} văn bản ({kinds})"
+
+    def examples(self, n: int = 4) -> list[str]:
+        """Example questions made from the indexed documents' records: the bodies with the most duties,
+        and who signed a document that names its signer. Nothing is written in the code."""
+        from collections import Counter
+
+        from ingest.records import duties_of, extract_records
+
+        stored = self.index()
+        if not stored:
+            return []
+        records = extract_records(stored.documents, stored.chunks)
+        bodies = Counter((d.sector, d.canonical) for d in duties_of(records)
+                         if d.sector and not d.canonical.lower().startswith("các "))
+        out, sectors = [], set()
+        for (sector, body), _ in bodies.most_common():  # the busiest bodies, one per sector
+            if sector in sectors or len(out) == n - 1:
+                continue
+            sectors.add(sector)
+            out.append(f"{body} phải làm gì?" if len(out) % 2 == 0 else f"{body} có nhiệm vụ gì?")
+        signed = next((d for d in stored.documents if getattr(d, "signer", None) and d.number), None)
+        if signed:
+            out.append(f"Ai ký {signed.kind} {signed.number}?")
+        return out[:n]
+
     def files(self) -> list[str]:
         stored = self.index()
         return [d.file for d in stored.documents] if stored else []
