@@ -115,8 +115,8 @@ class ChatService:
         try:
             while True:
                 kind, value = events.get()
-                if kind == "cancelled":
-                    return
+                if kind == "cancelled" or cancelled.is_set():
+                    return  # cleared or closed: nothing queued before the worker noticed is shown
                 yield kind, value
                 if kind in ("done", "error"):
                     return
