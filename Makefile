@@ -86,6 +86,8 @@ $(LLAMA_SERVER): $(LLAMA_SDIST)
 bench: index
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/ocr.py
 
 clean:
 	rm -rf $(VENV) data/index build *.egg-info
