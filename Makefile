@@ -29,7 +29,7 @@ models: setup
 index: models
 	$(BIN)/tracuu ingest
 
-run: index
+run: index ocr
 	$(BIN)/tracuu serve
 
 # Debian's Chromium for the browser test (a test tool's own browser download fails here)
