@@ -184,15 +184,10 @@ def remove_leftovers(folder: Path, keep: str | None = None) -> list[str]:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """Another process that may still be writing (this one's own leftovers are not)."""
+    from index.lock import pid_alive
+
+    return pid != os.getpid() and pid_alive(pid)
 
 
 # -- writing -----------------------------------------------------------------------------------------

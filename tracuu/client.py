@@ -85,13 +85,9 @@ def find_server(settings) -> Server | None:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    from index.lock import pid_alive
+
+    return pid_alive(pid)
 
 
 def _first_key(path: str) -> str:
