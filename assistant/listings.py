@@ -133,6 +133,9 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
         scored.append((share, r))
     best = max((s for s, _ in scored), default=0.0)
     keep = [r for s, r in scored if s >= MIN_ITEM_COVERAGE and s >= 0.75 * best]
+    figures = set(re.findall(r"\d+", turn.standalone))  # "năm 2026": the item must hold the figures asked about
+    if figures and any(figures <= set(re.findall(r"\d+", r.text)) for r in keep):
+        keep = [r for r in keep if figures <= set(re.findall(r"\d+", r.text))]
     if kind and any(r.kind == kind for r in keep):
         keep = [r for r in keep if r.kind == kind]  # of the kind asked, when such items hold the question
     return list(dict.fromkeys(keep))[:MAX_ITEMS]

@@ -427,3 +427,12 @@ def test_words_typed_without_diacritics_follow_the_index():
     shown = [t.shown for t in question_terms("co quan nao thuc hien trong cac ke hoach",
                                              lambda key: strength(key, 0.0))]
     assert "ke hoach" in shown and "cac ke" not in shown
+
+
+@pytest.mark.slow
+def test_polite_filler_and_the_year_asked_find_the_target_of_that_year(runtime):
+    assistant, gen = _assistant(runtime, "không dùng")
+    answer = assistant.answer("Xin hỏi chỉ tiêu xã, phường không ma túy năm 2026 của Cần Thơ là bao nhiêu vậy ạ?")
+    assert not answer.refused and answer.mode == "records" and not gen.calls
+    assert "Năm 2026: Đạt 25%" in answer.text
+    assert {c.number for c in answer.citations} == {"03-NQ/TU"}, "only the items that hold the year asked"
