@@ -192,8 +192,11 @@ def _chat_tab(page: _Page, demo) -> None:
     def unlock():
         return gr.Textbox(interactive=True), False
 
-    def clear(conversation):
-        chat.cancel(conversation)  # the answer under way stops now, not when its generation ends
+    def clear(conversation, request):
+        # the answer under way stops now, not when its generation ends; gradio hands each event its own
+        # copy of the conversation state, so the session is what names the answer to stop
+        chat.cancel(conversation)
+        chat.cancel_session(getattr(request, "session_hash", None))
         return [], Conversation(), EMPTY_PANEL, "", gr.Textbox(interactive=True), False
 
     def closed(request):
@@ -202,6 +205,7 @@ def _chat_tab(page: _Page, demo) -> None:
 
     # gradio passes the request (its session) to a parameter annotated gr.Request
     respond.__annotations__["request"] = closed.__annotations__["request"] = gr.Request
+    clear.__annotations__["request"] = gr.Request
     chat_outputs = [chatbot, conversation, panel]
     # the browser's path, and the API a script uses: /start (question -> session state), then /respond
     chat_inputs = [pending, chatbot, conversation, plan_filter, model]

@@ -134,11 +134,11 @@ class ChatService:
             flag.set()
 
     def cancel_session(self, session: str | None) -> bool:
-        """Stop the answer being made for a browser session whose tab was closed. True if one was."""
+        """Stop the answer being made for a browser session (its tab was closed or its chat cleared). True if one was."""
         flag = self._active.get(("session", session)) if session else None
         if flag is not None:
             flag.set()
-            log.info("tab closed: its answer is cancelled")
+            log.info("session cleared or tab closed: its answer is cancelled")
         return flag is not None
 
     def documents(self) -> dict:
