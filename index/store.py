@@ -116,6 +116,8 @@ def claim_folder(folder: Path) -> None:
     if (folder / MARKER).is_file():
         return
     names = {p.name for p in folder.iterdir()}
+    if MARKER in names:
+        return  # another tracuu process claimed it between the two looks (two first ingests at once)
     if names and not _is_flat_index(folder, names):
         shown = ", ".join(sorted(names)[:5]) + (", …" if len(names) > 5 else "")
         raise TracuuError(
