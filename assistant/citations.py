@@ -102,7 +102,7 @@ def names_in_passage(statement: str, passage: str) -> bool:
 
 
 def capitalised_names(text: str) -> list[str]:
-    """Runs of two or more capitalised words, not at the start of the text: "Nam Định", "Đà Nẵng"."""
+    """Runs of two or more capitalised words, not at the start of the text: "Lào Cai", "Đà Nẵng"."""
     spans = list(_WORD.finditer(text))
     out, run = [], []
     for k, m in enumerate(spans):

@@ -64,7 +64,7 @@ def resolve_item(question: str, previous: str | None, previous_answer: str | Non
 
 def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), previous_answer: str | None = None) -> str:
     """A standalone form of `question`, using the previous standalone question when it is a follow-up.
-    `places` are the place names of the indexed documents ("Cần Thơ"): a follow-up that names another
+    `places` are the place names of the indexed documents ("Lạng Sơn"): a follow-up that names another
     one asks the same of that place; one that names another body asks the same of that body. An item
     pointed at ("Dự án 6 đó") is named from the previous question or answer."""
     question = resolve_item(" ".join(question.split()), previous, previous_answer)

@@ -45,7 +45,7 @@ COLUMNS: dict[str, object] = {
 @dataclass(frozen=True)
 class DutyFilter:
     agency: str | None = None  # canonical name, alias, sector or any part of a name: "so y te", "y tế", "CA TP"
-    plan: str | None = None  # file name, doc id, or part of the plan's label/file ("can-tho", "Vĩnh Yên")
+    plan: str | None = None  # file name, doc id, or part of the plan's label/file ("can-tho", "Tam Kỳ")
     due_before: date | None = None  # due on or before this day (recurring deadlines: any occurrence)
     due_in: tuple[int, int] | None = None  # (year, month): due within that month
     sectors: frozenset[str] = frozenset()  # sector names (ingest.agencies.SECTORS): any of them

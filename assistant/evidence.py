@@ -6,8 +6,8 @@ both decided before the model is called:
   document number ("số hiệu"), a phone number — needs one sentence of the retrieved passages that
   gives a value of that kind (not one the question itself gives) and holds most of the question's
   content words. A plan that talks about the subject but never states the value does not answer it:
-  "Hiện nay Nam Định có bao nhiêu người nghiện?" is not answered by "100% người nghiện được quản lý".
-- a question about what a named body must do ("Sở Xây dựng tỉnh Nam Định có nhiệm vụ gì?") needs that
+  "Hiện nay Lào Cai có bao nhiêu người nghiện?" is not answered by "100% người nghiện được quản lý".
+- a question about what a named body must do ("Sở Xây dựng tỉnh Lào Cai có nhiệm vụ gì?") needs that
   body in the passages, when it belongs to none of the known sectors (whose equivalents at other
   levels — Sở Y tế ↔ Trạm y tế — do answer).
 
@@ -130,7 +130,7 @@ def _is_name_word(word: str) -> bool:
 
 @dataclass(frozen=True)
 class Term:
-    shown: str  # as typed: "áp dụng", "Nam Định", "Sở GD&ĐT"
+    shown: str  # as typed: "áp dụng", "Lào Cai", "Sở GD&ĐT"
     keys: tuple[str, ...]  # the index keys (index/bm25.py) that must all be present
     kind: str  # "word" | "name" (a proper name: a place, a programme) | "body" (a body of the lexicon)
 
@@ -139,7 +139,7 @@ def question_terms(question: str, in_corpus=None) -> list[Term]:
     """The question's content terms. Words, not syllables ("áp dụng" is one word, ingest/words.py); stop
     words and polite filler ("xin hỏi", "vậy ạ") say nothing; a body the lexicon knows is one term, keyed
     by its full name (so "Sở GD&ĐT" matches "Sở Giáo dục và Đào tạo"); a proper name of two or more
-    capitalised syllables not at the start ("Lâm Đồng", "Nam Định") must occur as a whole."""
+    capitalised syllables not at the start ("Lâm Đồng", "Lào Cai") must occur as a whole."""
     from ingest import lexicon
 
     text = nfc(question)
@@ -174,7 +174,7 @@ def question_terms(question: str, in_corpus=None) -> list[Term]:
         while j < len(words) and is_name(j) and (j == i or joined(j)):
             j += 1
         syllables = [s for x in words[i:j] for s in x.syllables]
-        if len(syllables) >= 2:  # a proper name: "Lâm Đồng", "Nam Định"
+        if len(syllables) >= 2:  # a proper name: "Lâm Đồng", "Lào Cai"
             terms.append(Term(text[words[i].start:words[j - 1].end], bigrams(syllables), "name"))
             i = j
             continue

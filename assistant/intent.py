@@ -2,7 +2,7 @@
 the plans it names by number, the places it names, a month it asks about, the kind of value it wants.
 Retrieval (index/) only finds passages; this module decides what to look for and where.
 
-    read_intent("Sở GD&ĐT Nam Định được giao những việc gì?", documents)
+    read_intent("Sở GD&ĐT Lào Cai được giao những việc gì?", documents)
       -> Intent(kind="duty", body=<Sở Giáo dục và Đào tạo>, scope={nam-dinh…}, …)
 """
 
@@ -98,7 +98,7 @@ def with_legal_chunks(intent: Intent, chunks) -> Intent:
 
 
 def _named_body(question: str) -> lexicon.BodyMatch | None:
-    """The first body the question names, wherever it stands: "Nam Định giao Sở GD&ĐT …",
+    """The first body the question names, wherever it stands: "Lào Cai giao Sở GD&ĐT …",
     "so y te phai lam gi" (typed without diacritics the whole question is searched from each word)."""
     found = lexicon.bodies_in(question)
     if found:
@@ -113,7 +113,7 @@ def _named_body(question: str) -> lexicon.BodyMatch | None:
 
 
 def mentioned_places(question: str, documents) -> set[str]:
-    """Ids of the plans whose locality the question names ("… Vĩnh Yên …", "o can tho")."""
+    """Ids of the plans whose locality the question names ("… Tam Kỳ …", "o lang son")."""
     folded = f" {words(question)} "
     found = set()
     for d in documents:
@@ -124,7 +124,7 @@ def mentioned_places(question: str, documents) -> set[str]:
 
 
 def _place_keys(locality: str | None) -> list[str]:
-    """"thành phố Vĩnh Yên (Vĩnh Phúc)" -> ["vinh yen"]: the place's own name, without its level word or
+    """"thành phố Tam Kỳ (Quảng Nam)" -> ["tam ky"]: the place's own name, without its level word or
     the province in parentheses."""
     if not locality:
         return []
@@ -173,8 +173,8 @@ def is_national(document) -> bool:
 
 
 def place_names(documents) -> tuple[str, ...]:
-    """The places of the indexed documents as people write them: "thành phố Vĩnh Yên (Vĩnh Phúc)" ->
-    "Vĩnh Yên", "Vĩnh Phúc"."""
+    """The places of the indexed documents as people write them: "thành phố Tam Kỳ (Quảng Nam)" ->
+    "Tam Kỳ", "Quảng Nam"."""
     out: dict[str, None] = {}
     for d in documents:
         loc = d.locality or ""

@@ -155,7 +155,7 @@ def level_in(folded_name: str) -> str | None:
 
 
 def locality_level(locality: str | None) -> str | None:
-    """"thành phố Cần Thơ" -> "thành phố"; "phường Tân Hưng (Hải Phòng)" -> "phường"."""
+    """"thành phố Lạng Sơn" -> "thành phố"; "phường Tân Phú (Đà Nẵng)" -> "phường"."""
     if not locality:
         return None
     head = nfc(locality).strip().lower()

@@ -28,7 +28,7 @@ class IssuerHead:
     head: str  # "Ủy ban nhân dân", "Bộ", "Tỉnh ủy"
     means: str  # the full form of an abbreviation ("UBND" -> "Ủy ban nhân dân"), else head
     level: str | None  # fixed level ("trung ương"), else from the unit word or place that follows
-    local: bool  # followed by a unit word and a place name ("… tỉnh Nam Định")
+    local: bool  # followed by a unit word and a place name ("… tỉnh Lào Cai")
     named: bool  # followed by its own name ("Bộ Y tế", "Ban Chỉ đạo …")
     unit: str | None  # the unit word the head implies ("Tỉnh ủy" -> "tỉnh")
     party: bool  # a Party body ("Tỉnh ủy", "Đảng ủy")

@@ -16,8 +16,8 @@ class Document:
     kind: str  # "Kế hoạch", "Nghị quyết", … ("Văn bản" when unknown)
     number: str | None  # "153/KH-UBND"; None when the plan leaves it blank
     date: str | None  # ISO date "2025-11-17", or just the year "2021" when the day is blank
-    issuer: str | None  # "Ủy ban nhân dân thành phố Cần Thơ"
-    locality: str | None  # "thành phố Cần Thơ", "phường Tân Hưng", …
+    issuer: str | None  # "Ủy ban nhân dân thành phố Lạng Sơn"
+    locality: str | None  # "thành phố Lạng Sơn", "phường Tân Phú", …
     text: str  # the clean text answers quote (NFC, paragraphs rejoined, markup removed)
     # added later, with defaults so that indexes written before them still load
     signer: str | None = None  # the name under the signature: "Trương Cảnh Tuyên"
@@ -29,7 +29,7 @@ class Document:
 
     @property
     def label(self) -> str:
-        """How answers name the plan: 'Kế hoạch 153/KH-UBND — thành phố Cần Thơ, 2025'."""
+        """How answers name the plan: 'Kế hoạch 153/KH-UBND — thành phố Lạng Sơn, 2025'."""
         head = f"{self.kind} {self.number}" if self.number else f"{self.kind} (không số)"
         where = ", ".join(x for x in (self.locality, str(self.year) if self.year else None) if x)
         return f"{head} — {where}" if where else head

@@ -48,7 +48,7 @@ class Duty:
     recurrence: str | None  # "yearly --12-15", "monthly ---14", "periodic", … (Deadline.recurrence)
     doc_id: str
     file: str
-    plan_label: str  # "Kế hoạch 153/KH-UBND — thành phố Cần Thơ, 2025"
+    plan_label: str  # "Kế hoạch 153/KH-UBND — thành phố Lạng Sơn, 2025"
     section: str  # "IV. Phân công nhiệm vụ › 3. Sở Y tế › a)"
     chunk_id: str  # the (first) chunk of the item, for citations
     quote: str  # verbatim from Document.text: the item, or the sentence that assigns the work

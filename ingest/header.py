@@ -128,7 +128,7 @@ def _title(paragraphs: list[str], at: int | None, kind: Kind | None, rest: str, 
 
 def _sentence_case(subject: str, proper: bool = False) -> str:
     """A subject written in capitals, in sentence case, province names restored:
-    "TRIỂN KHAI … TRÊN ĐỊA BÀN THÀNH PHỐ CẦN THƠ" -> "triển khai … trên địa bàn thành phố Cần Thơ"."""
+    "TRIỂN KHAI … TRÊN ĐỊA BÀN THÀNH PHỐ LẠNG SƠN" -> "triển khai … trên địa bàn thành phố Lạng Sơn"."""
     if not _is_caps(subject):
         return subject[0].upper() + subject[1:] if proper else subject[0].lower() + subject[1:]
     low = list(subject.lower())
@@ -303,7 +303,7 @@ def _display(body: _Body, place: str | None, text: str) -> str:
         written = _proper_case(f"{body.head} {body.name}", text, keep=len(body.head))
         return f"{written} {' '.join(body.place)}" if body.place else written
     if body.party and body.unit and body.head.lower().endswith(("tỉnh ủy", "thành ủy", "huyện ủy", "quận ủy", "thị ủy")):
-        return f"{body.head} {place}" if place else body.head  # "Tỉnh ủy Nam Định", "Ban Thường vụ Thành ủy Cần Thơ"
+        return f"{body.head} {place}" if place else body.head  # "Tỉnh ủy Lào Cai", "Ban Thường vụ Thành ủy Lạng Sơn"
     if body.unit:
         return f"{body.head} {body.unit} {place}" if place else f"{body.head} {body.unit}"
     return body.head
@@ -408,9 +408,9 @@ def _unit_level(unit: str | None, name: str | None, v: Vocab) -> str | None:
 
 
 def _named_province(text: str, unit: str | None) -> str | None:
-    """The province or centrally-run city a document names most after a level word ("tỉnh Vĩnh Phúc",
-    "thành phố Hải Phòng"), of the given type if any. With a type and no such mention, the first one
-    named without a level word ("không để Cần Thơ trở thành …")."""
+    """The province or centrally-run city a document names most after a level word ("tỉnh Quảng Nam",
+    "thành phố Đà Nẵng"), of the given type if any. With a type and no such mention, the first one
+    named without a level word ("không để Lạng Sơn trở thành …")."""
     mentions = [m for m in find_places(text) if unit is None or m.province.type == unit]
     counts = Counter(m.province.name for m in mentions if m.after_unit)
     if counts:

@@ -2,7 +2,7 @@
 agencies, at which level, in which sector, and how they are abbreviated. Every agency rule of tracuu reads
 it; no agency name is written in code.
 
-    find_body("Sở GD&ĐT tỉnh Nam Định giao …")   -> BodyMatch(canonical="Sở Giáo dục và Đào tạo", rank="tỉnh", …)
+    find_body("Sở GD&ĐT tỉnh Lào Cai giao …")   -> BodyMatch(canonical="Sở Giáo dục và Đào tạo", rank="tỉnh", …)
     find_body("Bộ Y tế chủ trì …")               -> canonical "Bộ Y tế", rank "trung ương" (never "Sở Y tế")
     sectors_in("ngành y tế và công an")           -> {"Y tế", "Công an"}
 
@@ -43,7 +43,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class BodyMatch:
-    written: str  # as the text names it, qualifiers included: "Sở Công Thương Nam Định"
+    written: str  # as the text names it, qualifiers included: "Sở Công Thương Lào Cai"
     canonical: str  # "Sở Công Thương"; a body of every level carries its level: "Công an tỉnh"
     base: str  # the lexicon name: "Công an"
     level: str | None  # the level word named or implied: "tỉnh", "thành phố", "phường", "trung ương"
@@ -340,7 +340,7 @@ def _joined(text: str, toks, j: int) -> bool:
 
 
 def _place_after(text: str, toks, i: int) -> int:
-    """After a name: a capitalised place ("Nam Định", "Tân Hưng") belongs to it, up to punctuation or the
+    """After a name: a capitalised place ("Lào Cai", "Tân Phú") belongs to it, up to punctuation or the
     start of another body."""
     lex = load()
     j = i
@@ -358,7 +358,7 @@ def _rank_of(level_word: str | None) -> str | None:
 
 
 def _locality_level(locality: str | None) -> str | None:
-    """"thành phố Cần Thơ" -> "thành phố"; "phường Tân Hưng (Hải Phòng)" -> "phường"."""
+    """"thành phố Lạng Sơn" -> "thành phố"; "phường Tân Phú (Đà Nẵng)" -> "phường"."""
     if not locality:
         return None
     toks = tokens_of(locality)

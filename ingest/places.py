@@ -22,7 +22,7 @@ DATA = Path(__file__).resolve().parent / "data" / "provinces.tsv"
 
 @dataclass(frozen=True)
 class Province:
-    name: str  # "Cần Thơ", "Vĩnh Phúc"
+    name: str  # "Lạng Sơn", "Quảng Nam"
     type: str  # "tỉnh" or "thành phố" (thành phố trực thuộc trung ương)
     current: bool  # one of the 34 units after the 2025 reorganisation
     before_2025: bool  # one of the 63 units before it
@@ -31,7 +31,7 @@ class Province:
 
     @property
     def full_name(self) -> str:
-        """'tỉnh Vĩnh Phúc', 'thành phố Cần Thơ'."""
+        """'tỉnh Quảng Nam', 'thành phố Lạng Sơn'."""
         return f"{self.type} {self.name}"
 
 
@@ -41,7 +41,7 @@ class PlaceMention:
     written: str  # the mention as the text writes it
     start: int
     end: int
-    after_unit: bool = False  # written after "tỉnh", "thành phố" or "TP": "tỉnh Vĩnh Phúc"
+    after_unit: bool = False  # written after "tỉnh", "thành phố" or "TP": "tỉnh Quảng Nam"
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +71,7 @@ def folded_names() -> dict[str, Province]:
 
 def find_province(name: str) -> Province | None:
     """The province or city a name means, with or without diacritics or a level word:
-    'Vĩnh Phúc', 'tinh vinh phuc', 'thành phố Cần Thơ', 'TP. Hồ Chí Minh' -> its Province; else None."""
+    'Quảng Nam', 'tinh vinh phuc', 'thành phố Lạng Sơn', 'TP. Hồ Chí Minh' -> its Province; else None."""
     key = _key(name)
     key = re.sub(r"^(?:tinh|thanh pho|tp)\s+", "", key)
     return dict(_folded_index()).get(key)
@@ -122,7 +122,7 @@ def locality_names(locality: str | None) -> list[str]:
 
 def places_in(text: str, localities: Iterable[str | None] = ()) -> list[str]:
     """The places a text (a question) names, in text order, each once: the localities of the indexed
-    documents ("Vĩnh Yên" from "thành phố Vĩnh Yên (Vĩnh Phúc)") and every province or centrally-run city
+    documents ("Tam Kỳ" from "thành phố Tam Kỳ (Quảng Nam)") and every province or centrally-run city
     of the public list, with or without diacritics. A province comes back under its list name."""
     text = nfc(text)
     folded, _ = _fold_with_positions(text)

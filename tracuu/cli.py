@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--doc", action="append", default=[], metavar="FILE", help="chỉ tìm trong kế hoạch này (lặp lại được)")
-    p.add_argument("--locality", help="chỉ các kế hoạch của địa phương này, ví dụ 'Cần Thơ'")
+    p.add_argument("--locality", help="chỉ các kế hoạch của địa phương này, ví dụ 'Lạng Sơn'")
     p.add_argument("--year", type=int, help="chỉ các kế hoạch ban hành năm này")
     p.add_argument("--agency", help="chỉ các mục giao cho cơ quan này, ví dụ 'Sở Y tế'")
 
