@@ -693,3 +693,46 @@ def test_a_closed_tab_cancels_its_answer(settings, plans_copy):
     assert [k for k, _ in stream if k != "token"] == [], "the stream ends without an answer"
     assert lock.acquire(timeout=5) and time.monotonic() - started < 5, "the model is free long before 8 s"
     lock.release()
+
+
+def test_clearing_waits_until_the_stopped_answer_sends_nothing_more(settings, plans_copy):
+    """'Xoá hội thoại' empties the chat only after the stopped answer's stream has ended, so no update
+    of that answer can arrive after the empty chat (the web clear failed this way under load)."""
+    from assistant.conversation import Conversation
+    from tracuu.web_chat import ChatService
+
+    build(settings, plans_copy)
+
+    class Paced:
+        name = "paced"
+
+        def count_tokens(self, text):
+            return max(1, len(text) // 3)
+
+        def stream(self, messages, max_tokens=None):
+            for _ in range(400):
+                time.sleep(0.02)
+                yield "Năm 2026 đạt 25% xã, phường không ma túy [1]. "
+
+    class Rt(WebRuntime):
+        def generator(self, choice=None):
+            return Paced()
+
+    rt = Rt(settings)
+    rt.searcher = Searcher(settings, HashingEmbedder())
+    chat = ChatService(rt, threading.Lock())
+    shown, first = [], threading.Event()
+
+    def respond():  # what the web's respond does: show every event, slowly, as a loaded server would
+        for kind, _ in chat.stream("Năm 2026 có bao nhiêu xã, phường không ma túy?", Conversation(), session="s"):
+            first.set()
+            time.sleep(0.3)
+            shown.append(kind)
+
+    reader = threading.Thread(target=respond)
+    reader.start()
+    assert first.wait(60)
+    assert chat.cancel_session("s", wait=5)
+    after = len(shown)
+    reader.join(5)
+    assert not reader.is_alive() and len(shown) == after, "nothing was shown after the clear returned"

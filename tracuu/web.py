@@ -19,6 +19,7 @@ from tracuu.errors import TracuuError
 
 QUEUE_MAX = 100  # questions waiting at once; beyond this a user is told the queue is full
 MAX_UPLOAD = "100mb"  # hard cap at the HTTP layer; the plan size limit (settings.max_file_mb) is checked after
+CLEAR_WAIT = 5.0  # seconds "Xoá hội thoại" waits for a stopped answer's stream to end (it ends at its next token)
 WAITING = "_Đang chờ đến lượt (mô hình trả lời lần lượt từng câu)…_"
 
 
@@ -194,9 +195,11 @@ def _chat_tab(page: _Page, demo) -> None:
 
     def clear(conversation, request):
         # the answer under way stops now, not when its generation ends; gradio hands each event its own
-        # copy of the conversation state, so the session is what names the answer to stop
+        # copy of the conversation state, so the session is what names the answer to stop. The empty chat
+        # goes out on the session's queue stream after the answer's last update (waited for), so a late
+        # update of the stopped answer cannot write the old conversation back.
         chat.cancel(conversation)
-        chat.cancel_session(getattr(request, "session_hash", None))
+        chat.cancel_session(getattr(request, "session_hash", None), wait=CLEAR_WAIT)
         return [], Conversation(), EMPTY_PANEL, "", gr.Textbox(interactive=True), False
 
     def closed(request):
@@ -221,7 +224,8 @@ def _chat_tab(page: _Page, demo) -> None:
     for answer in answers:
         answer.then(unlock, None, [question, busy], **LIGHT)
     # clearing stops this session's answer, so it cannot write the old conversation back
-    clear_btn.click(clear, conversation, [chatbot, conversation, panel, pending, question, busy], cancels=answers, **LIGHT)
+    clear_btn.click(clear, conversation, [chatbot, conversation, panel, pending, question, busy], cancels=answers,
+                    api_visibility="private", **instant)
     demo.unload(closed)
 
 

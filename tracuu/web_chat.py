@@ -33,6 +33,7 @@ class ChatService:
         self.lock = lock  # shared with re-indexing: one thing touches the models at a time
         self._warm: set[str] = set()  # model choices whose embedder, index and GGUF are loaded
         self._active: dict[object, threading.Event] = {}  # id(conversation) or session -> its answer's cancel flag
+        self._ended: dict[object, threading.Event] = {}  # the same keys -> set once that answer's stream has ended
         self.load_seconds: dict[str, float] = {}
 
     def model_choice(self, model: str | None) -> str:
@@ -75,11 +76,11 @@ class ChatService:
         from assistant.answer import Assistant
 
         events: queue.Queue = queue.Queue()
-        cancelled = threading.Event()
+        cancelled, ended = threading.Event(), threading.Event()
         keys = [k for k in (id(conversation) if conversation is not None else None,
                             ("session", session) if session else None) if k is not None]
         for key in keys:
-            self._active[key] = cancelled
+            self._active[key], self._ended[key] = cancelled, ended
 
         def on_token(piece: str) -> None:
             if cancelled.is_set():
@@ -122,9 +123,12 @@ class ChatService:
                     return
         finally:
             cancelled.set()
+            ended.set()
             for key in keys:
                 if self._active.get(key) is cancelled:
                     del self._active[key]
+                if self._ended.get(key) is ended:
+                    del self._ended[key]
 
     def cancel(self, conversation) -> None:
         """Stop the answer being made for this conversation (its user cleared it): the worker stops at
@@ -133,12 +137,17 @@ class ChatService:
         if flag is not None:
             flag.set()
 
-    def cancel_session(self, session: str | None) -> bool:
-        """Stop the answer being made for a browser session (its tab was closed or its chat cleared). True if one was."""
-        flag = self._active.get(("session", session)) if session else None
+    def cancel_session(self, session: str | None, wait: float = 0.0) -> bool:
+        """Stop the answer being made for a browser session (its tab was closed or its chat cleared).
+        With `wait`, return once its stream has ended (at most `wait` seconds), so that whatever it sent
+        before is already on its way. True if an answer was under way."""
+        key = ("session", session)
+        flag, ended = (self._active.get(key), self._ended.get(key)) if session else (None, None)
         if flag is not None:
             flag.set()
             log.info("session cleared or tab closed: its answer is cancelled")
+        if ended is not None and wait > 0:
+            ended.wait(wait)
         return flag is not None
 
     def documents(self) -> dict:
