@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.evidence import asked_value
 from ingest import lexicon
 from ingest.normalize import fold
 
@@ -101,8 +102,28 @@ def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), p
             changed = True
     if not changed:
         rest = _FOLLOW_UP.sub("", question).strip(" ?")
+        if rest and asked_value(rest) is not None:
+            # it asks a value of its own ("còn các vụ trên tuyến biển thì tăng bao nhiêu?"): its own words
+            # are the question, and the previous one lends only where to look (its places, plans, body)
+            inherited = [s for s in _scope(previous, places) if not _has(rest, s)]
+            return f"{rest} ({', '.join(inherited)})?" if inherited else f"{rest}?"
         standalone = f"{previous.rstrip(' ?')} — {rest}?" if rest else previous
     return standalone
+
+
+def _scope(question: str, places: tuple[str, ...]) -> list[str]:
+    """Where a question looks: the indexed places it names, the plans it names by number ("Kế hoạch 153",
+    "Nghị quyết 03-NQ/TU"), the body it asks about."""
+    from assistant.intent import kind_words
+
+    found = [p for p in places if _has(question, p)]
+    folded = fold(question)  # as long as the NFC question: spans carry over
+    found += [question[m.start():m.end()] for m in
+              re.finditer(rf"\b(?:{kind_words()})(?: so)? \d+[\w/-]*", folded)]
+    body = _body(question)
+    if body is not None:
+        found.append(body.written)
+    return list(dict.fromkeys(found))
 
 
 def _has(text: str, name: str) -> bool:

@@ -143,12 +143,12 @@ def mentioned_plans(question: str, documents) -> set[str]:
     found = set()
     for d in documents:
         num = re.match(r"\d+", d.number or "")
-        if num and re.search(rf"\b(?:{_kind_words()}|van ban)(?: so)? 0*{int(num.group())}\b", folded):
+        if num and re.search(rf"\b(?:{kind_words()}|van ban)(?: so)? 0*{int(num.group())}\b", folded):
             found.add(d.doc_id)
     return found
 
 
-def _kind_words() -> str:
+def kind_words() -> str:
     from ingest.doc_vocab import vocab
 
     names = {words(k.name) for k in vocab().kinds} | {words(a) for k in vocab().kinds for a in k.abbr}
