@@ -71,6 +71,7 @@ class Searcher:
         self.settings = settings
         self.embedder = embedder
         self._index: StoredIndex | None = None
+        self._restorer = None  # (index, Restorer): diacritics for plain queries, from that index's text
 
     @property
     def index(self) -> StoredIndex:
@@ -86,6 +87,19 @@ class Searcher:
         self.index
         return self._bm25
 
+    def restored(self, query: str) -> str:
+        """The query with its diacritics put back from the indexed text when typed without them
+        (index/restore.py); else the query itself."""
+        if fold(query) != query.lower():
+            return query
+        index = self.index
+        if self._restorer is None or self._restorer[0] is not index:
+            from index.restore import Restorer
+            from ingest.lexicon import stop_words
+
+            self._restorer = (index, Restorer([c.text for c in index.chunks], stop_words()))
+        return self._restorer[1].restore(query)
+
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
                prefer=None) -> SearchResult:
         """The k best passages for a query within the filters. `prefer(chunk)`: passages for which it is
@@ -99,7 +113,7 @@ class Searcher:
 
         dense_scores = np.full(n, -1.0, dtype=np.float32)
         if mode in ("hybrid", "dense"):
-            qv = self.embedder.embed_query(query).reshape(1, -1).astype(np.float32)
+            qv = self.embedder.embed_query(self.restored(query)).reshape(1, -1).astype(np.float32)
             depth = n if n <= 5000 else min(n, CANDIDATES * 4)
             sims, ids = self._faiss.search(qv, depth)
             for s, i in zip(sims[0], ids[0]):

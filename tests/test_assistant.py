@@ -77,6 +77,26 @@ def test_follow_up_rewriting(follow_up, previous, expected):
     assert rewrite(follow_up, previous) == expected
 
 
+def test_a_follow_up_asking_its_own_value_keeps_only_the_scope_of_the_one_before():
+    """"còn … thì tăng bao nhiêu?" asks a value of its own: the previous question lends its place, plan and
+    body, not its words (which the passage giving the value need not hold)."""
+    previous = "Kế hoạch 153/KH-UBND của An Bình đặt chỉ tiêu triệt phá điểm sử dụng ma túy như thế nào?"
+    standalone = rewrite("con cac vu tren tuyen duong bien thi tang bao nhieu", previous, ("An Bình",))
+    assert standalone == "cac vu tren tuyen duong bien thi tang bao nhieu (An Bình, Kế hoạch 153/KH-UBND)?"
+    assert rewrite("Còn Sở Tài chính thì sao?", "Sở Y tế phải làm gì?") == "Sở Tài chính phải làm gì?"
+
+
+def test_a_query_typed_without_diacritics_gets_them_back_from_the_indexed_text():
+    from index.restore import Restorer
+
+    texts = ["Kế hoạch được triển khai từ khi ban hành đến hết năm 2035.", "Thị xã An Bình thì có 3 phường."]
+    restorer = Restorer(texts, ["nào", "bao nhiêu", "thì"])
+    assert restorer.restore("ke hoach keo dai den nam nao?") == "kế hoạch keo dai đến năm nào?"
+    assert restorer.restore("Thi xa An Binh") == "Thị xã An Bình"
+    assert restorer.restore("thi tang bao nhieu") == "thì tang bao nhiêu"
+    assert restorer.restore("Kế hoạch ke hoach") == "Kế hoạch kế hoạch", "a word typed with diacritics is kept"
+
+
 def test_prompt_rendering_fails_loudly():
     assert "Câu hỏi: X" in render("answer_user", passages="[1] a", question="X")
     with pytest.raises(TracuuError, match="thiếu"):
