@@ -44,6 +44,8 @@ _PRONOUN = re.compile(r"^(họ|ho|cơ quan này|co quan nay|đơn vị này|don 
 # an item named by a demonstrative ("Dự án 6 đó", "tiểu dự án này", "khoản trên"): the generic item nouns
 # of plans and legal texts, followed by đó / này / ấy / trên / nói trên
 _ITEM_NOUNS = r"tiểu dự án|dự án|đề án|chương trình|mô hình|nhiệm vụ|chỉ tiêu|giai đoạn|phụ lục|điều|khoản|điểm"
+# what an item belongs to, part of its name: "Tiểu dự án 4 thuộc Dự án 7", "khoản 2 Điều 5"
+_PART_OF = rf"\s+(?:thuộc|của)\s+(?:{_ITEM_NOUNS})\s+[\dIVXLC]+[a-zđ]?\b|\s+(?:{_ITEM_NOUNS})\s+[\dIVXLC]+[a-zđ]?\b"
 _DEMONSTRATIVE = re.compile(rf"\b({_ITEM_NOUNS})(\s+[\dIVXLC]+[a-zđ]?)?\s+(?:đó|này|ấy|trên|nói trên)\b", re.I)
 
 
@@ -57,9 +59,9 @@ def resolve_item(question: str, previous: str | None, previous_answer: str | Non
     if number:  # "Dự án 6 đó": already named, only the pointing word goes
         return question[:m.start()] + f"{noun} {number}" + question[m.end():]
     for text in (previous or "", previous_answer or ""):
-        found = re.search(rf"(?<!\w)({noun})\s+([\dIVXLC]+[a-zđ]?)\b", text, re.I)
+        found = re.search(rf"(?<!\w)({noun})\s+([\dIVXLC]+[a-zđ]?)\b({_PART_OF})?", text, re.I)
         if found and not (noun.lower() == "dự án" and text[max(0, found.start() - 5):found.start()].lower().endswith("tiểu ")):
-            return question[:m.start()] + f"{m.group(1)} {found.group(2)}" + question[m.end():]
+            return question[:m.start()] + f"{m.group(1)} {found.group(2)}{found.group(3) or ''}" + question[m.end():]
     return question
 
 
@@ -68,7 +70,12 @@ def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), p
     `places` are the place names of the indexed documents ("Lạng Sơn"): a follow-up that names another
     one asks the same of that place; one that names another body asks the same of that body. An item
     pointed at ("Dự án 6 đó") is named from the previous question or answer."""
-    question = resolve_item(" ".join(question.split()), previous, previous_answer)
+    asked = " ".join(question.split())
+    question = resolve_item(asked, previous, previous_answer)
+    if question != asked and not is_follow_up(question):
+        # it pointed at an item of the previous turn: it also looks where that turn looked
+        inherited = [s for s in _scope(previous or "", places) if not _has(question, s)]
+        return f"{question.rstrip(' ?')} ({', '.join(inherited)})?" if inherited else question
     if previous and _PRONOUN.match(question):
         # "Họ phải chịu trách nhiệm trước ai?" -> the body of the previous question in place of "Họ"
         body = _body(previous)

@@ -68,9 +68,22 @@ _ASKED = [(k, label, re.compile(q), re.compile(v)) for k, label, q, v in _KINDS]
 _WHO = re.compile(r"\b(?:ai|co quan nao|don vi nao|luc luong nao|nganh nao|cap nao)\b")
 
 
+# "mấy giai đoạn" asks how many, as "bao nhiêu giai đoạn" does ("may" typed without diacritics too, where
+# it cannot be told from "máy")
+_HOW_MANY = re.compile(r"\bmấy\b", re.I)
+
+
+def _asked_form(question: str) -> str:
+    """The question folded, with "mấy" read as "bao nhiêu"."""
+    question = nfc(question)
+    if fold(question) == question.lower():  # typed without diacritics
+        question = re.sub(r"\bmay(?=\s+\w)", "mấy", question, flags=re.I)
+    return " ".join(re.findall(r"[\w%/]+", fold(_HOW_MANY.sub("bao nhiêu", question))))
+
+
 def asked_value(question: str) -> Asked | None:
     """The kind of value a question asks for, or None ("phải làm gì", "ai chủ trì")."""
-    folded = " ".join(re.findall(r"[\w%/]+", fold(question)))
+    folded = _asked_form(question)
     if _WHO.search(folded):
         return None
     for kind, label, q, v in _ASKED:
@@ -253,14 +266,19 @@ def relevance(bm25, question: str, hits, skip: set[str] = frozenset()) -> tuple[
 
 
 def asking_words(question: str) -> set[str]:
-    """The folded words of the phrase that asks for a value ("bao nhieu phan tram", "ngay nao")."""
-    folded = " ".join(re.findall(r"[\w%/]+", fold(question)))
+    """The folded words of the phrase that asks for a value ("bao nhieu phan tram", "ngay nao", "may")."""
+    folded = _asked_form(question)
     for _, _, q, _ in _ASKED:
         m = q.search(folded)
         if m:
             words = m.group().split()
-            return set(words) | {" ".join(words[i:i + 2]) for i in range(len(words) - 1)}
+            how_many = {"may"} if "bao nhieu" in m.group() and "bao nhieu" not in _plain(question) else set()
+            return set(words) | {" ".join(words[i:i + 2]) for i in range(len(words) - 1)} | how_many
     return set()
+
+
+def _plain(question: str) -> str:
+    return " ".join(re.findall(r"[\w%/]+", fold(question)))
 
 
 def _near(word: str, bm25) -> str | None:
