@@ -74,7 +74,7 @@ def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), p
     question = resolve_item(asked, previous, previous_answer)
     if question != asked and not is_follow_up(question):
         # it pointed at an item of the previous turn: it also looks where that turn looked
-        inherited = [s for s in _scope(previous or "", places) if not _has(question, s)]
+        inherited = [s for s in _scope(previous or "", places, body=False) if not _has(question, s)]
         return f"{question.rstrip(' ?')} ({', '.join(inherited)})?" if inherited else question
     if previous and _PRONOUN.match(question):
         # "Họ phải chịu trách nhiệm trước ai?" -> the body of the previous question in place of "Họ"
@@ -118,18 +118,18 @@ def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), p
     return standalone
 
 
-def _scope(question: str, places: tuple[str, ...]) -> list[str]:
+def _scope(question: str, places: tuple[str, ...], body: bool = True) -> list[str]:
     """Where a question looks: the indexed places it names, the plans it names by number ("Kế hoạch 153",
-    "Nghị quyết 03-NQ/TU"), the body it asks about."""
+    "Nghị quyết 03-NQ/TU"), and (with `body`) the body it asks about."""
     from assistant.intent import kind_words
 
     found = [p for p in places if _has(question, p)]
     folded = fold(question)  # as long as the NFC question: spans carry over
     found += [question[m.start():m.end()] for m in
               re.finditer(rf"\b(?:{kind_words()})(?: so)? \d+[\w/-]*", folded)]
-    body = _body(question)
-    if body is not None:
-        found.append(body.written)
+    named = _body(question) if body else None
+    if named is not None:
+        found.append(named.written)
     return list(dict.fromkeys(found))
 
 

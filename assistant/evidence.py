@@ -81,6 +81,11 @@ def _asked_form(question: str) -> str:
     return " ".join(re.findall(r"[\w%/]+", fold(_HOW_MANY.sub("bao nhiêu", question))))
 
 
+def asks_who(question: str) -> bool:
+    """Whether a question asks for a body ("ai chủ trì …", "cơ quan nào quản lý …", "giao cho ai")."""
+    return bool(_WHO.search(_plain(question)))
+
+
 def asked_value(question: str) -> Asked | None:
     """The kind of value a question asks for, or None ("phải làm gì", "ai chủ trì")."""
     folded = _asked_form(question)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 
 from assistant import retrieve
-from assistant.evidence import asked_value, coverage, value_sentences
+from assistant.evidence import asked_value, asks_who, coverage, value_sentences
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from index.bm25 import bm25_tokens
+from ingest.normalize import fold
 from ingest.canonical import lookup
 from ingest.records import Record, asked_kind
 
@@ -146,9 +147,12 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     funding or the legal bases, quoted whole; as a fallback (the model's text failed verification) the
     items that answer any question. None when no item does."""
     cues = asked_kind(turn.standalone)
-    if cues is None and not fallback:
+    who = asks_who(turn.standalone)  # asks for a body: the items that name who does it answer
+    if cues is None and not fallback and not who:
         return None
     found = matching_records(turn, index, records, bm25, cues.kind if cues else None)
+    if who and cues is None and not fallback and not (found and found[0].duties):
+        return None  # the item that answers best names no body the lexicon knows: the model reads it
     if not found:
         return None
     docs = index.documents_by_id
@@ -163,7 +167,11 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
             where = r.section.rsplit(" › ", 1)[-1].lstrip("-–• ").strip()
             core = re.sub(r"^(?:[\dIVXLC]+[.)]|[a-zđ]\))*\s*", "", where).rstrip("…").strip()
             said = bool(core) and r.text.startswith(core[:40])  # the heading is the item's own first words
-            lines.append(f"- “{r.text}” [{n}]" if not where or said else f"- {where}: “{r.text}” [{n}]")
+            where = "" if not where or said else where
+            bodies = "; ".join(f"{d.agency}" + (f" ({d.role})" if d.role != "thực hiện" else "")
+                               for d in r.duties if fold(d.agency) not in fold(r.text))  # whose item it is
+            where = " — ".join(x for x in (where, bodies) if x)
+            lines.append(f"- {where}: “{r.text}” [{n}]" if where else f"- “{r.text}” [{n}]")
     mode = "evidence" if fallback else "records"
     return _listed(turn, lines, citations, mode, stream)
 

@@ -429,14 +429,18 @@ def test_how_often_is_answered_by_a_recurrence():
 
 @pytest.mark.parametrize("question,previous,answer,standalone", [
     ("Tiểu dự án đó tên đầy đủ là gì?", "Sở Y tế chủ trì tiểu dự án nào?",
-     "Sở Y tế chủ trì Tiểu dự án 2 thuộc Dự án 1 [1].", "Tiểu dự án 2 tên đầy đủ là gì?"),
+     "Sở Y tế chủ trì Tiểu dự án 2 thuộc Dự án 1 [1].", "Tiểu dự án 2 thuộc Dự án 1 tên đầy đủ là gì?"),
     ("Dự án 6 đó tên đầy đủ là gì?", "Sở Y tế phải làm gì?", "d) Chủ trì thực hiện Dự án 6 [1]",
      "Dự án 6 tên đầy đủ là gì?"),
     ("Dự án đó do ai chủ trì?", "Kế hoạch 153 triển khai những dự án nào?", "Dự án 1 …; Dự án 6 …",
-     "Dự án 1 do ai chủ trì?"),
+     "Dự án 1 do ai chủ trì (Kế hoạch 153)?"),
+    ("Tiểu dự án đó tên đầy đủ là gì?", "Ai chủ trì Tiểu dự án 4 thuộc Dự án 7 ở An Bình?", "",
+     "Tiểu dự án 4 thuộc Dự án 7 tên đầy đủ là gì (An Bình)?"),
 ])
 def test_a_follow_up_names_the_item_it_points_at(question, previous, answer, standalone):
-    assert rewrite(question, previous, (), answer) == standalone
+    """It names the item with what it belongs to, and looks where the previous question looked (its
+    places and plans; not its body: the item is what it asks about now)."""
+    assert rewrite(question, previous, ("An Bình",), answer) == standalone
 
 
 def test_words_typed_without_diacritics_follow_the_index():
@@ -456,3 +460,12 @@ def test_polite_filler_and_the_year_asked_find_the_target_of_that_year(runtime):
     assert not answer.refused and answer.mode == "records" and not gen.calls
     assert "Năm 2026: Đạt 25%" in answer.text
     assert {c.number for c in answer.citations} == {"03-NQ/TU"}, "only the items that hold the year asked"
+
+
+@pytest.mark.slow
+def test_a_who_question_is_answered_by_the_items_with_the_body_whose_item_it_is(runtime):
+    assistant, gen = _assistant(runtime, "không dùng")
+    answer = assistant.answer("co quan nao chu tri du an 6 o can tho")
+    assert not answer.refused and answer.mode == "records" and not gen.calls
+    line = next(x for x in answer.text.splitlines() if "Dự án 6" in x)
+    assert "Sở Y tế" in line.split("“")[0], "the body is named before the item it is given"
