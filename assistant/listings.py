@@ -176,6 +176,30 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     return _listed(turn, lines, citations, mode, stream)
 
 
+def signing_titles(text: str, name: str) -> str:
+    """The titles written above a signer's name, as the document writes them: "TM. ỦY BAN NHÂN DÂN, KT. CHỦ
+    TỊCH, PHÓ CHỦ TỊCH" (the capitalised lines just above the last place the name stands)."""
+    at = text.rfind(name)
+    if at < 0:
+        return ""
+    before = text[:at].split("\n")
+    # a signature block on the name's own line (a table row read as one line): "… (2). 70 TM. CHÍNH PHỦ THỦ TƯỚNG"
+    words = re.sub(r"[*|]+", " ", before[-1]).split()
+    k = len(words)
+    while k and any(ch.isalpha() for ch in words[k - 1]) and words[k - 1] == words[k - 1].upper():
+        k -= 1
+    same_line = " ".join(words[k:])
+    titles = []
+    for k, line in enumerate(reversed([*before[-8:-1], same_line])):
+        line = " ".join(re.sub(r"\*+", " ", line).split()).strip(" |")
+        if not line:
+            continue
+        if not any(ch.isalpha() for ch in line) or line != line.upper() or (k > 0 and "|" in line):
+            break
+        titles.append(line)
+    return ", ".join(reversed(titles))
+
+
 def asked_name(intent) -> str:
     body = intent.body
     if body is None or (body.group and intent.sectors):
@@ -233,5 +257,10 @@ def header(turn: Turn, index):
         chunk = next((c for c in (reversed(where) if field == "signer" else where) if key in c.text.lower()), None)
         ref = f" [{_cite(cited, citations, chunk, d)}]" if chunk else ""
         said = f"do {value} ký" if field == "signer" else f"do {value} ban hành"
+        day = str(d.date or "").split("-")
+        if len(day) == 3:  # the signing date of the header
+            said += f" ngày {day[2]}/{day[1]}/{day[0]}"
+        if field == "signer" and signing_titles(d.text, value):
+            said += f" ({signing_titles(d.text, value)})"
         lines.append(f"{d.label} {said}{ref}.")
     return _listed(turn, lines, citations, "records")

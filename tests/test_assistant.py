@@ -469,3 +469,16 @@ def test_a_who_question_is_answered_by_the_items_with_the_body_whose_item_it_is(
     assert not answer.refused and answer.mode == "records" and not gen.calls
     line = next(x for x in answer.text.splitlines() if "Dự án 6" in x)
     assert "Sở Y tế" in line.split("“")[0], "the body is named before the item it is given"
+
+
+@pytest.mark.parametrize("text,name,titles", [
+    ("- Lưu VT.\n\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nNguyễn Văn An", "Nguyễn Văn An",
+     "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, PHÓ CHỦ TỊCH"),
+    ("- Lưu: VT, KGVX (2). 70 | **TM. CHÍNH PHỦ** **THỦ TƯỚNG** **Trần Văn Bình** |", "Trần Văn Bình",
+     "TM. CHÍNH PHỦ THỦ TƯỚNG"),
+    ("Nơi nhận: như trên.\nLê Thị Cúc", "Lê Thị Cúc", ""),
+])
+def test_the_signer_is_given_with_the_titles_written_above_the_name(text, name, titles):
+    from assistant.listings import signing_titles
+
+    assert signing_titles(text, name) == titles
