@@ -83,6 +83,9 @@ class Assistant:
             return refusal(turn, index, [str(intent.legal)])  # "Điều 99" of a law that has no such article
         if intent.signer or intent.issuer:
             return listings.header(turn, index)
+        answer = listings.definition(turn, index)  # "X là gì?" where a text defines X
+        if answer is not None:
+            return answer
         if intent.duty and (intent.body or intent.sectors):
             answer = listings.duties(turn, index, self.duty_rows())
             if answer is not None:

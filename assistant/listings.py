@@ -14,6 +14,7 @@ import re
 
 from assistant import retrieve
 from assistant.evidence import asked_value, asks_who, coverage, value_sentences
+from assistant.focus import sentences
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from index.bm25 import bm25_tokens
 from ingest.normalize import fold
@@ -235,6 +236,39 @@ def _listed(turn: Turn, lines: list[str], citations, mode: str, stream: bool = T
     for line in lines if stream else ():
         turn.on_token(line + "\n")
     return turn.answer("\n".join(lines), citations, mode, model="extractive")
+
+
+# "X là gì?", "X được hiểu là gì?", "X nghĩa là gì?": asks what a term means
+_ASKS_MEANING = re.compile(r"([^,?;:]+?)\s+(?:duoc hieu (?:la gi|nhu the nao)|nghia la gi|la gi)(?:\W|$)")
+# a sentence that defines a term: "1. Chất ma túy là …", "a) Cai nghiện ma túy là …"
+_DEFINES = re.compile(r"(?:\d+[.)]|[a-zđ]\))?\s*(\w+(?: \w+){1,7}?) (?:la|duoc hieu la) ")
+
+
+def definition(turn: Turn, index):
+    """What a term means, from the sentences of the documents in scope that define it ("Chất ma túy là …"),
+    each quoted whole and cited; None when the question asks no meaning or no sentence defines the term."""
+    m = _ASKS_MEANING.search(" ".join(re.findall(r"\w+|[,?;:]", fold(turn.standalone))))
+    if not m:
+        return None
+    term = " " + " ".join(re.findall(r"\w+", m.group(1)))
+    docs, scope = index.documents_by_id, turn.intent.scope
+    found = []
+    for chunk in index.chunks:
+        if scope and chunk.doc_id not in scope:
+            continue
+        for sent in sentences(chunk.text):
+            d = _DEFINES.match(" ".join(re.findall(r"\w+", fold(sent))) + " ")
+            if d and term.endswith(f" {d.group(1)}"):
+                found.append((chunk, sent))
+    if not found:
+        return None
+    lines, citations, cited = ["Theo các văn bản hiện có (định nghĩa):"], [], {}
+    for doc_id in dict.fromkeys(c.doc_id for c, _ in found):
+        lines += ["", f"**{docs[doc_id].label}**:"]
+        for chunk, sent in ((c, x) for c, x in found[:MAX_ITEMS] if c.doc_id == doc_id):
+            n = _cite(cited, citations, chunk, docs[doc_id])
+            lines.append(f"- {chunk.section}: “{sent}” [{n}]")
+    return _listed(turn, lines, citations, "records")
 
 
 def header(turn: Turn, index):

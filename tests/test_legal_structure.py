@@ -222,3 +222,36 @@ def test_reference_scopes_the_law_to_exactly_that_part():
 )
 def test_legal_heading(paragraph, heading):
     assert legal_heading(paragraph) == heading
+
+
+# --- a term's meaning, from the sentence that defines it ---------------------------------------
+
+
+@pytest.mark.parametrize(("question", "defined"), [
+    ("Theo Luật này, chất ma túy là gì?", "Chất ma túy là chất gây nghiện, chất hướng thần"),
+    ("cai nghien ma tuy duoc hieu la gi", "Cai nghiện ma túy là quá trình"),
+    ("Xin hỏi chất hướng thần là gì vậy ạ?", "Chất hướng thần là chất kích thích"),
+])
+def test_a_question_of_meaning_is_answered_by_the_sentence_that_defines_the_term(question, defined):
+    import time
+    from types import SimpleNamespace
+
+    from assistant.intent import read_intent
+    from assistant.listings import definition
+    from assistant.result import Turn
+    from index.search import SearchResult
+
+    doc, chunks = parsed(LAW)
+    index = SimpleNamespace(documents=[doc], documents_by_id={doc.doc_id: doc}, chunks=chunks)
+    turn = Turn(question, question, read_intent(question, [doc]), SearchResult(question, [], 0.0), None, "x",
+                lambda _: None, time.perf_counter(), {"first_token_ms": None})
+    answer = definition(turn, index)
+    assert answer is not None and defined in answer.text and "Điều 2. Giải thích từ ngữ" in answer.text
+    assert len(answer.citations) == 1
+    assert definition(replace_question(turn, "Luật này có bao nhiêu chương?"), index) is None
+
+
+def replace_question(turn, question):
+    from dataclasses import replace
+
+    return replace(turn, question=question, standalone=question)
