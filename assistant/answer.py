@@ -92,7 +92,8 @@ class Assistant:
                 return answer
         missing = lacking(turn, index, bm25) if result.hits else []
         if not result.hits or result.relevance < self.min_relevance:
-            return refusal(turn, index, missing or None)  # say what is missing: the value asked for, else the words
+            answer = None if missing else listings.legal_part(turn, index, bm25)  # "Điều 28 nói gì?"
+            return answer or refusal(turn, index, missing or None)  # say what is missing: the value asked, else the words
         if missing:
             return refusal(turn, index, missing)
         answer = listings.records_answer(turn, index, self.records(), bm25)

@@ -271,6 +271,26 @@ def definition(turn: Turn, index):
     return _listed(turn, lines, citations, "records")
 
 
+def legal_part(turn: Turn, index, bm25):
+    """The text of the article, clause or point a question names ("điểm a khoản 1 Điều 28 nói gì?"), quoted
+    whole and cited, when what else it asks is in words no indexed text uses (they say how it asks, not
+    what): None otherwise, or when the part is longer than MAX_ITEMS passages."""
+    from assistant.evidence import question_terms
+
+    ids = turn.intent.legal_chunks
+    if not ids or len(ids) > MAX_ITEMS:
+        return None
+    if any(all(k in bm25.vocab for k in t.keys) for t in question_terms(turn.result.missing and
+                                                                         " ".join(turn.result.missing) or "")):
+        return None
+    docs = index.documents_by_id
+    lines, citations, cited = [f"Theo {turn.intent.legal}:"], [], {}
+    for chunk in (c for c in index.chunks if c.chunk_id in ids):
+        n = _cite(cited, citations, chunk, docs[chunk.doc_id])
+        lines.append(f"- {docs[chunk.doc_id].label} — {chunk.section}: “{' '.join(chunk.text.split())}” [{n}]")
+    return _listed(turn, lines, citations, "records")
+
+
 def header(turn: Turn, index):
     """Who signed or who issued the documents the question is about, from their header (read at ingest),
     cited to the passage that carries it; a refusal when the document leaves it blank."""

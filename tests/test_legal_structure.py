@@ -255,3 +255,30 @@ def replace_question(turn, question):
     from dataclasses import replace
 
     return replace(turn, question=question, standalone=question)
+
+
+def test_a_named_point_is_quoted_when_the_rest_of_the_question_is_words_no_text_uses():
+    import time
+    from types import SimpleNamespace
+
+    from assistant.intent import read_intent, with_legal_chunks
+    from assistant.listings import legal_part
+    from assistant.result import Turn
+    from index.bm25 import Bm25Index
+    from index.search import SearchResult
+
+    doc, chunks = parsed(LAW)
+    index = SimpleNamespace(documents=[doc], documents_by_id={doc.doc_id: doc}, chunks=chunks)
+    bm25 = Bm25Index.build([c.text for c in chunks])
+
+    def ask(question, missing):
+        result = SearchResult(question, [], 0.0, missing=missing)
+        intent = with_legal_chunks(read_intent(question, [doc]), chunks)
+        return legal_part(Turn(question, question, intent, result, None, "x", lambda _: None,
+                               time.perf_counter(), {"first_token_ms": None}), index, bm25)
+
+    answer = ask("điểm a khoản 1 Điều 28 nói gì?", ["nói gì"])
+    assert answer is not None and "từ đủ 18 tuổi trở lên" in answer.text and len(answer.citations) == 1
+    assert ask("điểm a khoản 1 Điều 28 có nói về người nghiện ma túy không?", ["người nghiện"]) is None, \
+        "words the texts use are what it asks: the evidence decides"
+    assert ask("Điều 2 nói gì?", ["nói gì"]) is None, "longer than a few passages: not quoted whole"
