@@ -43,7 +43,7 @@ _KINDS = [
     ("phone", "số điện thoại", r"\bso dien thoai\b", r"\d{3,4}[ .]?\d{3}[ .]?\d{3,4}"),
     ("docnumber", "số hiệu văn bản", r"\bso hieu\b|\b(?:ke hoach|van ban) so (?:may|bao nhieu)\b",
      r"\d+\s*[/-]\s*[a-z]"),
-    ("money", "số tiền", r"\bbao nhi(?:e|)u (?:tien|ty|trieu|dong)\b|\b(?:kinh phi|ngan sach|muc ho tro|so tien)\b.*\bbao nhi(?:e|)u\b",
+    ("money", "số tiền", r"\bbao nhi(?:e|)u (?:tien|ty|trieu|dong)\b|\b(?:kinh phi|ngan sach|muc ho tro|so tien|phat tien|tien phat|muc phat)\b.*\bbao nhi(?:e|)u\b",
      rf"{_NUM}\s*(?:ty|trieu|nghin|ngan)?\s*(?:dong|vnd)\b|{_NUM}\s*(?:ty|trieu)\b"),
     ("percent", "tỷ lệ phần trăm", r"\bbao nhi(?:e|)u phan tram\b|\bty le\b.*\bbao nhi(?:e|)u\b",
      rf"{_NUM}\s*(?:%|phan tram)"),
@@ -229,8 +229,13 @@ def pair_strength(bm25):
 def unknown_names(bm25, question: str) -> list[str]:
     """Proper names the question gives that occur nowhere in the indexed documents ("Lâm Đồng",
     "Đà Nẵng"): a question about them is not answered from other places' texts."""
-    return [t.shown for t in question_terms(question, pair_strength(bm25))
-            if t.kind == "name" and not all(k in bm25.vocab for k in t.keys)]
+    names = [t.shown for t in question_terms(question, pair_strength(bm25))
+             if t.kind == "name" and not all(k in bm25.vocab for k in t.keys)]
+    # a code or formula, letters and figures in one word ("N2O", "2C-B"), is a name too
+    codes = [w for w in re.findall(r"(?<![\w/])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w/])", question)
+             if re.search(r"\d", w) and re.search(r"[A-Za-z]", w)
+             and not all(fold(x) in bm25.vocab for x in re.findall(r"\w+", w))]
+    return names + codes
 
 
 def coverage(bm25, question: str, present: set[str], skip: set[str] = frozenset()) -> tuple[float, list[str]]:

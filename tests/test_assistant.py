@@ -133,6 +133,9 @@ def test_focus_all_keeps_the_best_sentences_of_all_passages_within_one_budget():
     ("Kế hoạch của phường có số hiệu là gì?", "docnumber"),
     ("Số điện thoại đường dây nóng là bao nhiêu?", "phone"),
     ("Mỗi xã phải xây dựng bao nhiêu mô hình?", "number"),
+    ("Kế hoạch chia thành mấy giai đoạn?", "number"),
+    ("ke hoach chia thanh may giai doan", "number"),
+    ("Mức phạt tiền đối với hành vi này là bao nhiêu?", "money"),
     ("Sở Y tế phải làm gì?", None),
 ])
 def test_asked_value_kinds(question, kind):
@@ -482,3 +485,13 @@ def test_the_signer_is_given_with_the_titles_written_above_the_name(text, name, 
     from assistant.listings import signing_titles
 
     assert signing_titles(text, name) == titles
+
+
+def test_a_code_or_formula_no_text_holds_is_an_unknown_name():
+    from assistant.evidence import unknown_names
+    from index.bm25 import Bm25Index
+
+    bm25 = Bm25Index.build(["Danh mục IV: các tiền chất, gồm Acetone và 2C-B.", "Kế hoạch 483/KH-BCA-C04."])
+    assert unknown_names(bm25, "Khí N2O có trong danh mục tiền chất không?") == ["N2O"]
+    assert unknown_names(bm25, "2C-B thuộc danh mục nào?") == []
+    assert unknown_names(bm25, "Kế hoạch 483/KH-BCA-C04 nói gì?") == [], "a document number is no code"
