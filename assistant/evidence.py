@@ -114,9 +114,17 @@ def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = froz
     """The best coverage of the question's content words by one value-bearing sentence of the hits
     (read with its plan and section path), and that sentence."""
     best, best_sent = 0.0, None
+    skip = set(skip) | asking_words(question)  # "mấy", "bao nhiêu": the form of the question, not its content
+    counted = _counted(question) if asked.kind == "number" else None
     for h in hits:
         context = f"{h.document.label} {h.chunk.section}"
-        for sent in value_sentences(asked, question, h.chunk.text):
+        candidates = value_sentences(asked, question, h.chunk.text)
+        if counted:  # "mấy giai đoạn?": the numbered ones, read together, answer it ("Giai đoạn 1 …", "Giai đoạn 2 …")
+            numbered = [x for x in sentences(h.chunk.text)
+                        if re.search(rf"\b{counted}\s+(?:\d+|[ivxlc]+)\b", fold(x))]
+            if len(numbered) >= 2:
+                candidates = [*candidates, " ".join(numbered)]
+        for sent in candidates:
             share, _ = coverage(bm25, question, set(bm25_tokens(f"{context} {sent}")), skip)
             if share > best:
                 best, best_sent = share, sent
@@ -285,6 +293,12 @@ def asking_words(question: str) -> set[str]:
             how_many = {"may"} if "bao nhieu" in m.group() and "bao nhieu" not in _plain(question) else set()
             return set(words) | {" ".join(words[i:i + 2]) for i in range(len(words) - 1)} | how_many
     return set()
+
+
+def _counted(question: str) -> str | None:
+    """The folded noun a how-many question counts: "mấy giai đoạn" -> "giai doan"."""
+    m = re.search(r"\bbao nhieu (\w+(?: \w+)?)", _asked_form(question))
+    return m.group(1) if m else None
 
 
 def _plain(question: str) -> str:

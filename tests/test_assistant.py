@@ -495,3 +495,27 @@ def test_a_code_or_formula_no_text_holds_is_an_unknown_name():
     assert unknown_names(bm25, "Khí N2O có trong danh mục tiền chất không?") == ["N2O"]
     assert unknown_names(bm25, "2C-B thuộc danh mục nào?") == []
     assert unknown_names(bm25, "Kế hoạch 483/KH-BCA-C04 nói gì?") == [], "a document number is no code"
+
+
+def test_how_many_is_supported_by_the_numbered_items_read_together():
+    from types import SimpleNamespace
+
+    from assistant.evidence import asked_value, value_support
+    from index.bm25 import Bm25Index
+
+    text = ("Giai đoạn 1 (năm 2025): rà soát, phấn đấu 20% xã, phường không ma túy.\n\n"
+            "Giai đoạn 2 (2026 - 2030): duy trì, tăng dần số xã, phường không ma túy.\n\n"
+            "Giai đoạn 3 (từ năm 2031): giữ vững các xã, phường không ma túy.")
+    other = "Ban hành Nghị quyết 05 về công tác phòng, chống ma túy năm 2025 trên địa bàn."
+    bm25 = Bm25Index.build([text, other, "Kế hoạch tuyên truyền.", "Báo cáo định kỳ."])
+    hit = SimpleNamespace(document=SimpleNamespace(label="Nghị quyết 05 — tỉnh An Bình"),
+                          chunk=SimpleNamespace(section="Mục tiêu cụ thể", text=text))
+    question = "Lộ trình rà soát, duy trì, giữ vững gồm mấy giai đoạn?"  # each stage holds one of its words
+    share, sent = value_support(bm25, asked_value(question), question, [hit])
+    assert share >= 0.5 and "Giai đoạn 1" in sent and "Giai đoạn 3" in sent
+    from assistant.evidence import asking_words, coverage
+    from index.bm25 import bm25_tokens
+
+    alone = [coverage(bm25, question, set(bm25_tokens(f"Nghị quyết 05 Mục tiêu cụ thể {x}")), asking_words(question))[0]
+             for x in text.split("\n\n")]
+    assert max(alone) < 0.5, "no single stage holds the question"
