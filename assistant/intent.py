@@ -57,7 +57,24 @@ def words(question: str) -> str:
 
 
 def is_duty_question(question: str) -> bool:
-    return bool(_DUTY.search(words(question)))
+    folded = words(question)
+    return any(_ends_a_word(question, folded, m.end()) for m in _DUTY.finditer(folded))
+
+
+def _ends_a_word(question: str, folded: str, end: int) -> bool:
+    """Whether a match ending at `end` of the folded question ends on a word of it, not inside a content
+    word: "được giao" is not in "được giáo dục" (typed with diacritics the words tell; typed without, they
+    cannot). Inside a stop phrase ("phải | làm gì") is no cut."""
+    from ingest.words import segment
+
+    if fold(question) == question.lower():
+        return True
+    inside, count = set(), 0
+    for w in segment(question):
+        if not w.stop:
+            inside.update(range(count + 1, count + len(w.syllables)))
+        count += len(w.syllables)
+    return len(folded[:end].split()) not in inside
 
 
 def read_intent(question: str, documents) -> Intent:

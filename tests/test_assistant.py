@@ -519,3 +519,15 @@ def test_how_many_is_supported_by_the_numbered_items_read_together():
     alone = [coverage(bm25, question, set(bm25_tokens(f"Nghị quyết 05 Mục tiêu cụ thể {x}")), asking_words(question))[0]
              for x in text.split("\n\n")]
     assert max(alone) < 0.5, "no single stage holds the question"
+
+
+@pytest.mark.parametrize("question,duty", [
+    ("Đối tượng được giáo dục, cảm hóa gồm những ai?", False),  # "được giáo dục" is not "được giao"
+    ("Sở Y tế được giao những việc gì?", True),
+    ("ngành giáo dục phải làm gì?", True),  # "phải | làm gì": a stop phrase is no word cut
+    ("so y te duoc giao viec gi", True),
+])
+def test_a_duty_question_is_told_by_its_words_not_by_syllables_inside_one(question, duty):
+    from assistant.intent import is_duty_question
+
+    assert is_duty_question(question) is duty
