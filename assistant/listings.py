@@ -124,6 +124,11 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
         for i, (doc, start, end) in enumerate(spans):
             if r.doc_id == doc and r.start < end and start < r.end:
                 rank.setdefault(id(r), i)
+    scope = turn.intent.scope
+    if kind and scope:  # the question names its plans: every item of the kind asked in them is a candidate
+        for r in records:
+            if r.kind == kind and r.doc_id in scope:
+                rank.setdefault(id(r), len(spans))
     found = sorted((r for r in records if id(r) in rank), key=lambda r: (rank[id(r)], r.start))
     asked = asked_value(turn.standalone)
     if asked:
@@ -170,7 +175,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
             said = bool(core) and r.text.startswith(core[:40])  # the heading is the item's own first words
             where = "" if not where or said else where
             bodies = "; ".join(f"{d.agency}" + (f" ({d.role})" if d.role != "thực hiện" else "")
-                               for d in r.duties if fold(d.agency) not in fold(r.text))  # whose item it is
+                               for d in r.duties if fold(d.agency) not in fold(f"{where} {r.text}"))  # whose item it is
             where = " — ".join(x for x in (where, bodies) if x)
             lines.append(f"- {where}: “{r.text}” [{n}]" if where else f"- “{r.text}” [{n}]")
     mode = "evidence" if fallback else "records"

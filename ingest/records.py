@@ -90,7 +90,7 @@ def kind_of(section: str, text: str, has_bodies: bool) -> str:
 def extract_records(documents: list[Document], chunks: list[Chunk]) -> list[Record]:
     """Every item of every plan, in plan order."""
     docs = {d.doc_id: d for d in documents}
-    records = []
+    records = _preamble_bases(docs, chunks)
     for item in _items(docs, chunks):
         duties = tuple(item_duties(item))
         text = " ".join(_strip_marker(item.text).split())
@@ -105,6 +105,30 @@ def extract_records(documents: list[Document], chunks: list[Chunk]) -> list[Reco
             figures=figures_in(text),
         ))
     return records
+
+
+# the lines of a document's preamble that give its bases open with "Căn cứ" or "Thực hiện" (the layout of
+# Nghị định 30/2020/NĐ-CP on công tác văn thư)
+_BASIS = re.compile(r"^(?:Căn cứ|Thực hiện)\b", re.I)
+
+
+def _preamble_bases(docs: dict[str, Document], chunks: list[Chunk]) -> list[Record]:
+    """The preamble's paragraphs that give the document's legal bases, as legal-basis records."""
+    out, seen = [], set()
+    for c in chunks:
+        if c.doc_id not in docs or not c.section.startswith("Phần mở đầu"):
+            continue
+        doc = docs[c.doc_id]
+        for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", c.text):  # paragraphs
+            para = m.group().strip()
+            text = " ".join(para.split())
+            if (_BASIS.match(para) and (doc.doc_id, text) not in seen  # overlapping chunks hold it twice
+                    and doc.text[c.start + m.start():c.start + m.end()] == m.group()):
+                seen.add((doc.doc_id, text))
+                out.append(Record(doc_id=doc.doc_id, file=doc.file, plan_label=doc.label, section=c.section,
+                                  chunk_id=c.chunk_id, start=c.start + m.start(), end=c.start + m.end(),
+                                  text=text, kind="legal_basis", figures=figures_in(text)))
+    return out
 
 
 def duties_of(records: list[Record]) -> list[Duty]:

@@ -282,3 +282,14 @@ def test_a_named_point_is_quoted_when_the_rest_of_the_question_is_words_no_text_
     assert ask("điểm a khoản 1 Điều 28 có nói về người nghiện ma túy không?", ["người nghiện"]) is None, \
         "words the texts use are what it asks: the evidence decides"
     assert ask("Điều 2 nói gì?", ["nói gì"]) is None, "longer than a few passages: not quoted whole"
+
+
+def test_the_preamble_lines_that_give_a_document_its_bases_are_legal_basis_records():
+    from ingest.records import extract_records
+
+    doc, chunks = parsed(PROVINCE_PLAN)
+    bases = [r for r in extract_records([doc], chunks) if r.section.startswith("Phần mở đầu")]
+    assert [r.kind for r in bases] == ["legal_basis"] * len(bases) and bases
+    assert any(r.text.startswith("Căn cứ Quyết định số 77/QĐ-BTN") for r in bases)
+    assert all(doc.text[r.start:r.end].strip().startswith(r.text[:20]) for r in bases), "spans point at the text"
+    assert not any(r.text.startswith("Theo đề nghị") for r in bases)
