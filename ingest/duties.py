@@ -19,6 +19,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 
 from ingest.canonical import Agency, agency_list_at, level_in, lookup, split_agencies
+from ingest.agencies import agency_of, trailing_agency
 from ingest.deadlines import Deadline, parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
 from ingest.normalize import fold
@@ -143,6 +144,9 @@ def _item_duties(item: _Item) -> list[Duty]:
     if item.agency:
         body = _strip_marker(text)
         after = body[len(item.agency):] if body.startswith(item.agency) else body
+        if trailing_agency(text) == item.agency:  # "… (Bộ phận Y tế)": a unit of the section's body does it
+            for name in split_agencies(_section_body(item.section) or ""):
+                add(lookup(name, item.doc.locality), "thực hiện", text)
         for name in split_agencies(item.agency):
             add(lookup(name, item.doc.locality), role_of(after, text), text)
     else:
@@ -298,6 +302,15 @@ def _sentence_around(text: str, pos: int) -> tuple[int, int]:
 def _paragraph_end(text: str, pos: int) -> int:
     end = text.find("\n\n", pos)
     return len(text) if end < 0 else end
+
+
+def _section_body(section: str) -> str | None:
+    """The body the innermost section heading above an item names ("IV. … › 3. Văn phòng … › ý 2")."""
+    for label in reversed(section.split(" › ")[:-1]):
+        name = agency_of(_strip_marker(label).rstrip("…"), inline=False)
+        if name:
+            return name
+    return None
 
 
 def _strip_marker(text: str) -> str:
