@@ -96,6 +96,9 @@ class Assistant:
             return answer or refusal(turn, index, missing or None)  # say what is missing: the value asked, else the words
         if missing:
             return refusal(turn, index, missing)
+        answer = listings.legal_part(turn, index, bm25)  # "Điều 5 nghiêm cấm những hành vi nào?": all of it
+        if answer is not None:
+            return answer
         answer = listings.records_answer(turn, index, self.records(), bm25)
         if answer is not None:
             return answer

@@ -276,23 +276,45 @@ def definition(turn: Turn, index):
     return _listed(turn, lines, citations, "records")
 
 
+MAX_PART = 20  # passages of a named article quoted whole
+HEADING_HOLDS = 0.75  # share of the question's words (idf-weighted) the part with its heading must hold
+
+
+def _common_prefix(paths: list[list[str]]) -> list[str]:
+    out = []
+    for labels in zip(*paths):
+        if any(x != labels[0] for x in labels):
+            break
+        out.append(labels[0])
+    return out
+
+
 def legal_part(turn: Turn, index, bm25):
-    """The text of the article, clause or point a question names ("điểm a khoản 1 Điều 28 nói gì?"), quoted
-    whole and cited, when what else it asks is in words no indexed text uses (they say how it asks, not
-    what): None otherwise, or when the part is longer than MAX_ITEMS passages."""
+    """The text of the article, clause or point a question names, quoted whole and cited, when the question
+    asks what it says: what else it asks is in words no indexed text uses ("điểm a khoản 1 Điều 28 nói
+    gì?"), or the part with its heading holds it ("Điều 5 nghiêm cấm những hành vi nào?" of "Điều 5. Các
+    hành vi bị nghiêm cấm"). None otherwise, or when the part is longer than MAX_PART passages."""
     from assistant.evidence import question_terms
 
     ids = turn.intent.legal_chunks
-    if not ids or len(ids) > MAX_ITEMS:
-        return None
-    if any(all(k in bm25.vocab for k in t.keys) for t in question_terms(turn.result.missing and
-                                                                         " ".join(turn.result.missing) or "")):
+    if not ids or len(ids) > MAX_PART:
         return None
     docs = index.documents_by_id
-    lines, citations, cited = [f"Theo {turn.intent.legal}:"], [], {}
-    for chunk in (c for c in index.chunks if c.chunk_id in ids):
-        n = _cite(cited, citations, chunk, docs[chunk.doc_id])
-        lines.append(f"- {docs[chunk.doc_id].label} — {chunk.section}: “{' '.join(chunk.text.split())}” [{n}]")
+    part = [c for c in index.chunks if c.chunk_id in ids]
+    heading = " › ".join(_common_prefix([c.section.split(" › ") for c in part]))
+    doc = docs[part[0].doc_id]
+    whole = " ".join(c.text for c in part)
+    held = coverage(bm25, turn.standalone, set(bm25_tokens(f"{doc.label} {doc.title} {heading} {whole}")),
+                    {fold(w) for w in re.findall(r"\w+", str(turn.intent.legal))})[0]
+    unknown_rest = not any(all(k in bm25.vocab for k in t.keys)
+                           for t in question_terms(" ".join(turn.result.missing)))
+    if not (held >= HEADING_HOLDS or (turn.result.missing and unknown_rest)):
+        return None
+    lines, citations, cited = [f"**{doc.label}** — {heading}:"], [], {}
+    for chunk in part:
+        n = _cite(cited, citations, chunk, doc)
+        own = chunk.section[len(heading):].lstrip(" ›")
+        lines.append(f"- {own + ': ' if own else ''}“{' '.join(chunk.text.split())}” [{n}]")
     return _listed(turn, lines, citations, "records")
 
 

@@ -257,7 +257,7 @@ def replace_question(turn, question):
     return replace(turn, question=question, standalone=question)
 
 
-def test_a_named_point_is_quoted_when_the_rest_of_the_question_is_words_no_text_uses():
+def test_a_named_part_is_quoted_whole_when_the_question_asks_what_it_says():
     import time
     from types import SimpleNamespace
 
@@ -279,9 +279,12 @@ def test_a_named_point_is_quoted_when_the_rest_of_the_question_is_words_no_text_
 
     answer = ask("điểm a khoản 1 Điều 28 nói gì?", ["nói gì"])
     assert answer is not None and "từ đủ 18 tuổi trở lên" in answer.text and len(answer.citations) == 1
-    assert ask("điểm a khoản 1 Điều 28 có nói về người nghiện ma túy không?", ["người nghiện"]) is None, \
-        "words the texts use are what it asks: the evidence decides"
-    assert ask("Điều 2 nói gì?", ["nói gì"]) is None, "longer than a few passages: not quoted whole"
+    assert ask("điểm a khoản 1 Điều 28 có áp dụng cho học sinh không?", ["học sinh"]) is None, \
+        "words the texts use, which the point does not hold, are what it asks: the evidence decides"
+    whole = ask("Điều 5 nghiêm cấm những hành vi nào?", [])
+    assert whole is not None and len(whole.citations) == 11, "the article's heading holds the question: all of it"
+    assert "Điều 5. Các hành vi bị nghiêm cấm" in whole.text.splitlines()[0]
+    assert ask("Điều 5 có nói về người nghiện ma túy được hỗ trợ học nghề không?", []) is None
 
 
 def test_the_preamble_lines_that_give_a_document_its_bases_are_legal_basis_records():
