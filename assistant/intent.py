@@ -44,12 +44,14 @@ class Intent:
     legal_chunks: frozenset[str] = frozenset()  # the passages of that article, clause or point
     signer: bool = False  # asks who signed a document ("Ai ký Quyết định 140?")
     issuer: bool = False  # asks who issued it ("Nghị quyết 03 do cơ quan nào ban hành?", "có phải X ban hành không")
+    other_places: frozenset[str] = frozenset()  # plans of places named besides those of the plans named by number
 
     @property
     def scope(self) -> frozenset[str]:
-        """The plans a question is about: those it names by number, else those of the places it names,
+        """The plans a question is about: those it names by number with those of the other places it names
+        ("Kế hoạch 153 của Cần Thơ hay kế hoạch của phường Tân Hưng"), else those of the places it names,
         else none (all plans)."""
-        return self.plans or self.places
+        return self.plans | self.other_places if self.plans else self.places
 
 
 def words(question: str) -> str:
@@ -87,13 +89,16 @@ def read_intent(question: str, documents) -> Intent:
     month_n = int(month.group(1)) if month and 1 <= int(month.group(1)) <= 12 else None
     docs = list(documents)
     places = mentioned_places(question, docs)
+    plans = mentioned_plans(question, docs)
+    named = {d.locality for d in docs if d.doc_id in plans}
     legal = parse_legal_ref(question)
     return Intent(
         question=question,
         duty=is_duty_question(question),
         body=body,
         sectors=frozenset(sectors),
-        plans=frozenset(mentioned_plans(question, docs)),
+        plans=frozenset(plans),
+        other_places=frozenset(d.doc_id for d in docs if d.doc_id in places and d.locality not in named),
         places=frozenset(places),
         month=month_n,
         foreign_places=tuple(foreign_places(question, docs)) if not places else (),

@@ -145,7 +145,15 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
         keep = [r for r in keep if figures <= set(re.findall(r"\d+", r.text))]
     if kind and any(r.kind == kind for r in keep):
         keep = [r for r in keep if r.kind == kind]  # of the kind asked, when such items hold the question
-    return list(dict.fromkeys(keep))[:MAX_ITEMS]
+    keep = list(dict.fromkeys(keep))
+    if len({r.doc_id for r in keep}) > 1:  # several plans: each gets its best items before any gets more
+        counts: dict[str, int] = {}
+        nth = []  # the item's place among its own plan's items
+        for r in keep:
+            counts[r.doc_id] = counts.get(r.doc_id, 0) + 1
+            nth.append(counts[r.doc_id])
+        keep = [r for _, r in sorted(zip(nth, keep), key=lambda x: x[0])]
+    return keep[:MAX_ITEMS]
 
 
 def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: bool = False, stream: bool = True):

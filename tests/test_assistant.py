@@ -531,3 +531,16 @@ def test_a_duty_question_is_told_by_its_words_not_by_syllables_inside_one(questi
     from assistant.intent import is_duty_question
 
     assert is_duty_question(question) is duty
+
+
+def test_a_question_naming_one_plan_by_number_and_another_by_place_is_about_both():
+    from types import SimpleNamespace
+
+    from assistant.intent import read_intent
+
+    docs = [SimpleNamespace(doc_id="kh153", number="153/KH-UBND", locality="thành phố An Bình", level="tỉnh"),
+            SimpleNamespace(doc_id="nq03", number="03-NQ/TU", locality="thành phố An Bình", level="tỉnh"),
+            SimpleNamespace(doc_id="tl", number=None, locality="phường Tân Lập (Bắc Hà)", level="xã")]
+    both = read_intent("Kế hoạch 153 của An Bình hay kế hoạch của phường Tân Lập kéo dài hơn?", docs)
+    assert both.scope == {"kh153", "tl"}, "the other plan of the numbered plan's place is not named"
+    assert read_intent("Kế hoạch 153 của An Bình kéo dài đến bao giờ?", docs).scope == {"kh153"}
