@@ -660,31 +660,37 @@ def test_rejected_uploads_are_deleted_from_the_upload_cache_only(settings, tmp_p
     assert not in_cache.exists() and elsewhere.exists(), "only gradio's own copy is deleted"
 
 
+class _Paced:
+    """A generator that writes a sentence every 20 ms for 8 s: an answer long enough to stop."""
+    name = "paced"
+
+    def count_tokens(self, text):
+        return max(1, len(text) // 3)
+
+    def stream(self, messages, max_tokens=None):
+        for _ in range(400):
+            time.sleep(0.02)
+            yield "Năm 2026 đạt 25% xã, phường không ma túy [1]. "
+
+
+def _paced_runtime(settings):
+    class Rt(WebRuntime):
+        def generator(self, choice=None):
+            return _Paced()
+
+    rt = Rt(settings)
+    rt.searcher = Searcher(settings, HashingEmbedder())
+    return rt
+
+
 def test_a_closed_tab_cancels_its_answer(settings, plans_copy):
     from assistant.conversation import Conversation
     from tracuu.web_chat import ChatService
 
     build(settings, plans_copy)
 
-    class Paced:
-        name = "paced"
-
-        def count_tokens(self, text):
-            return max(1, len(text) // 3)
-
-        def stream(self, messages, max_tokens=None):
-            for _ in range(400):
-                time.sleep(0.02)
-                yield "Năm 2026 đạt 25% xã, phường không ma túy [1]. "
-
-    class Rt(WebRuntime):
-        def generator(self, choice=None):
-            return Paced()
-
-    rt = Rt(settings)
-    rt.searcher = Searcher(settings, HashingEmbedder())
     lock = threading.Lock()
-    chat = ChatService(rt, lock)
+    chat = ChatService(_paced_runtime(settings), lock)
     stream = chat.stream("Năm 2026 có bao nhiêu xã, phường không ma túy ở Cần Thơ?", Conversation(), session="tab-1")
     assert next(k for k, _ in stream if k == "token") == "token"
     assert not chat.cancel_session("tab-2")
@@ -703,24 +709,7 @@ def test_clearing_waits_until_the_stopped_answer_sends_nothing_more(settings, pl
 
     build(settings, plans_copy)
 
-    class Paced:
-        name = "paced"
-
-        def count_tokens(self, text):
-            return max(1, len(text) // 3)
-
-        def stream(self, messages, max_tokens=None):
-            for _ in range(400):
-                time.sleep(0.02)
-                yield "Năm 2026 đạt 25% xã, phường không ma túy [1]. "
-
-    class Rt(WebRuntime):
-        def generator(self, choice=None):
-            return Paced()
-
-    rt = Rt(settings)
-    rt.searcher = Searcher(settings, HashingEmbedder())
-    chat = ChatService(rt, threading.Lock())
+    chat = ChatService(_paced_runtime(settings), threading.Lock())
     shown, first = [], threading.Event()
 
     def respond():  # what the web's respond does: show every event, slowly, as a loaded server would
