@@ -77,6 +77,24 @@ def test_manifest_mismatch_says_what_to_run(hashing_settings, plans_copy):
     assert build_index([plans_copy], other, HashingEmbedder(), rebuild=True).chunks > 0
 
 
+def test_index_embedded_from_an_older_passage_text_is_rebuilt(hashing_settings, plans_copy):
+    """An index written before passage_text carried the headings (its manifest has no "passage_text")
+    holds vectors of another text: searching it or adding to it says to rebuild."""
+    from index import store
+
+    _build(hashing_settings, plans_copy)
+    pointer = hashing_settings.index_dir / "manifest.json"
+    manifest = json.loads(pointer.read_text(encoding="utf-8"))
+    assert manifest["passage_text"] == store.PASSAGE_TEXT
+    del manifest["passage_text"]
+    pointer.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(TracuuError, match="passage_text.*tracuu ingest --rebuild"):
+        Searcher(hashing_settings, HashingEmbedder()).search("Sở Y tế")
+    with pytest.raises(TracuuError, match="--rebuild"):
+        _build(hashing_settings, plans_copy)
+    assert _build(hashing_settings, plans_copy, rebuild=True).embedded > 0
+
+
 def test_missing_index_says_what_to_run(hashing_settings):
     with pytest.raises(TracuuError, match="tracuu ingest"):
         Searcher(hashing_settings, HashingEmbedder()).search("Sở Y tế")
