@@ -199,15 +199,21 @@ def _build_locked(paths, settings, embedder, progress, rebuild, remove) -> Build
             report.seconds = time.perf_counter() - started
             return report
 
-    old_vectors = {c.chunk_id: previous.vectors[i] for i, c in enumerate(previous.chunks)} if previous else {}
+    # a vector is kept when the text it was embedded from is unchanged: the chunk id does not cover the
+    # headings above the passage nor the plan's label, which passage_text embeds with it
+    old_vectors = {
+        (c.chunk_id, passage_text(old_docs[c.doc_id], c)): previous.vectors[i]
+        for i, c in enumerate(previous.chunks) if c.doc_id in old_docs
+    } if previous else {}
     docs_by_id = {d.doc_id: d for d in documents}
-    todo = [i for i, c in enumerate(chunks) if c.chunk_id not in old_vectors]
+    keys = [(c.chunk_id, passage_text(docs_by_id[c.doc_id], c)) for c in chunks]
+    todo = [i for i, key in enumerate(keys) if key not in old_vectors]
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    for i, c in enumerate(chunks):
-        if c.chunk_id in old_vectors:
-            vectors[i] = old_vectors[c.chunk_id]
+    for i, key in enumerate(keys):
+        if key in old_vectors:
+            vectors[i] = old_vectors[key]
     if todo:
-        texts = [passage_text(docs_by_id[chunks[i].doc_id], chunks[i]) for i in todo]
+        texts = [keys[i][1] for i in todo]
         vectors[todo] = embed_with_progress(embedder, texts, progress)
     report.embedded, report.reused = len(todo), len(chunks) - len(todo)
 
