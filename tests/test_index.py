@@ -77,6 +77,40 @@ def test_manifest_mismatch_says_what_to_run(hashing_settings, plans_copy):
     assert build_index([plans_copy], other, HashingEmbedder(), rebuild=True).chunks > 0
 
 
+def test_a_changed_heading_re_embeds_the_passages_under_it(hashing_settings, tmp_path):
+    """The points of a clause keep their section path and text (and chunk id) when the clause's lead-in
+    sentence changes, but that sentence is embedded with them: they are embedded again."""
+    folder = tmp_path / "luat"
+    folder.mkdir()
+    law = folder / "luat.txt"
+    body = ("LUẬT THỬ\n\nĐiều 1. Quy định chung\n\n1. Quy trình gồm các bước sau đây:\n\na) Tiếp nhận hồ sơ;\n\n"
+            "b) Trả kết quả.\n\n2. Luật này có hiệu lực từ ngày ký.\n")
+    law.write_text(body, encoding="utf-8")
+    first = _build(hashing_settings, folder)
+    law.write_text(body.replace("Quy trình gồm", "Thủ tục gồm"), encoding="utf-8")
+    report = _build(hashing_settings, folder)
+    assert report.updated == ["luat.txt"]
+    assert report.embedded == 2 and report.reused == first.chunks - 2
+
+
+def test_index_embedded_from_an_older_passage_text_is_rebuilt(hashing_settings, plans_copy):
+    """An index written before passage_text carried the headings (its manifest has no "passage_text")
+    holds vectors of another text: searching it or adding to it says to rebuild."""
+    from index import store
+
+    _build(hashing_settings, plans_copy)
+    pointer = hashing_settings.index_dir / "manifest.json"
+    manifest = json.loads(pointer.read_text(encoding="utf-8"))
+    assert manifest["passage_text"] == store.PASSAGE_TEXT
+    del manifest["passage_text"]
+    pointer.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(TracuuError, match="passage_text.*tracuu ingest --rebuild"):
+        Searcher(hashing_settings, HashingEmbedder()).search("Sở Y tế")
+    with pytest.raises(TracuuError, match="--rebuild"):
+        _build(hashing_settings, plans_copy)
+    assert _build(hashing_settings, plans_copy, rebuild=True).embedded > 0
+
+
 def test_missing_index_says_what_to_run(hashing_settings):
     with pytest.raises(TracuuError, match="tracuu ingest"):
         Searcher(hashing_settings, HashingEmbedder()).search("Sở Y tế")

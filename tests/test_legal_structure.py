@@ -66,6 +66,49 @@ def test_law_points_under_their_clause():
     assert chunks[0].heading.endswith("2. Thời hạn cai nghiện ma túy tự nguyện tại gia đình, cộng đồng được tính như sau:")
 
 
+def test_points_are_indexed_with_their_clause_sentence():
+    """What is embedded and keyword-indexed for a point carries the clause's lead-in sentence in place of
+    the bare "khoản 2" (the displayed section path keeps the label)."""
+    from index.build import passage_text, section_context
+
+    doc, _ = parsed(LAW)
+    chunk = holding(LAW, "Tiếp nhận, phân loại;")
+    assert chunk.section.endswith("Điều 29. Thời hạn, quy trình cai nghiện ma túy › khoản 2 › điểm a")
+    assert section_context(chunk).endswith(
+        "Điều 29. Thời hạn, quy trình cai nghiện ma túy › 2. Quy trình cai nghiện ma túy bao gồm các giai đoạn "
+        "sau đây: › điểm a")
+    assert passage_text(doc, chunk).endswith("\na) Tiếp nhận, phân loại;")
+
+
+def test_keyword_text_names_the_document_by_its_title():
+    """BM25 reads every passage of the law under the law's title; the embedded text does not carry it."""
+    from index.build import keyword_text, passage_text
+
+    doc, _ = parsed(LAW)
+    chunk = holding(LAW, "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2026.")
+    assert doc.title == "Luật Phòng, chống ma túy"
+    assert keyword_text(doc, chunk).split("\n")[:2] == [doc.label, doc.title]
+    assert keyword_text(doc, chunk).endswith(passage_text(doc, chunk).split("\n", 1)[1])
+    assert doc.title not in passage_text(doc, chunk)
+
+
+def test_a_shortened_heading_is_indexed_whole():
+    """A label cut at its length limit is indexed with the rest of its heading; a heading in capitals
+    (an appendix's list) is written in lower case after the label's words."""
+    from index.build import section_context
+
+    article = holding(LAW, "Nhập khẩu, xuất khẩu, tạm nhập, tái xuất, tạm xuất, tái nhập chất ma túy, tiền chất;")
+    assert "…" in article.section
+    assert "Điều 18. Kiểm soát hoạt động nhập khẩu, xuất khẩu, tạm nhập, tái xuất, tạm xuất, tái nhập, quá cảnh" \
+        in section_context(article)
+    row = holding(DECREE, "Tramadol")
+    assert section_context(row).startswith(
+        "Phụ lục › Danh mục II. Các chất ma túy được sử dụng hạn chế trong nghiên cứu, kiểm nghiệm, giám định")
+    # a label that is not shortened, and the part marker of a split passage, stay as they are
+    whole = holding(LAW, "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2026.")
+    assert section_context(whole) == whole.section
+
+
 @pytest.mark.parametrize(("max_chars", "overlap"), [(1200, 150), (300, 50)])
 def test_no_law_chunk_spans_two_articles(max_chars, overlap):
     document, chunks = parsed(LAW, max_chars, overlap)
