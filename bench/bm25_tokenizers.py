@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from eval.gold import load_gold  # noqa: E402
 from index import bm25 as bm25_module  # noqa: E402
 from index.bm25 import Bm25Index  # noqa: E402
-from index.build import keyword_text  # noqa: E402
+from index.build import passage_text  # noqa: E402
 from ingest.normalize import _WORD, contains_quote, fold, nfc, syllable_key  # noqa: E402
 from ingest.pipeline import collect_files, parse_files  # noqa: E402
 
@@ -56,7 +56,7 @@ def main():
     parsed = parse_files(collect_files([Path("data/plans")]), 1200, 150, 20)
     docs = {d.doc_id: d for d in parsed.documents}
     chunks = parsed.chunks
-    texts = [keyword_text(docs[c.doc_id], c) for c in chunks]
+    texts = [passage_text(docs[c.doc_id], c) for c in chunks]
     items = [g for g in load_gold() if g.quotes and g.type != "follow_up"]
     print("| tokens | recall@5 | MRR@10 | build s |")
     print("|---|---|---|---|")

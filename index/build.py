@@ -47,21 +47,11 @@ class BuildReport:
 
 
 def passage_text(document: Document, chunk: Chunk) -> str:
-    """What is embedded for a chunk (and, with its document's title, keyword-indexed: keyword_text): its
-    plan, section path (its headings written out where the path shortens them, see section_context) and
-    text. Not what is displayed. A change here or in keyword_text bumps index.store.PASSAGE_TEXT, so
-    that indexes built from the old text are rebuilt."""
+    """What is embedded and keyword-indexed for a chunk: its plan, section path (its headings written
+    out where the path shortens them, see section_context) and text. Not what is displayed. A change
+    here bumps index.store.PASSAGE_TEXT, so that indexes embedded from the old text are rebuilt."""
     agency = f" — {chunk.agency}" if chunk.agency else ""
     return f"{document.label}{agency}\n{section_context(chunk)}\n{chunk.text}"
-
-
-def keyword_text(document: Document, chunk: Chunk) -> str:
-    """What BM25 indexes for a chunk: the passage text with its document's title under the label, so
-    that a question naming a text by its title ("Luật Phòng, chống ma túy") finds every passage of it,
-    not only the passages that quote the title of another text. Not embedded: a long title on every
-    passage blurs what e5 reads of the passage itself (tuned dense MRR@10 0.790 -> 0.741 with it)."""
-    head, _, rest = passage_text(document, chunk).partition("\n")
-    return f"{head}\n{document.title}\n{rest}"
 
 
 _PART = re.compile(r" \(phần \d+/\d+\)$")
@@ -217,7 +207,7 @@ def _build_locked(paths, settings, embedder, progress, rebuild, remove) -> Build
         vectors[todo] = embed_with_progress(embedder, texts, progress)
     report.embedded, report.reused = len(todo), len(chunks) - len(todo)
 
-    bm25 = Bm25Index.build([keyword_text(docs_by_id[c.doc_id], c) for c in chunks])
+    bm25 = Bm25Index.build([passage_text(docs_by_id[c.doc_id], c) for c in chunks])
     faiss_index = make_faiss(vectors, settings.faiss_index)
     manifest = dict(
         expected,

@@ -41,9 +41,9 @@ from ingest.document import Chunk, Document
 from tracuu.errors import TracuuError
 
 FORMAT_VERSION = 1  # the parts' own format (unchanged since the flat layout)
-# how index/build.passage_text and keyword_text write what is embedded and keyword-indexed: an index
-# built from another text (1, before the manifest named it: the bare section path, no title for BM25)
-# must be rebuilt, its vectors and keyword weights would not be those of the passages as now written
+# how index/build.passage_text writes what is embedded and keyword-indexed: an index built from another
+# text (1, before the manifest named it: the bare section path) must be rebuilt, its vectors would not
+# match the passages the search now reads
 PASSAGE_TEXT = 2
 LAYOUT = 2  # versioned folders behind a pointer
 MARKER = ".tracuu-index"

@@ -80,18 +80,6 @@ def test_points_are_indexed_with_their_clause_sentence():
     assert passage_text(doc, chunk).endswith("\na) Tiếp nhận, phân loại;")
 
 
-def test_keyword_text_names_the_document_by_its_title():
-    """BM25 reads every passage of the law under the law's title; the embedded text does not carry it."""
-    from index.build import keyword_text, passage_text
-
-    doc, _ = parsed(LAW)
-    chunk = holding(LAW, "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2026.")
-    assert doc.title == "Luật Phòng, chống ma túy"
-    assert keyword_text(doc, chunk).split("\n")[:2] == [doc.label, doc.title]
-    assert keyword_text(doc, chunk).endswith(passage_text(doc, chunk).split("\n", 1)[1])
-    assert doc.title not in passage_text(doc, chunk)
-
-
 def test_a_shortened_heading_is_indexed_whole():
     """A label cut at its length limit is indexed with the rest of its heading; a heading in capitals
     (an appendix's list) is written in lower case after the label's words."""
