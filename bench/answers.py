@@ -1,5 +1,6 @@
-"""Answer speed with each model: time to first token and total for 10 typical questions, retrieval
-time broken out, and the bare llama.cpp time for the same prompt as the floor. Prints a table.
+"""Answer speed with each model: time to first token and total for 14 typical questions (10 answered by
+code, 4 by the model), retrieval time broken out, and the bare llama.cpp time for the same prompt as the
+floor. Prints a table.
 
     .venv/bin/python bench/answers.py [--models fast,default]
 """
@@ -24,6 +25,11 @@ QUESTIONS = [
     "Đối tượng thụ hưởng của Chương trình ở Cần Thơ gồm những ai?",
     "Nam Định phấn đấu đến năm 2030 có bao nhiêu phần trăm xã không ma túy?",
     "Ngân sách cho Sở Y tế là bao nhiêu tỷ đồng?",
+    # answered by the model (no record or listing answers them): its first token is what these measure
+    "Chi cục Hải quan khu vực XIX được đề nghị thực hiện những gì?",
+    "Theo Nghị quyết 03-NQ/TU của Cần Thơ, lực lượng Công an có vai trò gì?",
+    "Mô hình trường học không ma túy được đề cập trong những kế hoạch nào?",
+    "Các kế hoạch yêu cầu quản lý người sử dụng ma túy bị loạn thần, “ngáo đá” ra sao?",
 ]
 
 
@@ -64,7 +70,7 @@ def main():
         print(f"\n## {gen.name} (load {load:.1f} s)\n")
         print("| question | mode | retrieve ms | first token s | total s | prompt tokens | bare llama.cpp first token s / total s |")
         print("|---|---|---|---|---|---|---|")
-        firsts, totals = [], []
+        firsts, totals, model_firsts = [], [], []
         for q in QUESTIONS:
             captured.clear()
             a = assistant.answer(q)
@@ -80,11 +86,16 @@ def main():
                     first = first or time.perf_counter() - s
                 floor = f"{first or 0:.1f} / {time.perf_counter() - s:.1f}"
             firsts.append(t["first_token_ms"] / 1000)
+            if captured:
+                model_firsts.append(t["first_token_ms"] / 1000)
             totals.append(t["total_ms"] / 1000)
             print(f"| {q} | {a.mode} | {t['retrieve_ms']:.0f} | {t['first_token_ms'] / 1000:.1f} | "
                   f"{t['total_ms'] / 1000:.1f} | {tokens} | {floor} |")
         print(f"\nfirst token p50 {pct(firsts, 50):.1f} s, p95 {pct(firsts, 95):.1f} s; "
               f"total p50 {pct(totals, 50):.1f} s, p95 {pct(totals, 95):.1f} s")
+        if model_firsts:
+            print(f"the {len(model_firsts)} answers the model wrote: first token p50 {pct(model_firsts, 50):.1f} s, "
+                  f"max {max(model_firsts):.1f} s")
 
 
 if __name__ == "__main__":
