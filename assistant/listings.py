@@ -135,8 +135,10 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
         found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
     scored = []
     skip = retrieve.national_places(turn.standalone, index.documents)
+    chunks = {c.chunk_id: c for c in index.chunks}
     for r in found:
-        share, _ = coverage(bm25, turn.standalone, set(bm25_tokens(f"{r.plan_label} {r.section} {r.text}")), skip)
+        context = _context(r, chunks)  # with the lead-in of the clause its points stand under
+        share, _ = coverage(bm25, turn.standalone, set(bm25_tokens(f"{r.plan_label} {context} {r.text}")), skip)
         scored.append((share, r))
     best = max((s for s, _ in scored), default=0.0)
     keep = [r for s, r in scored if s >= MIN_ITEM_COVERAGE and s >= 0.75 * best]
@@ -154,6 +156,24 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
             nth.append(counts[r.doc_id])
         keep = [r for _, r in sorted(zip(nth, keep), key=lambda x: x[0])]
     return keep[:MAX_ITEMS]
+
+
+def _context(r: Record, chunks: dict) -> str:
+    """A record's section path with its headings written out (index/build.section_context)."""
+    from index.build import section_context
+
+    chunk = chunks.get(r.chunk_id)
+    return section_context(chunk) if chunk is not None and chunk.section == r.section else r.section
+
+
+def _lead_in(r: Record, chunks: dict) -> str | None:
+    """The lead-in sentence of the clause a point stands under ("2. Quy trình … sau đây:"), when its
+    section path names that clause by a bare label ("khoản 2 › điểm a")."""
+    labels, written = r.section.split(" › "), _context(r, chunks).split(" › ")
+    if len(labels) != len(written) or len(labels) < 2:
+        return None
+    parent, full = labels[-2], written[-2]
+    return full if full != parent and full.rstrip().endswith(":") else None
 
 
 def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: bool = False, stream: bool = True):
@@ -176,8 +196,20 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     for doc_id in dict.fromkeys(r.doc_id for r in found):
         doc = docs[doc_id]
         lines += ["", f"**{doc.label}**:"]
-        for r in (r for r in found if r.doc_id == doc_id):
+        mine = [r for r in found if r.doc_id == doc_id]
+        leads = {id(r): _lead_in(r, chunks) for r in mine}
+        first = {}  # the points of one clause stand together, in the text's order, under its lead-in
+        for i, r in enumerate(mine):
+            first.setdefault(leads[id(r)] or id(r), i)
+        mine.sort(key=lambda r: (first[leads[id(r)] or id(r)], r.start))
+        shown_lead = None
+        for r in mine:
             n = _cite(cited, citations, chunks[r.chunk_id], doc)
+            lead = leads[id(r)]
+            if lead and lead != shown_lead:  # "Quy trình … gồm các giai đoạn sau đây:" above its points
+                lines.append(f"- {lead}")
+            shown_lead = lead
+            indent = "  " if lead else ""
             where = r.section.rsplit(" › ", 1)[-1].lstrip("-–• ").strip()
             core = re.sub(r"^(?:[\dIVXLC]+[.)]|[a-zđ]\))*\s*", "", where).rstrip("…").strip()
             said = bool(core) and r.text.startswith(core[:40])  # the heading is the item's own first words
@@ -185,7 +217,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
             bodies = "; ".join(f"{d.agency}" + (f" ({d.role})" if d.role != "thực hiện" else "")
                                for d in r.duties if fold(d.agency) not in fold(f"{where} {r.text}"))  # whose item it is
             where = " — ".join(x for x in (where, bodies) if x)
-            lines.append(f"- {where}: “{r.text}” [{n}]" if where else f"- “{r.text}” [{n}]")
+            lines.append(f"{indent}- {where}: “{r.text}” [{n}]" if where else f"{indent}- “{r.text}” [{n}]")
     mode = "evidence" if fallback else "records"
     return _listed(turn, lines, citations, mode, stream)
 

@@ -327,3 +327,28 @@ def test_the_preamble_lines_that_give_a_document_its_bases_are_legal_basis_recor
     assert any(r.text.startswith("Căn cứ Quyết định số 77/QĐ-BTN") for r in bases)
     assert all(doc.text[r.start:r.end].strip().startswith(r.text[:20]) for r in bases), "spans point at the text"
     assert not any(r.text.startswith("Theo đề nghị") for r in bases)
+
+
+def test_points_are_quoted_under_their_clause_lead_in_in_the_text_order():
+    import time
+    from types import SimpleNamespace
+
+    from assistant.intent import read_intent
+    from assistant.listings import records_answer
+    from assistant.result import Turn
+    from index.bm25 import Bm25Index
+    from index.search import Hit, SearchResult
+    from ingest.records import extract_records
+
+    doc, chunks = parsed(LAW)
+    index = SimpleNamespace(documents=[doc], documents_by_id={doc.doc_id: doc}, chunks=chunks)
+    points = [c for c in chunks if "Điều 29." in c.section and "› khoản 2 › điểm" in c.section]
+    question = "Quy trình cai nghiện ma túy gồm những giai đoạn nào?"
+    hits = [Hit(c, doc, 1.0, 0.0, 0.0) for c in reversed(points)]  # found in another order than the text's
+    turn = Turn(question, question, read_intent(question, [doc]), SearchResult(question, hits, 0.0), None, "x",
+                lambda _: None, time.perf_counter(), {"first_token_ms": None})
+    answer = records_answer(turn, index, extract_records([doc], chunks), Bm25Index.build([c.text for c in chunks]))
+    lines = answer.text.splitlines()
+    lead = lines.index("- 2. Quy trình cai nghiện ma túy bao gồm các giai đoạn sau đây:")
+    assert [x.split(":")[0].strip() for x in lines[lead + 1:lead + 6]] == [
+        "- điểm a", "- điểm b", "- điểm c", "- điểm d", "- điểm đ"], "each point under the lead-in, in order"
