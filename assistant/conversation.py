@@ -74,8 +74,7 @@ def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), p
     question = resolve_item(asked, previous, previous_answer)
     if question != asked and not is_follow_up(question):
         # it pointed at an item of the previous turn: it also looks where that turn looked
-        inherited = [s for s in _scope(previous or "", places, body=False) if not _has(question, s)]
-        return f"{question.rstrip(' ?')} ({', '.join(inherited)})?" if inherited else question
+        return _looking_where(question, previous or "", places, body=False)
     if previous and _PRONOUN.match(question):
         # "Họ phải chịu trách nhiệm trước ai?" -> the body of the previous question in place of "Họ"
         body = _body(previous)
@@ -112,10 +111,16 @@ def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), p
         if rest and asked_value(rest) is not None:
             # it asks a value of its own ("còn các vụ trên tuyến biển thì tăng bao nhiêu?"): its own words
             # are the question, and the previous one lends only where to look (its places, plans, body)
-            inherited = [s for s in _scope(previous, places) if not _has(rest, s)]
-            return f"{rest} ({', '.join(inherited)})?" if inherited else f"{rest}?"
+            return _looking_where(f"{rest}?", previous, places)
         standalone = f"{previous.rstrip(' ?')} — {rest}?" if rest else previous
     return standalone
+
+
+def _looking_where(question: str, previous: str, places: tuple[str, ...], body: bool = True) -> str:
+    """`question` with the places, plans (and, with `body`, the body) of `previous` it does not name itself:
+    "Dự án 2 tên đầy đủ là gì (Lạng Sơn)?"."""
+    inherited = [s for s in _scope(previous, places, body) if not _has(question, s)]
+    return f"{question.rstrip(' ?')} ({', '.join(inherited)})?" if inherited else question
 
 
 def _scope(question: str, places: tuple[str, ...], body: bool = True) -> list[str]:
