@@ -194,6 +194,17 @@ def says_dont_know(text: str) -> bool:
 SCAN_NOTE = "(văn bản nhận dạng từ ảnh quét)"
 
 
+def format_date(date: str | None) -> str:
+    """A document's ISO date as officials write it: "2025-11-17" -> "17/11/2025", "2025" -> "năm 2025"."""
+    if not date:
+        return ""
+    parts = date.split("-")
+    if len(parts) == 3:
+        y, m, d = parts
+        return f"{d}/{m}/{y}"
+    return f"năm {parts[0]}"
+
+
 def page_fields(pages: str | None, ocr_confidence: float | None) -> dict:
     """A citation's page fields in the JSON contract: "page" (the first page, a number), "pages" ("3-4"),
     and for a passage read by OCR its confidence, with a note when that confidence is low."""

@@ -78,7 +78,7 @@ def _asked_form(question: str) -> str:
     question = nfc(question)
     if fold(question) == question.lower():  # typed without diacritics
         question = re.sub(r"\bmay(?=\s+\w)", "mấy", question, flags=re.I)
-    return " ".join(re.findall(r"[\w%/]+", fold(_HOW_MANY.sub("bao nhiêu", question))))
+    return _plain(_HOW_MANY.sub("bao nhiêu", question))
 
 
 def asks_who(question: str) -> bool:
@@ -302,6 +302,7 @@ def _counted(question: str) -> str | None:
 
 
 def _plain(question: str) -> str:
+    """The question's words and figures, folded, one space apart."""
     return " ".join(re.findall(r"[\w%/]+", fold(question)))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from assistant import retrieve
+from assistant.citations import format_date
 from assistant.evidence import asked_value, asks_who, coverage, value_sentences
 from assistant.focus import sentences
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
@@ -378,10 +379,10 @@ def header(turn: Turn, index):
         chunk = next((c for c in (reversed(where) if field == "signer" else where) if key in c.text.lower()), None)
         ref = f" [{_cite(cited, citations, chunk, d)}]" if chunk else ""
         said = f"do {value} ký" if field == "signer" else f"do {value} ban hành"
-        day = str(d.date or "").split("-")
-        if len(day) == 3:  # the signing date of the header
-            said += f" ngày {day[2]}/{day[1]}/{day[0]}"
-        if field == "signer" and signing_titles(d.text, value):
-            said += f" ({signing_titles(d.text, value)})"
+        if len(str(d.date or "").split("-")) == 3:  # the signing date of the header
+            said += f" ngày {format_date(d.date)}"
+        titles = signing_titles(d.text, value) if field == "signer" else ""
+        if titles:
+            said += f" ({titles})"
         lines.append(f"{d.label} {said}{ref}.")
     return _listed(turn, lines, citations, "records")

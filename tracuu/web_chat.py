@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Iterator
 
+from assistant.citations import format_date
 from assistant.limits import MAX_QUESTION_CHARS  # noqa: F401 (the question box's limit)
 from tracuu.errors import TracuuError
 
@@ -159,16 +160,6 @@ class ChatService:
 
 
 # -- rendering --------------------------------------------------------------------------------------
-
-def format_date(date: str | None) -> str:
-    if not date:
-        return ""
-    parts = date.split("-")
-    if len(parts) == 3:
-        y, m, d = parts
-        return f"{d}/{m}/{y}"
-    return f"năm {parts[0]}"
-
 
 def sources_markdown(citations) -> str:
     return "\n".join(f"- **[{c.n}]** {c.label} — {c.section}" for c in citations)

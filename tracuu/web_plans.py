@@ -339,6 +339,6 @@ def check_file(path: Path, max_mb: float) -> str | None:
 
 
 def _date(date: str | None) -> str:
-    from tracuu.web_chat import format_date
+    from assistant.citations import format_date
 
     return format_date(date)
