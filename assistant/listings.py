@@ -10,6 +10,7 @@ collects them, verbatim, grouped by plan and each cited; no model call:
 
 from __future__ import annotations
 
+import os
 import re
 
 from assistant import retrieve
@@ -321,15 +322,6 @@ MAX_PART = 20  # passages of a named article quoted whole
 HEADING_HOLDS = 0.75  # share of the question's words (idf-weighted) the part with its heading must hold
 
 
-def _common_prefix(paths: list[list[str]]) -> list[str]:
-    out = []
-    for labels in zip(*paths):
-        if any(x != labels[0] for x in labels):
-            break
-        out.append(labels[0])
-    return out
-
-
 def legal_part(turn: Turn, index, bm25):
     """The text of the article, clause or point a question names, quoted whole and cited, when the question
     asks what it says: what else it asks is in words no indexed text uses ("điểm a khoản 1 Điều 28 nói
@@ -342,7 +334,7 @@ def legal_part(turn: Turn, index, bm25):
         return None
     docs = index.documents_by_id
     part = [c for c in index.chunks if c.chunk_id in ids]
-    heading = " › ".join(_common_prefix([c.section.split(" › ") for c in part]))
+    heading = " › ".join(os.path.commonprefix([c.section.split(" › ") for c in part]))  # label by label
     doc = docs[part[0].doc_id]
     whole = " ".join(c.text for c in part)
     held = coverage(bm25, turn.standalone, set(bm25_tokens(f"{doc.label} {doc.title} {heading} {whole}")),
