@@ -33,8 +33,8 @@ class ChatService:
         self.runtime = runtime
         self.lock = lock  # shared with re-indexing: one thing touches the models at a time
         self._warm: set[str] = set()  # model choices whose embedder, index and GGUF are loaded
-        self._active: dict[object, threading.Event] = {}  # id(conversation) or session -> its answer's cancel flag
-        self._ended: dict[object, threading.Event] = {}  # the same keys -> set once that answer's stream has ended
+        # id(conversation) or ("session", hash) -> the answer under way: (its cancel flag, set once its stream ended)
+        self._active: dict[object, tuple[threading.Event, threading.Event]] = {}
         self.load_seconds: dict[str, float] = {}
 
     def model_choice(self, model: str | None) -> str:
@@ -81,7 +81,7 @@ class ChatService:
         keys = [k for k in (id(conversation) if conversation is not None else None,
                             ("session", session) if session else None) if k is not None]
         for key in keys:
-            self._active[key], self._ended[key] = cancelled, ended
+            self._active[key] = (cancelled, ended)
 
         def on_token(piece: str) -> None:
             if cancelled.is_set():
@@ -126,15 +126,13 @@ class ChatService:
             cancelled.set()
             ended.set()
             for key in keys:
-                if self._active.get(key) is cancelled:
+                if self._active.get(key, (None,))[0] is cancelled:
                     del self._active[key]
-                if self._ended.get(key) is ended:
-                    del self._ended[key]
 
     def cancel(self, conversation) -> None:
         """Stop the answer being made for this conversation (its user cleared it): the worker stops at
         its next token or before it starts, frees the model, and the stream ends."""
-        flag = self._active.get(id(conversation))
+        flag = self._active.get(id(conversation), (None,))[0]
         if flag is not None:
             flag.set()
 
@@ -143,7 +141,7 @@ class ChatService:
         With `wait`, return once its stream has ended (at most `wait` seconds), so that whatever it sent
         before is already on its way. True if an answer was under way."""
         key = ("session", session)
-        flag, ended = (self._active.get(key), self._ended.get(key)) if session else (None, None)
+        flag, ended = self._active.get(key, (None, None)) if session else (None, None)
         if flag is not None:
             flag.set()
             log.info("session cleared or tab closed: its answer is cancelled")
