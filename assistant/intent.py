@@ -49,7 +49,7 @@ class Intent:
     @property
     def scope(self) -> frozenset[str]:
         """The plans a question is about: those it names by number with those of the other places it names
-        ("Kế hoạch 153 của Cần Thơ hay kế hoạch của phường Tân Hưng"), else those of the places it names,
+        ("Kế hoạch 153 của Lạng Sơn hay kế hoạch của phường Tam Kỳ"), else those of the places it names,
         else none (all plans)."""
         return self.plans | self.other_places if self.plans else self.places
 

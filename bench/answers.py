@@ -25,12 +25,10 @@ QUESTIONS = [
     "Đối tượng thụ hưởng của Chương trình ở Cần Thơ gồm những ai?",
     "Nam Định phấn đấu đến năm 2030 có bao nhiêu phần trăm xã không ma túy?",
     "Ngân sách cho Sở Y tế là bao nhiêu tỷ đồng?",
-    # answered by the model (no record or listing answers them): its first token is what these measure
-    "Chi cục Hải quan khu vực XIX được đề nghị thực hiện những gì?",
-    "Theo Nghị quyết 03-NQ/TU của Cần Thơ, lực lượng Công an có vai trò gì?",
-    "Mô hình trường học không ma túy được đề cập trong những kế hoạch nào?",
-    "Các kế hoạch yêu cầu quản lý người sử dụng ma túy bị loạn thần, “ngáo đá” ra sao?",
 ]
+# tuned gold questions (eval/gold/gold.jsonl) that the model answers (no record or listing does): its first
+# token is what these measure
+MODEL_QUESTIONS = ("q012", "q042", "q107", "q112")
 
 
 def pct(values, p):
@@ -46,6 +44,9 @@ def main():
     from tracuu.runtime import Runtime
 
     rt = Runtime()
+    from eval.gold import load_gold
+
+    model_questions = [it.question for it in load_gold() if it.id in MODEL_QUESTIONS]
     rt.searcher.search("khởi động")
     for choice in args.models.split(","):
         gen = rt.generator(choice)
@@ -71,7 +72,7 @@ def main():
         print("| question | mode | retrieve ms | first token s | total s | prompt tokens | bare llama.cpp first token s / total s |")
         print("|---|---|---|---|---|---|---|")
         firsts, totals, model_firsts = [], [], []
-        for q in QUESTIONS:
+        for q in QUESTIONS + model_questions:
             captured.clear()
             a = assistant.answer(q)
             t = a.timings

@@ -65,13 +65,13 @@ def province_names(current_only: bool = False) -> list[str]:
 
 
 def folded_names() -> dict[str, Province]:
-    """Every spelling folded without diacritics ('vinh phuc', 'thua thien hue', 'tp hcm' …) -> its province."""
+    """Every spelling folded without diacritics ('lao cai', 'thua thien hue', 'tp hcm' …) -> its province."""
     return dict(_folded_index())
 
 
 def find_province(name: str) -> Province | None:
     """The province or city a name means, with or without diacritics or a level word:
-    'Quảng Nam', 'tinh vinh phuc', 'thành phố Lạng Sơn', 'TP. Hồ Chí Minh' -> its Province; else None."""
+    'Quảng Nam', 'tinh lao cai', 'thành phố Lạng Sơn', 'TP. Hồ Chí Minh' -> its Province; else None."""
     key = _key(name)
     key = re.sub(r"^(?:tinh|thanh pho|tp)\s+", "", key)
     return dict(_folded_index()).get(key)
