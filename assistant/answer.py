@@ -123,16 +123,12 @@ class Assistant:
         return self._cache[name][1]
 
     def records(self):
-        """Every item of every plan as a record (ingest/records.py)."""
-        from ingest.records import extract_records
-
-        return self._per_index("records", lambda index: extract_records(index.documents, index.chunks))
+        """Every item of every plan as a record (ingest/records.py), as the index build stored them."""
+        return self.searcher.index.records
 
     def duty_rows(self):
-        """The duties table: one view of the records."""
-        from ingest.records import duties_of
-
-        return duties_of(self.records())
+        """The duties table: one view of the records, made once per loaded index."""
+        return self.searcher.index.duty_table.rows
 
     def common(self) -> frozenset[str]:
         """Words in more than half of the indexed passages (idf below log 2): they show no support."""

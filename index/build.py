@@ -14,6 +14,7 @@ import numpy as np
 from index.bm25 import Bm25Index
 from index.dense import make_faiss
 from index.lock import writer_lock
+from index.records_file import extract as extract_records, manifest_fields as records_manifest
 from index.store import (claim_folder, expected_manifest, has_index, read_index, remove_leftovers,
                          source_paths, write_index)
 from ingest.document import Chunk, Document
@@ -32,6 +33,8 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0  # chunks embedded in this run
     reused: int = 0  # chunks whose vectors came from the previous index
+    records: int = 0  # records stored (ingest/records.py, index/records_file.py)
+    records_reused: int = 0  # records kept from the previous index (their document unchanged)
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -184,8 +187,10 @@ def _build_locked(paths, settings, embedder, progress, rebuild, remove) -> Build
         )
 
     if previous and not report.added and not report.updated and not report.removed:
-        if previous.chunks == chunks and previous.documents == documents:
+        # an index without current stored records (an earlier version's, other rules) is written again
+        if previous.chunks == chunks and previous.documents == documents and previous.stored_records is not None:
             report.unchanged, report.reused = True, len(chunks)
+            report.records = report.records_reused = len(previous.stored_records)
             report.seconds = time.perf_counter() - started
             return report
 
@@ -209,13 +214,16 @@ def _build_locked(paths, settings, embedder, progress, rebuild, remove) -> Build
 
     bm25 = Bm25Index.build([passage_text(docs_by_id[c.doc_id], c) for c in chunks])
     faiss_index = make_faiss(vectors, settings.faiss_index)
+    records, report.records_reused = extract_records(documents, chunks, previous)  # unchanged documents keep theirs
+    report.records = len(records)
     manifest = dict(
         expected,
         faiss_index=settings.faiss_index,
         documents={d.file: d.sha256 for d in documents},
         chunks=len(chunks),
+        **records_manifest(records),
     )
-    write_index(folder, manifest, documents, chunks, vectors, faiss_index, bm25)
+    write_index(folder, manifest, documents, chunks, vectors, faiss_index, bm25, records)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -12,6 +12,9 @@
         vectors.npy       float32 normalised embeddings (kept so re-ingest re-embeds nothing unchanged)
         dense.faiss       the FAISS inner-product index over the vectors
         bm25.*            the keyword index
+        records.jsonl     one ingest.records.Record per line (index/records_file.py): the items with their
+                          bodies, roles and deadlines, extracted once at build time. An index built
+                          before it (no records.jsonl in its manifest) is read, its records extracted on load
     .tmp-<pid>-<id>/    a version being written (removed by the next writer if its writer was killed)
 
 A writer (holding the lock) writes a new version into a temporary folder, renames it to `v-…`, then
@@ -31,8 +34,10 @@ import os
 import re
 import shutil
 import time
+import logging
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +54,8 @@ LAYOUT = 2  # versioned folders behind a pointer
 MARKER = ".tracuu-index"
 POINTER = "manifest.json"
 PARTS = ("documents.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25.npz", "bm25_idf.npy",
-         "bm25_vocab.json")
+         "bm25_vocab.json", "records.jsonl")
+RECORDS = "records.jsonl"  # the one part an index of an earlier version may lack (its records are extracted on load)
 _BUILDING = ".building"
 _VERSION = re.compile(r"^v-[0-9]{8}-[0-9]{6}-[0-9]+-[0-9a-f]{6}$")
 _TMP = re.compile(r"^\.tmp-[0-9]+-[0-9a-f]{6}$")
@@ -59,6 +65,9 @@ REBUILD = "chạy `tracuu ingest --rebuild` để xây lại từ các tệp k�
 # test hook: the writer exits abruptly (as if killed) at this step of the swap; see SWAP_STEPS
 CRASH_ENV = "TRACUU_TEST_CRASH_AT"
 SWAP_STEPS = ("parts-written", "version-renamed", "pointer-written", "pointer-replaced", "old-removed")
+
+
+_log = logging.getLogger("tracuu.index")
 
 
 def _crash_point(step: str) -> None:
@@ -76,10 +85,31 @@ class StoredIndex:
     faiss: object = None  # loaded with read_index(..., search=True)
     bm25: object = None
     version: str = ""
+    stored_records: list | None = None  # records.jsonl; None when the index has none made by the current rules
 
     @property
     def documents_by_id(self) -> dict[str, Document]:
         return {d.doc_id: d for d in self.documents}
+
+    @cached_property
+    def records(self) -> list:
+        """Every record of the index (ingest/records.py) as the build stored them. An index without
+        current stored records (built by an earlier version, or by other extraction rules) has them
+        extracted here, once, with a note that says how to store them."""
+        if self.stored_records is not None:
+            return self.stored_records
+        from index.records_file import extract, why_not_stored
+
+        _log.warning("Chỉ mục tại %s: %s — lập lại bản ghi khi nạp; chạy `tracuu ingest --rebuild` để lưu chúng "
+                     "vào chỉ mục.", self.folder, why_not_stored(self.manifest))
+        return extract(self.documents, self.chunks)[0]
+
+    @cached_property
+    def duty_table(self):
+        """The duties table of the records with its maps by document and by body (index/record_maps.py)."""
+        from index.record_maps import DutyTable
+
+        return DutyTable.of(self.records)
 
 
 def expected_manifest(settings, embed_name: str, dim: int) -> dict:
@@ -219,9 +249,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_index(folder: Path, manifest: dict, documents, chunks, vectors: np.ndarray, faiss_index, bm25) -> None:
+def write_index(folder: Path, manifest: dict, documents, chunks, vectors: np.ndarray, faiss_index, bm25,
+                records: list | None = None) -> None:
     """Write a new version and make it current (call holding the writer lock). Killed at any point,
-    the index directory still holds a complete, loadable index: the old one or the new one."""
+    the index directory still holds a complete, loadable index: the old one or the new one. Without
+    `records` the version has no records.jsonl (readers extract them on load)."""
     import faiss
 
     folder = Path(folder)
@@ -235,8 +267,12 @@ def write_index(folder: Path, manifest: dict, documents, chunks, vectors: np.nda
         np.save(tmp / "vectors.npy", vectors.astype(np.float32))
         faiss.write_index(faiss_index, str(tmp / "dense.faiss"))
         bm25.save(tmp)
+        if records is not None:
+            from index.records_file import dumps
+
+            (tmp / RECORDS).write_bytes(dumps(records))
         files = {}
-        for name in PARTS:
+        for name in (p for p in PARTS if p != RECORDS or records is not None):
             data = (tmp / name).read_bytes()
             files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             with open(tmp / name, "rb+") as fh:
@@ -385,16 +421,17 @@ def _load_version(folder: Path, pointer: dict, search: bool) -> StoredIndex:
     if not isinstance(manifest, dict):
         raise _broken(folder, f"{version}/{POINTER}", "không đúng dạng")
     files = manifest.get("files")
-    if manifest.get("version") != version or not isinstance(files, dict) or set(files) != set(PARTS):
+    if manifest.get("version") != version or not isinstance(files, dict) or set(files) | {RECORDS} != set(PARTS):
         raise _broken(folder, f"{version}/{POINTER}", "không khớp tệp trỏ manifest.json")
-    data = {name: _read_part(folder, vdir, pointer, name, files[name]) for name in PARTS}
+    data = {name: _read_part(folder, vdir, pointer, name, files[name]) for name in PARTS if name in files}
     stored = _parse(folder, vdir, manifest, data, search, pointer)
     stored.version = version
     return stored
 
 
 def _load_flat(folder: Path, manifest: dict, search: bool) -> StoredIndex:
-    data = {name: _read_part(folder, folder, manifest, name, None) for name in PARTS if name != "dense.faiss" or search}
+    data = {name: _read_part(folder, folder, manifest, name, None) for name in PARTS
+            if (name != "dense.faiss" or search) and (name != RECORDS or (folder / RECORDS).is_file())}
     if "dense.faiss" not in data and not (folder / "dense.faiss").is_file():
         raise _broken(folder, "dense.faiss", "bị thiếu")
     return _parse(folder, folder, manifest, data, search, manifest)
@@ -425,6 +462,7 @@ def _parse(folder: Path, vdir: Path, manifest: dict, data: dict[str, bytes], sea
     if any(c.doc_id not in doc_ids for c in chunks):
         raise _broken(folder, "chunks.jsonl", "có đoạn của kế hoạch không có trong documents.jsonl")
     stored = StoredIndex(manifest, documents, chunks, vectors, vdir)
+    stored.stored_records = _records(folder, manifest, data.get(RECORDS), doc_ids)
     if search:
         import faiss
 
@@ -449,6 +487,25 @@ def _parse(folder: Path, vdir: Path, manifest: dict, data: dict[str, bytes], sea
         if stored.bm25.matrix.shape[0] != len(chunks):
             raise _broken(folder, "bm25.npz", f"có {stored.bm25.matrix.shape[0]} dòng, cần {len(chunks)}")
     return stored
+
+
+def _records(folder: Path, manifest: dict, data: bytes | None, doc_ids: set[str]) -> list | None:
+    """The stored records, checked against the manifest's count and the documents; None when there are
+    none made in this format by the current extraction rules (they are then extracted on load)."""
+    from index.records_file import loads, stored_are_current
+
+    if data is None or not stored_are_current(manifest):
+        return None
+    try:
+        records = loads(data)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise _broken(folder, RECORDS, f"không đọc được ({exc.__class__.__name__})") from None
+    n = manifest.get("records")
+    if n is not None and len(records) != n:
+        raise _broken(folder, RECORDS, f"có {len(records)} bản ghi, manifest ghi {n}")
+    if any(r.doc_id not in doc_ids for r in records):
+        raise _broken(folder, RECORDS, "có bản ghi của kế hoạch không có trong documents.jsonl")
+    return records
 
 
 def _jsonl(data: bytes) -> list[dict]:
@@ -486,6 +543,17 @@ def source_paths(folder: Path) -> list[Path]:
     return []
 
 
+def _records_line(stored: StoredIndex) -> str:
+    """What `tracuu doctor` says about the stored records."""
+    from index.records_file import FORMAT, why_not_stored
+
+    if stored.stored_records is None:
+        return (f"  Bản ghi: {why_not_stored(stored.manifest)}; chúng được lập lại mỗi lần nạp — chạy "
+                "`tracuu ingest --rebuild` để lưu vào chỉ mục.")
+    return (f"  {len(stored.stored_records)} bản ghi, {len(stored.duty_table.rows)} dòng nhiệm vụ "
+            f"({RECORDS}, định dạng {FORMAT}).")
+
+
 def check_index(folder: Path, expected: dict | None = None) -> tuple[bool, list[str]]:
     """`tracuu doctor`: verify the pointer, every part's size and hash, the counts, the FAISS and BM25
     indexes, and whether each plan's source file is unchanged. (ok, report lines in Vietnamese)."""
@@ -505,6 +573,7 @@ def check_index(folder: Path, expected: dict | None = None) -> tuple[bool, list[
                  f"({m.get('embed_model')}); FAISS {stored.faiss.ntotal} vector; BM25 {stored.bm25.matrix.shape[0]} dòng.")
     lines.append("  Mọi phần khớp manifest (kích thước, sha256, số đoạn)." if stored.version
                  else "  Số đoạn, vector, FAISS và BM25 khớp nhau (dạng cũ không có sha256 từng phần).")
+    lines.append(_records_line(stored))
     stale = []
     for d in stored.documents:
         p = Path(d.path)

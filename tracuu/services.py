@@ -100,17 +100,28 @@ def timing_line(obj: dict) -> str:
 
 # -- duties -------------------------------------------------------------------------------------------
 def duty_rows(settings, agency=None, plan=None, due_before=None, due_in=None):
-    """The duties of the index at settings.index_dir matching the filters (a TracuuError names a bad date)."""
-    from assistant.duties_table import load_duties
+    """The duties of the index at settings.index_dir matching the filters (a TracuuError names a bad date;
+    a missing index says to run `tracuu ingest`). Read off the records the index stores."""
+    from index.store import read_index
 
-    duties, documents = load_duties(settings)
-    return filter_duty_rows(duties, documents, agency, plan, due_before, due_in)
+    index = read_index(settings.index_dir)
+    return filter_duty_rows(index.duty_table, index.documents_by_id, agency, plan, due_before, due_in)
 
 
 def filter_duty_rows(duties, documents, agency=None, plan=None, due_before=None, due_in=None):
-    from assistant.duties_table import duty_filter, filter_duties
+    """The rows of a duties table (index/record_maps.DutyTable, or a list of Duty rows) matching the
+    filters, in the table's order: the plan and the body are asked once per document and per body
+    through the table's maps, the deadlines per remaining row (assistant/duties_table.py)."""
+    from dataclasses import replace
 
-    return filter_duties(duties, duty_filter(duties, agency, plan, due_before, due_in), documents)
+    from assistant.duties_table import agency_matches, duty_filter, filter_duties, plan_matches
+    from index.record_maps import DutyTable
+
+    table = duties if isinstance(duties, DutyTable) else DutyTable(list(duties))
+    f = duty_filter(table.first_per_doc(), agency, plan, due_before, due_in)  # a plan matching nothing: error
+    rows = table.select(doc_ok=(lambda d: plan_matches(f.plan, d)) if f.plan else None,
+                        body_ok=(lambda d: agency_matches(f.agency, d)) if f.agency else None)
+    return filter_duties(rows, replace(f, agency=None, plan=None), documents)
 
 
 def duty_json(duty, detail: bool = False) -> dict:

@@ -21,12 +21,17 @@ class DutiesService:
     def __init__(self, runtime, out_dir: Path | None = None):
         self.runtime = runtime
         self.out_dir = Path(out_dir) if out_dir else Path(tempfile.gettempdir()) / "tracuu-nhiem-vu"
-        self._cache: tuple[object, list, dict] | None = None  # (manifest stamp, duties, documents)
+        self._cache: tuple[object, object, dict] | None = None  # (manifest stamp, DutyTable, documents)
         self._files: dict[tuple, list[Path]] = {}  # (manifest stamp, filters) -> the files of every export
 
     def table(self) -> tuple[list, dict]:
         """(every duty, documents by id) of the current index, re-read only after a re-index."""
-        from assistant.duties_table import load_duties
+        duties, documents = self._table()
+        return duties.rows, documents
+
+    def _table(self):
+        """(the DutyTable of the records the index stores, documents by id), re-read only after a re-index."""
+        from index.store import read_index
 
         manifest = Path(self.runtime.settings.index_dir) / "manifest.json"
         try:
@@ -35,25 +40,25 @@ class DutiesService:
         except OSError:
             stamp = None
         if self._cache is None or self._cache[0] != stamp or stamp is None:
-            duties, documents = load_duties(self.runtime.settings)  # no index: says to run `tracuu ingest`
-            self._cache = (stamp, duties, documents)
+            index = read_index(self.runtime.settings.index_dir)  # no index: says to run `tracuu ingest`
+            self._cache = (stamp, index.duty_table, index.documents_by_id)
         return self._cache[1], self._cache[2]
 
     def plans(self) -> list[tuple[str, str]]:
         """(label, file) of every plan that has duties, for the plan filter."""
         try:
-            duties, _ = self.table()
+            duties, _ = self._table()
         except TracuuError:
             return []
-        return list(dict.fromkeys((d.plan_label, d.file) for d in duties))
+        return list(dict.fromkeys((d.plan_label, d.file) for d in duties.first_per_doc()))
 
     def find(self, agency: str | None = None, plan: str | None = None, due_before: str | None = None,
              due_in: str | None = None) -> list:
         """The duties matching what the user typed (blank = no filter); bad input is a TracuuError."""
-        from assistant.duties_table import duty_filter, filter_duties
+        from tracuu.services import filter_duty_rows
 
-        duties, documents = self.table()
-        return filter_duties(duties, duty_filter(duties, agency, plan, due_before, due_in), documents)
+        duties, documents = self._table()
+        return filter_duty_rows(duties, documents, agency, plan, due_before, due_in)
 
     def exports(self, rows, filters: str = "") -> list[Path]:
         """A file in every format of EXPORTS for these rows, written once per index and filters: every
