@@ -6,15 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant import question_kinds
 from assistant.evidence import asked_value
 from ingest import lexicon
 from ingest.normalize import fold
 
 _YEAR = re.compile(r"\b(?:năm\s+)?(20\d\d)\b", re.I)
-_FOLLOW_UP = re.compile(
-    r"^(?:còn|thế còn|vậy còn|vậy|thế|con|the con|vay con|vay|the)\b|\b(?:thì sao|thi sao|thế nào|the nao|ra sao)\s*\??$",
-    re.I,
-)
 
 
 @dataclass
@@ -35,7 +32,7 @@ class Conversation:
 
 def is_follow_up(question: str) -> bool:
     q = question.strip()
-    return bool(_FOLLOW_UP.search(q)) or len(q.split()) <= 3
+    return question_kinds.asks("follow_up", q) or len(q.split()) <= 3
 
 
 _PRONOUN = re.compile(r"^(họ|ho|cơ quan này|co quan nay|đơn vị này|don vi nay|cơ quan đó|đơn vị đó)\b", re.I)
@@ -107,7 +104,7 @@ def rewrite(question: str, previous: str | None, places: tuple[str, ...] = (), p
                 standalone = f"{standalone.rstrip(' ?')} ({place})?"
             changed = True
     if not changed:
-        rest = _FOLLOW_UP.sub("", question).strip(" ?")
+        rest = question_kinds.strip("follow_up", question).strip(" ?")
         if rest and asked_value(rest) is not None:
             # it asks a value of its own ("còn các vụ trên tuyến biển thì tăng bao nhiêu?"): its own words
             # are the question, and the previous one lends only where to look (its places, plans, body)

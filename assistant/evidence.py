@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant import question_kinds
 from assistant.focus import sentences
 from index.bm25 import bm25_tokens, idf_of
 from ingest.normalize import fold, nfc
@@ -38,34 +39,24 @@ class Asked:
     value: re.Pattern  # a value of that kind, in a folded sentence
 
 
-# (kind, label, question pattern, value pattern), most specific first; both on folded text
-_KINDS = [
-    ("phone", "số điện thoại", r"\bso dien thoai\b", r"\d{3,4}[ .]?\d{3}[ .]?\d{3,4}"),
-    ("docnumber", "số hiệu văn bản", r"\bso hieu\b|\b(?:ke hoach|van ban) so (?:may|bao nhieu)\b",
-     r"\d+\s*[/-]\s*[a-z]"),
-    ("money", "số tiền", r"\bbao nhi(?:e|)u (?:tien|ty|trieu|dong)\b|\b(?:kinh phi|ngan sach|muc ho tro|so tien|phat tien|tien phat|muc phat)\b.*\bbao nhi(?:e|)u\b",
-     rf"{_NUM}\s*(?:ty|trieu|nghin|ngan)?\s*(?:dong|vnd)\b|{_NUM}\s*(?:ty|trieu)\b"),
-    ("percent", "tỷ lệ phần trăm", r"\bbao nhi(?:e|)u phan tram\b|\bty le\b.*\bbao nhi(?:e|)u\b",
-     rf"{_NUM}\s*(?:%|phan tram)"),
-    ("people", "số người", r"\bbao nhi(?:e|)u (?:nguoi|doi tuong)\b", rf"{_NUM}\s+(?:nguoi|doi tuong)\b"),
+# the kinds of value a question may ask (its phrasings: assistant/data/question_kinds.tsv, most specific
+# first), what a refusal says is missing, and the form of such a value in a folded sentence
+_VALUES = {
+    "phone": ("số điện thoại", r"\d{3,4}[ .]?\d{3}[ .]?\d{3,4}"),
+    "docnumber": ("số hiệu văn bản", r"\d+\s*[/-]\s*[a-z]"),
+    "money": ("số tiền", rf"{_NUM}\s*(?:ty|trieu|nghin|ngan)?\s*(?:dong|vnd)\b|{_NUM}\s*(?:ty|trieu)\b"),
+    "percent": ("tỷ lệ phần trăm", rf"{_NUM}\s*(?:%|phan tram)"),
+    "people": ("số người", rf"{_NUM}\s+(?:nguoi|doi tuong)\b"),
     # "bao lâu một lần" asks how often: a recurrence ("hằng năm", "định kỳ 6 tháng") answers it
-    ("duration", "thời hạn", r"\b(?:bao lau|trong thoi han bao)\b",
-     r"\d+\s*(?:ngay|thang|nam|tuan)\b|\b(?:tu|den|den het) nam \d{4}|\d{4}\s*-\s*\d{4}"
-     r"|\b(?:hang|moi) (?:ngay|tuan|thang|quy|nam)\b|\bdinh ky\b"),
+    "duration": ("thời hạn", r"\d+\s*(?:ngay|thang|nam|tuan)\b|\b(?:tu|den|den het) nam \d{4}|\d{4}\s*-\s*\d{4}"
+                 r"|\b(?:hang|moi) (?:ngay|tuan|thang|quy|nam)\b|\bdinh ky\b"),
     # a day: "ngày nào", "ngày mấy", "trước ngày nào" -> "ngày 14 hàng tháng", "22/11/2021", "tháng 5"
-    ("day", "ngày, tháng", r"\b(?:ngay nao|ngay may|thang may|thoi han nao)\b",
-     r"\bngay\s*\d|\d{1,2}\s*/\s*\d{1,2}|\bthang\s*\d|\d+\s*ngay\b"),
+    "day": ("ngày, tháng", r"\bngay\s*\d|\d{1,2}\s*/\s*\d{1,2}|\bthang\s*\d|\d+\s*ngay\b"),
     # a time: "khi nào", "bao giờ" -> a day, or a year ("đến năm 2030"), or a recurrence ("hằng năm")
-    ("date", "thời gian", r"\b(?:khi nao|bao gio|nam nao)\b",
-     r"\bngay\s*\d|\d{1,2}\s*/\s*\d{1,2}|\bthang\s*\d|\bnam\s*\d{4}|\bhang (?:thang|quy|nam)\b|\d+\s*ngay\b"),
-    ("number", "số liệu", r"\bbao nhi(?:e|)u\b|\bmay (?:xa|phuong|lan|mo hinh|nguoi|don vi)\b", r"\d+"),
-]
-_ASKED = [(k, label, re.compile(q), re.compile(v)) for k, label, q, v in _KINDS]
-
-
-# a question that asks who ("ai", "cơ quan nào", "đơn vị nào") asks for a body, not a value, whatever
-# value it mentions ("ai cung cấp số điện thoại đường dây nóng?")
-_WHO = re.compile(r"\b(?:ai|co quan nao|don vi nao|luc luong nao|nganh nao|cap nao)\b")
+    "date": ("thời gian", r"\bngay\s*\d|\d{1,2}\s*/\s*\d{1,2}|\bthang\s*\d|\bnam\s*\d{4}"
+             r"|\bhang (?:thang|quy|nam)\b|\d+\s*ngay\b"),
+    "number": ("số liệu", r"\d+"),
+}
 
 
 # "mấy giai đoạn" asks how many, as "bao nhiêu giai đoạn" does ("may" typed without diacritics too, where
@@ -82,19 +73,21 @@ def _asked_form(question: str) -> str:
 
 
 def asks_who(question: str) -> bool:
-    """Whether a question asks for a body ("ai chủ trì …", "cơ quan nào quản lý …", "giao cho ai")."""
-    return bool(_WHO.search(_plain(question)))
+    """Whether a question asks for a body ("ai chủ trì …", "cơ quan nào quản lý …", "giao cho ai"): it
+    asks for a body, not a value, whatever value it mentions ("ai cung cấp số điện thoại …")."""
+    return question_kinds.asks("who", _plain(question))
 
 
 def asked_value(question: str) -> Asked | None:
     """The kind of value a question asks for, or None ("phải làm gì", "ai chủ trì")."""
     folded = _asked_form(question)
-    if _WHO.search(folded):
+    if question_kinds.asks("who", folded):
         return None
-    for kind, label, q, v in _ASKED:
-        if q.search(folded):
-            return Asked(kind, label, v)
-    return None
+    hit = question_kinds.first(question_kinds.VALUE_KINDS, folded)
+    if hit is None:
+        return None
+    label, value = _VALUES[hit[0]]
+    return Asked(hit[0], label, re.compile(value))
 
 
 def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
@@ -131,20 +124,16 @@ def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = froz
     return best, best_sent
 
 
-# a question about a plan's own number or signing date ("Kế hoạch … có số hiệu là gì?", "… được ký
-# ban hành ngày mấy?"): answered by the plan's header, so the plan's metadata decides
-_OWN_NUMBER = re.compile(r"\bso hieu\b|\b(?:ke hoach|van ban|nghi quyet) so (?:may|bao nhieu)\b")
-_OWN_DATE = re.compile(r"\b(?:ky|ban hanh|ky ban hanh) (?:vao )?(?:ngay|thang|nam|khi)\b")
-
-
 def lacks_own_metadata(question: str, documents) -> str | None:
     """What the plans in scope leave blank that the question asks of them ("số hiệu", "ngày ban
-    hành"), when every one of them leaves it blank; None otherwise."""
+    hành"), when every one of them leaves it blank; None otherwise. A question about a plan's own number
+    or signing date ("Kế hoạch … có số hiệu là gì?", "… được ký ban hành ngày mấy?") is answered by the
+    plan's header, so the plan's metadata decides."""
     folded = " ".join(re.findall(r"\w+", fold(question)))
     docs = list(documents)
-    if _OWN_NUMBER.search(folded) and docs and not any(d.number for d in docs):
+    if question_kinds.asks("own_number", folded) and docs and not any(d.number for d in docs):
         return "số hiệu văn bản"
-    if _OWN_DATE.search(folded) and docs and not any(len(str(d.date or "")) >= 10 for d in docs):
+    if question_kinds.asks("own_date", folded) and docs and not any(len(str(d.date or "")) >= 10 for d in docs):
         return "ngày ban hành"
     return None
 
@@ -285,14 +274,13 @@ def relevance(bm25, question: str, hits, skip: set[str] = frozenset()) -> tuple[
 
 def asking_words(question: str) -> set[str]:
     """The folded words of the phrase that asks for a value ("bao nhieu phan tram", "ngay nao", "may")."""
-    folded = _asked_form(question)
-    for _, _, q, _ in _ASKED:
-        m = q.search(folded)
-        if m:
-            words = m.group().split()
-            how_many = {"may"} if "bao nhieu" in m.group() and "bao nhieu" not in _plain(question) else set()
-            return set(words) | {" ".join(words[i:i + 2]) for i in range(len(words) - 1)} | how_many
-    return set()
+    hit = question_kinds.first(question_kinds.VALUE_KINDS, _asked_form(question))
+    if hit is None:
+        return set()
+    phrase = hit[1].group()
+    words = phrase.split()
+    how_many = {"may"} if "bao nhieu" in phrase and "bao nhieu" not in _plain(question) else set()
+    return set(words) | {" ".join(words[i:i + 2]) for i in range(len(words) - 1)} | how_many
 
 
 def _counted(question: str) -> str | None:

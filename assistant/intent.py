@@ -1,6 +1,7 @@
 """What a question asks, read before retrieval: the body it names (from the bodies lexicon), the sectors,
 the plans it names by number, the places it names, a month it asks about, the kind of value it wants.
-Retrieval (index/) only finds passages; this module decides what to look for and where.
+Retrieval (index/) only finds passages; this module decides what to look for and where. What kind of
+question it is comes from the table of phrasings (assistant/question_kinds.py).
 
     read_intent("Sở GD&ĐT Lào Cai được giao những việc gì?", documents)
       -> Intent(kind="duty", body=<Sở Giáo dục và Đào tạo>, scope={nam-dinh…}, …)
@@ -11,23 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant import question_kinds
 from ingest import lexicon
 from ingest.legal_refs import parse_legal_ref, section_matches
 from ingest.normalize import fold
-
-# asking what a body must do: "phải làm gì", "nhiệm vụ", "được giao (những) việc gì", "tham gia … như thế nào",
-# "quản lý những gì", "có vai trò gì" (question forms of Vietnamese, not topics)
-_DUTY = re.compile(
-    r"\b(lam gi|nhiem vu|trach nhiem|phan cong|duoc giao|giao (?:cho )?.{0,60}?(?:viec|nhiem vu)|phai lam"
-    r"|co vai tro gi|vai tro (?:cua|the nao)|lam nhung gi|can lam|lam nhung viec|nhung viec gi|viec gi"
-    r"|tham gia .{0,80}?(?:nhu the nao|the nao|ra sao|gi)|quan ly nhung gi|phu trach (?:nhung )?gi"
-    r"|chu tri (?:nhung )?(?:viec|noi dung|nhiem vu) gi)\b"
-)
-# "việc gì đến hạn trong tháng 12?", "nhiem vu nao phai hoan thanh trong thang 5"
-_SIGNER = re.compile(r"\b(?:ai (?:da )?ky|nguoi (?:da )?ky|do ai ky|ky boi ai|ai la nguoi ky)\b")
-_ISSUER = re.compile(r"\b(?:(?:ai|co quan nao|don vi nao|cap nao) (?:da )?ban hanh|do (?:ai|co quan nao|don vi nao)"
-                     r" ban hanh|ban hanh boi|(?:co phai|phai chang) .{0,80}?\bban hanh\b)")
-_DUE_MONTH = re.compile(r"(?:den han|han|hoan thanh|phai nop|bao cao|thoi han)\b.*\bthang (\d{1,2})\b")
 
 
 @dataclass(frozen=True)
@@ -59,34 +47,16 @@ def words(question: str) -> str:
 
 
 def is_duty_question(question: str) -> bool:
-    folded = words(question)
-    return any(_ends_a_word(question, folded, m.end()) for m in _DUTY.finditer(folded))
-
-
-def _ends_a_word(question: str, folded: str, end: int) -> bool:
-    """Whether a match ending at `end` of the folded question ends on a word of it, not inside a content
-    word: "được giao" is not in "được giáo dục" (typed with diacritics the words tell; typed without, they
-    cannot). Inside a stop phrase ("phải | làm gì") is no cut."""
-    from ingest.words import segment
-
-    if fold(question) == question.lower():
-        return True
-    inside, count = set(), 0
-    for w in segment(question):
-        if not w.stop:
-            inside.update(range(count + 1, count + len(w.syllables)))
-        count += len(w.syllables)
-    return len(folded[:end].split()) not in inside
+    """Whether a question asks what a body must do, in any of the phrasings of the table
+    (assistant/data/question_kinds.tsv): "phải làm gì", "đảm nhiệm những nội dung nào", "nhiệm vụ của X"."""
+    return question_kinds.asks("duty", question)
 
 
 def read_intent(question: str, documents) -> Intent:
-    folded = words(question)
     body = _named_body(question)
     sectors = set(lexicon.sectors_in(question))
     if body and body.sector:
         sectors = set(body.sector.split("; ")) | (sectors if not body.known else set())
-    month = _DUE_MONTH.search(folded)
-    month_n = int(month.group(1)) if month and 1 <= int(month.group(1)) <= 12 else None
     docs = list(documents)
     places = mentioned_places(question, docs)
     plans = mentioned_plans(question, docs)
@@ -100,11 +70,11 @@ def read_intent(question: str, documents) -> Intent:
         plans=frozenset(plans),
         other_places=frozenset(d.doc_id for d in docs if d.doc_id in places and d.locality not in named),
         places=frozenset(places),
-        month=month_n,
+        month=question_kinds.month_asked(question),
         foreign_places=tuple(foreign_places(question, docs)) if not places else (),
         legal=legal,
-        signer=bool(_SIGNER.search(folded)),
-        issuer=bool(_ISSUER.search(folded)),
+        signer=question_kinds.asks("signer", question),
+        issuer=question_kinds.asks("issuer", question),
     )
 
 

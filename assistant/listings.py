@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 
-from assistant import retrieve
+from assistant import question_kinds, retrieve
 from assistant.citations import format_date
 from assistant.evidence import asked_value, asks_who, coverage, value_sentences
 from assistant.focus import sentences
@@ -21,7 +21,7 @@ from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from index.bm25 import bm25_tokens
 from ingest.normalize import fold
 from ingest.canonical import lookup
-from ingest.records import Record, asked_kind
+from ingest.records import Record
 
 MAX_ITEMS = 6  # items quoted for a target, reporting, scope, funding or legal-basis question
 MIN_ITEM_COVERAGE = 0.5  # share of the question's words (idf-weighted) an item must hold to be quoted
@@ -182,7 +182,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     """The items that answer a question about a target, a deadline or reporting rule, the scope, the
     funding or the legal bases, quoted whole; as a fallback (the model's text failed verification) the
     items that answer any question. None when no item does."""
-    cues = asked_kind(turn.standalone)
+    cues = question_kinds.asked_kind(turn.standalone)
     who = asks_who(turn.standalone)  # asks for a body: the items that name who does it answer
     if cues is None and not fallback and not who:
         return None
@@ -285,8 +285,6 @@ def _listed(turn: Turn, lines: list[str], citations, mode: str, stream: bool = T
     return turn.answer("\n".join(lines), citations, mode, model="extractive")
 
 
-# "X là gì?", "X được hiểu là gì?", "X nghĩa là gì?": asks what a term means
-_ASKS_MEANING = re.compile(r"([^,?;:]+?)\s+(?:duoc hieu (?:la gi|nhu the nao)|nghia la gi|la gi)(?:\W|$)")
 # a sentence that defines a term: "1. Chất ma túy là …", "a) Cai nghiện ma túy là …"
 _DEFINES = re.compile(r"(?:\d+[.)]|[a-zđ]\))?\s*(\w+(?: \w+){1,7}?) (?:la|duoc hieu la) ")
 
@@ -294,10 +292,13 @@ _DEFINES = re.compile(r"(?:\d+[.)]|[a-zđ]\))?\s*(\w+(?: \w+){1,7}?) (?:la|duoc 
 def definition(turn: Turn, index):
     """What a term means, from the sentences of the documents in scope that define it ("Chất ma túy là …"),
     each quoted whole and cited; None when the question asks no meaning or no sentence defines the term."""
-    m = _ASKS_MEANING.search(" ".join(re.findall(r"\w+|[,?;:]", fold(turn.standalone))))
+    asked = " ".join(re.findall(r"\w+|[,?;:]", fold(turn.standalone)))
+    m = question_kinds.find("definition", asked)  # "X là gì?", "X được hiểu là gì?", "X nghĩa là gì?"
     if not m:
         return None
-    term = " " + " ".join(re.findall(r"\w+", m.group(1)))
+    term = " " + " ".join(re.findall(r"\w+", re.split(r"[,?;:]", asked[:m.start()])[-1]))
+    if not term.strip():
+        return None
     docs, scope = index.documents_by_id, turn.intent.scope
     found = []
     for chunk in index.chunks:

@@ -1,0 +1,224 @@
+"""What kind of question this is, from one data table of phrasings (assistant/data/question_kinds.tsv):
+what a body must do, who signed or issued, what falls due in a month, a value of some kind, a kind of plan
+item, a definition, a follow-up. The router and its helpers ask this module; none keeps its own regexes.
+
+    asks("duty", "Sở Y tế đảm nhiệm những nội dung nào?")   -> True
+    asks("duty", "so y te dam nhiem nhung noi dung nao")   -> True
+    first(VALUE_KINDS, "Mức hỗ trợ là bao nhiêu tiền?")     -> ("money", <match>)
+    asked_kind("Chỉ tiêu năm 2026 là bao nhiêu?").label     -> "mục tiêu, chỉ tiêu"
+
+A phrasing is matched on the question's own text (NFC, lower case), so a match's span is the question's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.normalize import fold, nfc
+
+DATA = Path(__file__).with_name("data") / "question_kinds.tsv"
+VALUE_KINDS = ("phone", "docnumber", "money", "percent", "people", "duration", "day", "date", "number")
+RECORD_KINDS = ("legal_basis", "funding", "reporting", "target", "scope")  # ingest/data/record_kinds.tsv
+GAP = 20  # words a "…" may skip
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    kind: str
+    written: str  # as the table writes it: "<lam> [<cac>] [<noidung>] <gi>"
+    pattern: re.Pattern
+    note: str = ""
+
+
+@lru_cache(maxsize=1)
+def _letters() -> dict[str, str]:
+    """Each bare letter with every lower-case letter that folds to it: "a" -> "aàáảãạăằ…"."""
+    out: dict[str, str] = {}
+    for code in range(0x00C0, 0x1EFF + 1):
+        ch = chr(code)
+        if ch.islower() and len(fold(ch)) == 1 and fold(ch) != ch and fold(ch).isalpha():
+            out[fold(ch)] = out.get(fold(ch), fold(ch)) + ch
+    return out
+
+
+def _word(word: str) -> str:
+    """A folded word matches any word that folds to it; a word with diacritics matches itself or its bare form."""
+    if fold(word) != word:
+        return f"(?:{re.escape(word)}|{re.escape(fold(word))})"
+    letters = _letters()
+    return "".join(f"[{letters[ch]}]" if ch in letters else re.escape(ch) for ch in word)
+
+
+def _phrase(text: str, classes: dict[str, str]) -> str:
+    """One alternative ("co quan nao", "<viec>"): its words, anything but words between them."""
+    parts = []
+    for w in text.split():
+        if w.startswith("<") and w.endswith(">"):
+            name = w[1:-1]
+            if name not in classes:
+                raise ValueError(f"{DATA.name}: lớp từ <{name}> chưa được khai báo (thêm dòng '={name}')")
+            parts.append(classes[name])
+        else:
+            parts.append(_word(nfc(w).lower()))
+    return r"\W+".join(parts)
+
+
+def _alternatives(text: str, classes: dict[str, str]) -> str:
+    alts = sorted((a.strip() for a in text.split("|") if a.strip()), key=lambda a: -len(a.split()))
+    return "(?:" + "|".join(_phrase(a, classes) for a in alts) + ")"
+
+
+_UNIT = re.compile(r"\{[^}]*\}|\[[^\]]*\]|<[^>]+>|…|\^|\$|[^\s{}\[\]<>…]+")
+
+
+def compile_phrasing(written: str, classes: dict[str, str]) -> re.Pattern:
+    """The regex of one phrasing of the table (see its header for the notation)."""
+    out, need_sep = [], False
+    for unit in _UNIT.findall(written):
+        if unit == "^":
+            out.append(r"^\W*")
+            continue
+        if unit == "$":
+            out.append(r"\W*$")
+            continue
+        if unit == "…":
+            out.append(rf"(?:\W+\w+){{0,{GAP}}}?" if need_sep else rf"(?:\w+\W+){{0,{GAP}}}?")
+            continue
+        if unit == "<n>":
+            body, optional = r"(?P<n>\d{1,2})", False
+        elif unit.startswith("["):
+            body, optional = _alternatives(unit[1:-1], classes), True
+        elif unit.startswith("{"):
+            body, optional = _alternatives(unit[1:-1], classes), False
+        else:
+            body, optional = _phrase(unit, classes), False
+        piece = rf"\W+{body}" if need_sep else rf"{body}\W+" if optional else body
+        out.append(f"(?:{piece})?" if optional else piece)
+        need_sep = need_sep or not optional
+    regex = "".join(out)
+    return re.compile(rf"(?<!\w){regex}(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def phrasings() -> tuple[Phrasing, ...]:
+    """Every phrasing of the table, in its order; the word classes ("=name" rows) filled in."""
+    rows = [ln.split("\t") for ln in DATA.read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")][1:]
+    classes: dict[str, str] = {}
+    out = []
+    for row in rows:
+        kind, written, note = (row + ["", ""])[:3]
+        kind, written = kind.strip(), written.strip()
+        if kind.startswith("="):
+            classes[kind[1:]] = _alternatives(written, classes)
+        else:
+            out.append(Phrasing(kind, written, compile_phrasing(written, classes), note.strip()))
+    return tuple(out)
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.kind for p in phrasings()))
+
+
+def _text(question: str) -> str:
+    return nfc(question).lower()
+
+
+def find(kind: str, question: str) -> re.Match | None:
+    """The first match of a phrasing of `kind` in the question (leftmost, then in table order); a duty
+    phrasing must end on a whole word of the question."""
+    text = _text(question)
+    found = []
+    for p in phrasings():
+        if p.kind != kind:
+            continue
+        for m in p.pattern.finditer(text):
+            if kind != "duty" or _ends_a_word(question, m.end()):
+                found.append(m)
+                break
+    return min(found, key=lambda m: m.start(), default=None)
+
+
+def asks(kind: str, question: str) -> bool:
+    return find(kind, question) is not None
+
+
+def first(kinds_wanted, question: str) -> tuple[str, re.Match] | None:
+    """The first kind among `kinds_wanted` (in table order) that the question asks, with its match."""
+    text = _text(question)
+    for p in phrasings():
+        if p.kind in kinds_wanted:
+            m = p.pattern.search(text)
+            if m:
+                return p.kind, m
+    return None
+
+
+def kinds_of(question: str) -> list[str]:
+    """Every kind the question asks, in table order."""
+    return [k for k in kinds() if asks(k, question)]
+
+
+def strip(kind: str, question: str) -> str:
+    """The question without the words of its phrasings of `kind` ("còn Sở Tài chính thì sao?" ->
+    "Sở Tài chính")."""
+    text = _text(question)
+    spans = sorted({m.span() for p in phrasings() if p.kind == kind for m in p.pattern.finditer(text)})
+    out, at = [], 0
+    for start, end in spans:
+        if start >= at:
+            out.append(nfc(question)[at:start])
+            at = end
+    return ("".join(out) + nfc(question)[at:]).strip()
+
+
+def month_asked(question: str) -> int | None:
+    """The month a "due in" question asks ("việc gì đến hạn trong tháng 12" -> 12)."""
+    m = find("due_month", question)
+    n = int(m.group("n")) if m else 0
+    return n if 1 <= n <= 12 else None
+
+
+def asked_kind(question: str):
+    """The kind of plan item a question asks about (ingest.records.KindCues, for its label), by the
+    phrasings of the table; None when it asks none."""
+    from ingest.records import kind_cues
+
+    hit = first(RECORD_KINDS, question)
+    if hit is None:
+        return None
+    return next((c for c in kind_cues() if c.kind == hit[0]), None)
+
+
+def _ends_a_word(question: str, end: int) -> bool:
+    """Whether a match ending at `end` of the question ends on a word of it, not inside a content word:
+    "được giao" is not in "được giáo dục" (typed with diacritics the words tell; typed without, they
+    cannot). Inside a stop phrase ("phải | làm gì") is no cut."""
+    return _word_ends(nfc(question)).get(len(re.findall(r"\w+", _text(question)[:end])), True)
+
+
+@lru_cache(maxsize=256)
+def _word_ends(question: str) -> dict[int, bool]:
+    """For each count of syllables from the start, whether a word of the question ends there."""
+    from ingest.words import segment
+
+    if fold(question) == question.lower():
+        return {}
+    inside, count = set(), 0
+    for w in segment(question):
+        if not w.stop:
+            inside.update(range(count + 1, count + len(w.syllables)))
+        count += len(w.syllables)
+    return {n: False for n in inside}
+
+
+def describe() -> str:
+    """The table as a person reads it: kind, phrasing, note (for `python -m assistant.question_kinds`)."""
+    return "\n".join(f"{p.kind:12s} {p.written:50s} {p.note}" for p in phrasings())
+
+
+if __name__ == "__main__":
+    print(describe())

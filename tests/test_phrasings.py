@@ -1,0 +1,181 @@
+"""Questions understood across phrasings. The phrasings below were written from administrative Vietnamese
+as officials ask, before and apart from the table the router reads (assistant/data/question_kinds.tsv):
+the table was not written from them. "What must X do", in any of them, gets the same listing as
+`tracuu duties --agency X`; the other kinds of question are told apart."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ingest.normalize import fold
+
+# "what must X do", thirty ways; {X} is the body
+DUTY_PHRASINGS = [
+    "{X} có những nhiệm vụ gì?",
+    "{X} được giao làm gì?",
+    "Trách nhiệm của {X} là gì?",
+    "{X} phải thực hiện những việc gì?",
+    "{X} chịu trách nhiệm những gì?",
+    "{X} cần làm những gì?",
+    "Nhiệm vụ của {X}",
+    "{X} làm gì?",
+    "{X} đảm nhận việc gì?",
+    "Phần việc của {X} là gì?",
+    "Cho em hỏi {X} phải làm những việc gì ạ?",
+    "{X} đảm nhiệm những nội dung nào?",
+    "{X} thực hiện những hoạt động nào?",
+    "{X} cần triển khai những gì?",
+    "Kế hoạch giao cho {X} những nhiệm vụ nào?",
+    "{X} được phân công những công việc gì?",
+    "Công việc của {X} gồm những gì?",
+    "{X} có trách nhiệm gì?",
+    "{X} phụ trách những mảng việc nào?",
+    "Những việc {X} phải làm là gì?",
+    "{X} được yêu cầu thực hiện những gì?",
+    "Xin hỏi {X} cần thực hiện các nội dung gì vậy ạ?",
+    "{X} phải triển khai những nhiệm vụ nào?",
+    "Liệt kê các nhiệm vụ của {X}",
+    "{X} có những đầu việc gì?",
+    "{X} được giao nhiệm vụ gì?",
+    "{X} sẽ làm những việc gì?",
+    "{X} đảm trách những công việc nào?",
+    "Các nhiệm vụ giao cho {X} là gì?",
+    "{X} cần tổ chức thực hiện những nội dung nào?",
+]
+
+# bodies that `tracuu duties` lists in the bundled plans (each is checked to have rows there)
+BODIES = ["Sở Giáo dục và Đào tạo", "Sở Y tế", "Sở Tài chính", "Tòa án nhân dân thành phố",
+          "Sở Văn hóa, Thể thao và Du lịch", "Viện kiểm sát nhân dân thành phố"]
+
+MIN_RECALL = 0.95
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def asked(phrasing: str, body: str, bare: bool) -> str:
+    """The question as typed: with diacritics, or without any."""
+    question = phrasing.format(X=body)
+    return fold(question) if bare else question
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    """The assistant over the real index of the bundled plans (data/index, not rebuilt here), with a
+    generator that writes nothing: a duty listing is made by code."""
+    from assistant.answer import Assistant
+    from tests.fakes import ScriptedGenerator
+    from tracuu.errors import TracuuError
+    from tracuu.runtime import Runtime
+
+    rt = Runtime()
+    try:
+        rt.searcher.index
+    except TracuuError as exc:
+        pytest.skip(f"no index of the bundled plans ({exc}): run `make index`")
+    gen = ScriptedGenerator("")
+    return rt, Assistant(rt.searcher, lambda _: gen, rt.settings), gen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("body", BODIES, ids=lambda b: "-".join(re.findall(r"\w+", fold(b))))
+def test_every_phrasing_of_what_a_body_must_do_lists_all_its_duties(bundled, body):
+    from tracuu import services
+
+    rt, assistant, gen = bundled
+    rows = services.duty_rows(rt.settings, body)  # what `tracuu duties --agency X` lists
+    assert rows, f"`tracuu duties --agency '{body}'` lists nothing: pick a body of the bundled plans"
+    items = {_words(re.sub(r"^[-–+•]\s*", "", r.text)) for r in rows}
+    short = []
+    for k, phrasing in enumerate(DUTY_PHRASINGS):
+        for bare in (False, True) if k % 2 == 0 else (True, False):
+            question = asked(phrasing, body, bare)
+            answer = assistant.answer(question)
+            text = _words(answer.text)
+            recall = sum(item in text for item in items) / len(items)
+            if recall < MIN_RECALL:
+                short.append(f"{recall:.2f} {answer.mode}: {question}")
+    assert not short, "\n".join(short)
+    assert not gen.calls, "a duty listing is made by code, never by the model"
+
+
+# the other kinds: (question, the kinds it must be classed as, a kind it must not be)
+OTHER_KINDS = [
+    ("Hạn nộp báo cáo kết quả là ngày nào?", {"reporting", "day"}, "duty"),
+    ("han gui ke hoach ve uy ban la khi nao", {"reporting", "date"}, "duty"),
+    ("Các đơn vị phải gửi kế hoạch trong thời hạn bao lâu?", {"reporting", "duration"}, "duty"),
+    ("Cho em hỏi chỉ tiêu năm 2026 là bao nhiêu phần trăm ạ?", {"target", "percent"}, "duty"),
+    ("muc tieu den nam 2030 la gi", {"target"}, "duty"),
+    ("Ai ký kế hoạch này?", {"signer"}, "issuer"),
+    ("ke hoach do ai ky", {"signer"}, "duty"),
+    ("Người ký văn bản là ai vậy?", {"signer"}, "duty"),
+    ("Cơ quan nào ban hành Nghị quyết 03?", {"issuer"}, "signer"),
+    ("nghi quyet nay do don vi nao ban hanh", {"issuer"}, "signer"),
+    ("Kinh phí thực hiện kế hoạch lấy từ đâu?", {"funding"}, "duty"),
+    ("Kinh phí giao cho Sở Y tế là bao nhiêu?", {"funding", "money"}, "duty"),
+    ("ngan sach cho du an la bao nhieu tien", {"funding", "money"}, "duty"),
+    ("Định kỳ báo cáo về đâu?", {"reporting"}, "duty"),
+    ("Phải báo cáo kết quả cho cơ quan nào?", {"reporting", "who"}, "duty"),
+    ("Kế hoạch có bao nhiêu mục tiêu cụ thể?", {"number"}, "duty"),
+    ("Có mấy giai đoạn thực hiện?", {"scope"}, "duty"),
+    ("ke hoach chia thanh may giai doan", {"scope"}, "duty"),
+    ("Những việc nào đến hạn trong tháng 12?", {"due_month"}, "signer"),
+    ("Ai chủ trì Dự án 6?", {"who"}, "duty"),
+    ("Đối tượng được giáo dục, cảm hóa gồm những ai?", {"scope"}, "duty"),
+]
+
+
+@pytest.mark.parametrize("question,kinds,not_kind", OTHER_KINDS)
+def test_the_other_kinds_of_question_are_classed_right(question, kinds, not_kind):
+    from assistant.evidence import asked_value
+    from assistant.question_kinds import kinds_of
+
+    found = set(kinds_of(question))
+    asked = asked_value(question)
+    if asked:  # "mấy" is read as "bao nhiêu" before the value asked is told
+        found.add(asked.kind)
+    assert kinds <= found, f"{question!r} classed as {sorted(found)}"
+    assert not_kind not in found, f"{question!r} classed as {sorted(found)}"
+
+
+# -- the notation of the table ------------------------------------------------------------------
+
+@pytest.mark.parametrize("written,question,hit", [
+    ("phai lam gi", "Sở Y tế phải làm gì?", True),  # folded in the table: with diacritics
+    ("phai lam gi", "so y te phai lam gi", True),  # and without
+    ("phai lam gi", "Sở Y tế phai lam gì?", True),  # and half typed
+    ("còn", "Còn Sở Tài chính?", True),  # written with diacritics: itself
+    ("còn", "con so tai chinh", True),  # or its bare form
+    ("còn", "Cơn bão", False),  # never another word that folds the same
+    ("giao … viec", "giao cho Sở Y tế những việc gì", True),
+    ("giao … viec", "giáo dục", False),
+    ("{a|b c} [d] e", "x b c e", True),
+    ("{a|b c} [d] e", "a d e", True),
+    ("{a|b c} [d] e", "a x e", False),
+    ("lam", "làm việc", True),
+    ("lam", "lamp", False),  # whole words only
+    ("^ {còn} ", "tôi còn hỏi", False),
+    ("thang <n>", "trong tháng 12 này", True),
+])
+def test_the_notation_of_a_phrasing(written, question, hit):
+    from assistant.question_kinds import compile_phrasing
+
+    assert bool(compile_phrasing(written, {}).search(question.lower())) is hit
+
+
+def test_a_word_class_must_be_declared():
+    from assistant.question_kinds import _phrase
+
+    with pytest.raises(ValueError, match="chưa được khai báo"):
+        _phrase("<khong_co>", {})
+
+
+def test_every_kind_the_router_reads_is_in_the_table():
+    from assistant.question_kinds import RECORD_KINDS, VALUE_KINDS, kinds
+
+    wanted = {"duty", "signer", "issuer", "due_month", "who", "own_number", "own_date", "definition",
+              "follow_up", *VALUE_KINDS, *RECORD_KINDS}
+    assert wanted <= set(kinds())
