@@ -22,6 +22,9 @@ class Document:
     # added later, with defaults so that indexes written before them still load
     signer: str | None = None  # the name under the signature: "Trương Cảnh Tuyên"
     level: str | None = None  # "trung ương", "tỉnh", "huyện" or "xã"
+    # the document's form, whatever its topic: "kế hoạch", "công văn", "quyết định ban hành kế hoạch",
+    # "quyết định phê duyệt chương trình (nội dung trong Điều 1)" … (ingest/header.py)
+    form: str | None = None
 
     @property
     def year(self) -> int | None:

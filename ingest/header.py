@@ -61,7 +61,9 @@ def read_header(paragraphs: list[str]) -> dict:
             meta["kind"], meta["number"] = issued[0].name, meta["number"] or issued[1]
         elif number and (by_abbr := kind_from_number(number)):
             meta["kind"] = by_abbr.name
+    meta["form"] = meta["kind"].lower()
     meta.update(_carried(paragraphs, kind_at, meta, v))
+    meta.pop("carrier", None)
     meta.update(_issuer(head_paras, paragraphs, v))
     return meta
 
@@ -264,7 +266,20 @@ def _carried(paragraphs: list[str], at: int | None, meta: dict, v: Vocab) -> dic
         return {}
     kind = v.kind_named(m.group(1))
     rest = m.group(2).strip().rstrip(".:;")
-    return {"kind": kind.name, "title": f"{kind.name} {rest}".strip()}
+    verb = "phê duyệt" if "phê duyệt" in m.group(0)[: m.start(1)].lower() else "ban hành"
+    inside = _content_in_article_1(paragraphs)
+    form = f"{meta['kind'].lower()} {verb} {kind.name.lower()}" + (" (nội dung trong Điều 1)" if inside else "")
+    return {"kind": kind.name, "title": f"{kind.name} {rest}".strip(), "form": form, "carrier": meta["kind"]}
+
+
+def _content_in_article_1(paragraphs: list[str]) -> bool:
+    """The programme a decision approves stands inside its Điều 1 ("Điều 1. Phê duyệt … với những nội dung
+    sau: I. … II. …"), not in a text attached after the signature."""
+    at = next((i for i, p in enumerate(paragraphs[:80]) if _ARTICLE_1.match(p)), None)
+    if at is None:
+        return False
+    following = paragraphs[at + 1: at + 4]
+    return paragraphs[at].rstrip().endswith(":") and any(re.match(r"^(?:I|1)\.\s", p) for p in following)
 
 
 # --- issuer, locality, level ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ingest.header import read_header
 from ingest.normalize import tidy
 from ingest.reflow import CONVERTER_LINE
 
-SIDECAR_FIELDS = {"title", "kind", "number", "date", "issuer", "locality", "signer", "level"}
+SIDECAR_FIELDS = {"title", "kind", "number", "date", "issuer", "locality", "signer", "level", "form"}
 # a Markdown heading a converter made from the file name: "# luat-phong-chong-ma-tuy-2021",
 # "# Quyet Dinh 140 …" (no Vietnamese letter in a Vietnamese document)
 _SLUG_HEADING = re.compile(r"^\s*#{1,6}\s+[\x20-\x7e]+$")

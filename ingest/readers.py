@@ -21,6 +21,7 @@ from typing import Callable
 
 from ingest.pages import RawPage, RawText
 from ingest.tables import table_paragraphs, table_rows
+from ingest.text_tables import tables_as_rows
 
 SUPPORTED = (".txt", ".md", ".docx", ".doc", ".odt", ".pdf")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -49,7 +50,7 @@ def read_document(path: Path, max_mb: float, progress: Callable[[str], None] = l
     if size > max_mb * 1024 * 1024:
         raise SkipFile(f"tệp quá lớn ({size / 1048576:.1f} MB > {max_mb:g} MB; đổi TRACUU_MAX_FILE_MB nếu cần)")
     if suffix in (".txt", ".md"):
-        raw = RawText.plain(_read_plain(path))
+        raw = RawText.plain(tables_as_rows(_read_plain(path)))
     elif suffix == ".docx":
         raw = _read_docx(path)
     elif suffix in (".doc", ".odt"):
@@ -61,12 +62,13 @@ def read_document(path: Path, max_mb: float, progress: Callable[[str], None] = l
     return raw
 
 
-# a text file must be mostly letters: at least this share of its visible characters (Vietnamese plans
-# are ~80 %; tables of figures ~60 %), and almost no control characters
-MIN_LETTER_SHARE = 0.5
+# a text file is told from garbage by its encoding (it decodes as UTF-8 or UTF-16) and its script: almost no
+# characters that no text holds (control characters, private-use or unassigned code points, U+FFFD where a
+# converter lost a character), and its letters mostly Latin, as Vietnamese is. Not by the share of letters:
+# a decree whose appendix lists chemical names, formulas and figures is text with under half letters.
 MAX_CONTROL_SHARE = 0.01
-
-
+MIN_LETTER_SHARE = 0.05  # a file of figures and symbols only (a dump, not a document)
+MIN_LATIN_SHARE = 0.6  # of the letters
 def _read_plain(path: Path) -> str:
     data = path.read_bytes()
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode": UTF-16 with a byte-order mark
@@ -106,22 +108,32 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _letter_share(text: str) -> tuple[float, float]:
-    """(letters, control characters) as shares of the visible characters."""
+def _letter_share(text: str) -> tuple[float, float, float]:
+    """(letters, characters no text holds, Latin letters among the letters) as shares of the visible
+    characters (the last of the letters)."""
     visible = [c for c in text if not c.isspace()]
     if not visible:
-        return 0.0, 0.0
-    letters = sum(c.isalpha() for c in visible)
-    controls = sum(unicodedata.category(c) == "Cc" for c in visible)
-    return letters / len(visible), controls / len(visible)
+        return 0.0, 0.0, 1.0
+    letters = [c for c in visible if c.isalpha()]
+    junk = sum(c == "\ufffd" or unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs") for c in visible)
+    latin = sum(_is_latin(c) for c in letters)
+    return len(letters) / len(visible), junk / len(visible), latin / len(letters) if letters else 1.0
+
+
+def _is_latin(c: str) -> bool:
+    return c < "\u0250" or "\u1e00" <= c <= "\u1eff"  # Basic Latin to Latin Extended-B, and Vietnamese's block
 
 
 def _letters_or_skip(text: str) -> str:
-    letters, controls = _letter_share(text)
-    if text.strip() and controls > MAX_CONTROL_SHARE:
-        raise SkipFile(f"không phải văn bản: {controls:.0%} ký tự là ký tự điều khiển")
+    letters, junk, latin = _letter_share(text)
+    if text.strip() and junk > MAX_CONTROL_SHARE:
+        raise SkipFile(f"không phải văn bản: {junk:.0%} ký tự không đọc được (ký tự điều khiển, mã hỏng) — "
+                       "kiểm tra lại tệp, hoặc lưu lại với mã hoá UTF-8")
     if text.strip() and letters < MIN_LETTER_SHARE:
-        raise SkipFile(f"không giống văn bản: chỉ {letters:.0%} ký tự là chữ cái (cần ít nhất {MIN_LETTER_SHARE:.0%})")
+        raise SkipFile(f"không giống văn bản: chỉ {letters:.0%} ký tự là chữ cái")
+    if text.strip() and latin < MIN_LATIN_SHARE:
+        raise SkipFile(f"không giống văn bản tiếng Việt: chỉ {latin:.0%} chữ cái thuộc bảng chữ Latinh — "
+                       "có thể tệp bị đọc sai mã hoá")
     return text
 
 

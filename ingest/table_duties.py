@@ -43,17 +43,19 @@ class TableDuty:
 
 
 def column_kind(label: str) -> str | None:
-    """"lead" | "partners" | "executors" | "deadline" | "task" | None, from a column header."""
-    f = fold(label)
-    if "chu tri" in f:
+    """"lead" | "partners" | "executors" | "deadline" | "task" | None, from a column header. Read with the
+    spaces taken out, so a header whose words a PDF extractor glued ("Đơn vịchủ trì", "Thờigian thựchiện")
+    reads as written; "Nhiệm vụ thực hiện", "Kết quả thực hiện" name no body."""
+    f = re.sub(r"[^a-z]", "", fold(label))
+    if "chutri" in f:
         return "lead"
-    if "phoi hop" in f:
+    if "phoihop" in f:
         return "partners"
-    if re.search(r"\b(thoi gian|thoi han|tien do|hoan thanh|thoi diem)\b", f):
+    if re.search(r"thoigian|thoihan|tiendo|hoanthanh|thoidiem", f):
         return "deadline"
-    if re.search(r"\b(co quan|don vi)\b.*\bthuc hien\b|\bthuc hien\b$", f):
+    if re.search(r"(coquan|donvi|bophan)\w*thuchien", f) or f == "thuchien":
         return "executors"
-    if re.search(r"\b(noi dung|nhiem vu|cong viec|hoat dong)\b", f):
+    if re.search(r"noidung|nhiemvu|congviec|hoatdong", f):
         return "task"
     return None
 

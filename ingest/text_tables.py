@@ -1,0 +1,233 @@
+"""Tables written in plain text, turned into the labelled rows every reader gives (ingest.tables):
+
+- Markdown pipe tables ("| TT | Tên nhiệm vụ | Cơ quan chủ trì | … |" over "|---|---|"), as converters and
+  document repositories write them;
+- cell-per-line tables, as a web page copied to text gives them: each cell's lines end with a line holding
+  only "|", and a second "|" line ends the row. Merged cells are simply missing: a row that lacks its first
+  cells continues the cells above it (a lead body merged down over several tasks).
+
+    text = tables_as_rows(raw)    # "- STT: 1 · Tên nhiệm vụ: … · Cơ quan chủ trì: … · Thời gian hoàn thành: …"
+
+Only tables whose header names at least two kinds of column (a task, a lead or supporting body, a deadline:
+ingest.table_duties.column_kind) are rewritten; a layout table (a header beside the national motto, the
+signature beside "Nơi nhận") stays as it is. Placeholder cells a PDF extractor writes ("Col3") are empty,
+and a row whose cells all continue a sentence ("luật để mở rộng …") is the previous row cut by a page break.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.normalize import fold
+from ingest.tables import table_paragraphs
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PLACEHOLDER = re.compile(r"^Col\d{1,2}$")
+_MARKUP = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|<br\s*/?>", re.I)
+_NUMBER_LABEL = re.compile(r"^(?:s\.?\s?t\.?\s?t|t\.?\s?t|so (?:tt|thu tu)|so)\.?$")  # "STT", "TT", "Số TT"
+_ROW_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.?|[A-Z]\.)$")
+_GROUP_NUMBER = re.compile(r"^(?:[IVX]{1,5}|[A-Z])\.?$")  # "I.", "II", "A." number a group of rows
+
+
+def tables_as_rows(text: str) -> str:
+    """The text with each task table rewritten as one labelled paragraph per row (blank lines between)."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if _PIPE_ROW.match(lines[i]):
+            j = i
+            while j < len(lines) and (_PIPE_ROW.match(lines[j]) or (not lines[j].strip() and j + 1 < len(lines)
+                                                                 and _PIPE_ROW.match(lines[j + 1]))):
+                j += 1
+            rows = [_pipe_cells(line) for line in lines[i:j] if line.strip() and not _RULE.match(line)]
+            if rows and _header_at(rows[0]) == 0:
+                out += ["", _as_paragraphs(rows), ""]
+            else:
+                out.extend(lines[i:j])
+            i = j
+            continue
+        if lines[i].strip() == "|":
+            rows, firsts, j = _line_cells(lines, i)
+            if any(_header_at(r) is not None for r in rows):
+                out.extend(_line_tables(lines, i, rows, firsts))
+                i = j
+                continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+def _header_at(cells: list[str]) -> int | None:
+    """Where a task table's header starts in a row: its last cells are short column labels naming at least
+    two kinds of column, one of them the task or a body. It opens with its number column ("STT", "TT") where
+    it has one — a caption before it may hold column words too ("BẢNG PHÂN CÔNG NHIỆM VỤ") —, else with a
+    named column. None when the row holds no such header."""
+    from ingest.table_duties import column_kind
+
+    def is_header(labels: list[str]) -> bool:
+        if len(labels) < 3 or any(len(c) > 80 for c in labels):
+            return False
+        named = {k for k in map(column_kind, labels) if k}
+        return len(named) >= 2 and bool(named & {"lead", "executors", "partners", "task"}) \
+            and len(named) * 2 >= len(labels) - 1
+
+    numbered = [s for s in range(len(cells)) if _NUMBER_LABEL.match(fold(cells[s])) and is_header(cells[s:])]
+    if numbered:
+        return numbered[-1]
+    return next((s for s in range(len(cells)) if column_kind(cells[s]) and is_header(cells[s:])), None)
+
+
+def _line_tables(lines: list[str], i: int, rows: list[list[str]], firsts: list[list[int]]) -> list[str]:
+    """A cell-per-line run with one or more task tables: the text before each table as it was, each table
+    as labelled rows. A caption standing between two tables ("PHỤ LỤC II …", "2. Các nhiệm vụ …") has no row
+    break of its own: it shares a row with the last row of the table above and the next header."""
+    out: list[str] = []
+    table: list[list[str]] = []
+    text_from = i  # the first line of the text before the next table
+    for row, first in zip(rows, firsts):
+        at = _header_at(row)
+        if at is None:
+            if table:
+                table.append(row)
+            continue
+        if table:
+            width = len(table[0])
+            if row[:min(at, width)]:
+                table.append(row[:min(at, width)])
+            out += ["", _as_paragraphs(table), ""]
+            text_from = first[width] if at > width else first[at]
+        out.extend(line for line in lines[text_from:first[at]] if line.strip() != "|" or not table)
+        table = [row[at:]]
+    if table:
+        out += ["", _as_paragraphs(table), ""]
+    return out
+
+
+def _pipe_cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [_clean(c) for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def _line_cells(lines: list[str], i: int) -> tuple[list[list[str]], list[list[int]], int]:
+    """The rows of a cell-per-line run starting at line i (a "|" line), the first line of each of their
+    cells, and the line after the run. The run ends at a blank line or after 60 lines without a "|"
+    (running text again)."""
+    rows: list[list[str]] = []
+    firsts: list[list[int]] = []
+    row: list[str] = []
+    row_firsts: list[int] = []
+    cell: list[str] = []
+    closed = False  # the last "|" ended a row: one more is an empty first cell
+    since_bar = 0
+    j = i
+    while j < len(lines):
+        line = lines[j].strip()
+        if line == "|":
+            if cell:
+                row.append(_clean(" ".join(cell)))
+                row_firsts.append(j - len(cell))
+                cell = []
+                closed = False
+            elif row:
+                rows.append(row)
+                firsts.append(row_firsts)
+                row, row_firsts = [], []
+                closed = True
+            elif closed:
+                row.append("")
+                row_firsts.append(j)
+                closed = False
+            since_bar = 0
+        elif not line or since_bar >= 60:
+            break
+        else:
+            cell.append(line)
+            since_bar += 1
+        j += 1
+    if cell:
+        j -= len(cell)  # running text after the table is not a cell
+    if row:
+        rows.append(row)
+        firsts.append(row_firsts)
+    return rows, firsts, j
+
+
+def _clean(cell: str) -> str:
+    cell = _MARKUP.sub(" ", cell.replace("\\|", "|"))
+    cell = " ".join(cell.split())
+    return "" if _PLACEHOLDER.match(cell) else cell
+
+
+def _as_paragraphs(rows: list[list[str]]) -> str:
+    """A table's rows as a grid (merged cells resolved: a cell repeated across a row is one cell; a row that
+    lacks its first cells repeats those of the row above), then as labelled paragraphs."""
+    header, body = rows[0], _repaired(rows[1:], len(rows[0]))
+    width = len(header)
+    grid: list[list[str | None]] = [list(header)]
+    previous: list[str | None] | None = None
+    for cells in body:
+        cells = cells[:width] if len(cells) > width else cells
+        filled = [c for c in _merged_across(cells) if c]
+        if not filled:
+            continue
+        if _continues(cells, previous, width):
+            for k, c in enumerate(_aligned(cells, width)):
+                if c and previous is not None and previous[k]:
+                    previous[k] = f"{previous[k]} {c}"
+            continue
+        if len(cells) == width and len(filled) == 1 and not cells[0]:
+            grid.append([filled[0]] + [None] * (width - 1))  # "Nhiệm vụ giao Bộ trưởng Bộ Y tế chỉ đạo"
+            previous = None
+            continue
+        if len(filled) <= 2 and _GROUP_NUMBER.match(filled[0]) and cells[0] == filled[0]:
+            row: list[str | None] = [filled[0], filled[1] if len(filled) > 1 else ""] + [None] * (width - 2)
+            grid.append(row)  # a group row: "A. | BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
+            previous = None
+            continue
+        row = _merged_across(_aligned(cells, width))
+        if len(cells) < width and previous is not None:
+            row = [p if k < width - len(cells) else c for k, (p, c) in enumerate(zip(previous, row))]
+        grid.append(row)
+        previous = row
+    return "\n\n".join(table_paragraphs(grid))
+
+
+def _repaired(rows: list[list[str]], width: int) -> list[list[str]]:
+    """An empty cell and a row break look the same in a cell-per-line table ("|" then "|"). A numbered row
+    that is short of cells, followed by a row that is exactly as short of the rest less one, was one row
+    with an empty cell; an empty cell before a full row belonged to the row above."""
+    out: list[list[str]] = []
+    k = 0
+    while k < len(rows):
+        row = rows[k][1:] if len(rows[k]) > width and not rows[k][0] else rows[k]
+        nxt = rows[k + 1] if k + 1 < len(rows) else None
+        if (nxt is not None and len(row) < width and _ROW_NUMBER.match(row[0] or "-")
+                and not _ROW_NUMBER.match(nxt[0] or "-") and len(row) + 1 + len(nxt) == width):
+            row, k = [*row, "", *nxt], k + 1
+        out.append(row)
+        k += 1
+    return out
+
+
+def _aligned(cells: list[str], width: int) -> list[str | None]:
+    """A short row's cells stand in the last columns (its first cells were merged down from above)."""
+    return [None] * (width - len(cells)) + list(cells) if len(cells) < width else list(cells)
+
+
+def _merged_across(row: list[str | None]) -> list[str | None]:
+    """A cell repeated in the next columns is one cell merged across them: "II | Tên | Tên | Tên"."""
+    return [None if k and c and c == row[k - 1] else c for k, c in enumerate(row)]
+
+
+def _continues(cells: list[str], previous: list[str | None] | None, width: int) -> bool:
+    """A row cut by a page break: no number of its own, and each of its cells goes on a sentence (starts with
+    a small letter) where the row above has text."""
+    if previous is None:
+        return False
+    aligned = _aligned(cells, width)
+    filled = [(k, c) for k, c in enumerate(aligned) if c]
+    return bool(filled) and all(c[0].islower() and previous[k] for k, c in filled)

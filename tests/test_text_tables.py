@@ -1,0 +1,204 @@
+"""Tables written in plain text (Markdown pipes, one cell per line as a copied web page gives them), the form
+of a document, and text told from garbage: on small inline documents and on the real documents of
+../shared/corpus3 (different topics and forms), when that folder is beside the repository."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest import lexicon
+from ingest.canonical import lookup
+from ingest.header import read_header
+from ingest.pipeline import parse_file
+from ingest.readers import SkipFile, _letters_or_skip
+from ingest.records import duties_of, extract_records
+from ingest.table_duties import column_kind
+from ingest.text_tables import tables_as_rows
+
+CORPUS3 = Path(__file__).resolve().parents[2] / "shared" / "corpus3"
+
+PIPES = """Các nhiệm vụ cụ thể như sau.
+
+| TT | Nhiệm vụ thựchiện | Đơn vịchủ trì | Đơn vịphốihợp | Thờigian thựchiện | Ghichú |
+|---|---|---|---|---|---|
+| **I ** | **Mở rộng vùng phủ sóng** | **Mở rộng vùng phủ sóng** | **Mở rộng vùng phủ sóng** | | |
+| 1 | Xây dựng quy hoạch hạ tầng | Sở Xây dựng | Công an tỉnh; Sở Tài chính | 2025 | Thúc đẩy chia sẻ hạ |
+| Col1 | Col2 | Col3 | Col4 | Col5 | tầng giữa các doanh nghiệp |
+| 2 | Đo kiểm chất lượng dịch vụ | Sở Khoa học và Công nghệ | | Quý II/2025 | |
+"""
+
+LINES = """**Nơi nhận:**
+- Như trên;
+|
+**KT. CHỦ TỊCH**
+**Nguyễn Văn A**
+|
+**PHỤ LỤC I**
+BẢNG PHÂN CÔNG NHIỆM VỤ
+|
+**STT**
+|
+**Cơ quan chủ trì**
+|
+**Cơ quan phối hợp**
+|
+**Nội dung nhiệm
+vụ**
+|
+**Thời hạn hoàn thành**
+|
+|
+**A.**
+|
+**SỞ Y TẾ**
+|
+|
+1
+|
+Sở Y tế
+|
+Sở Tài chính
+|
+Xây dựng đề án
+nâng cấp trạm y tế
+|
+Quý I năm 2026
+|
+|
+Tổ chức tập huấn cho nhân viên y tế
+|
+Năm 2026
+|
+|
+2
+|
+Sở Nội vụ
+|
+Sở Y tế
+|
+Rà soát biên chế
+|
+30/6/2026
+|
+**PHỤ LỤC II**
+DANH MỤC DỰ ÁN
+|
+**STT**
+|
+**Tên nhiệm vụ**
+|
+**Đơn vị chủ trì**
+|
+**Thời hạn**
+|
+|
+1
+|
+Mua sắm trang thiết bị
+|
+Sở Tài chính
+|
+Năm 2027
+|
+|
+2
+|
+Đào tạo nhân lực
+|
+Sở Nội vụ
+|
+Năm 2028
+|
+|
+"""
+
+
+def test_a_header_with_glued_words_names_its_columns():
+    assert column_kind("Đơn vịchủ trì") == "lead"
+    assert column_kind("Đơn vịphốihợp") == "partners"
+    assert column_kind("Thờigian thựchiện") == "deadline"
+    assert column_kind("Nhiệm vụ thựchiện") == "task"  # not the body that carries it out
+    assert column_kind("Kết quả thực hiện") is None
+    assert column_kind("Cơ quan thực hiện") == "executors"
+
+
+def test_a_markdown_table_gives_one_labelled_row_per_task():
+    text = tables_as_rows(PIPES)
+    rows = [p for p in text.split("\n\n") if p.startswith("- ")]
+    assert len(rows) == 2
+    assert "Đơn vịchủ trì: Sở Xây dựng" in rows[0]
+    assert "Thúc đẩy chia sẻ hạ tầng giữa các doanh nghiệp" in rows[0]  # the row cut by a page break
+    assert "Col" not in text
+    assert "I. Mở rộng vùng phủ sóng" in text  # the group row, once
+
+
+def test_cells_one_per_line_give_rows_with_merged_cells_carried_down():
+    text = tables_as_rows(LINES)
+    rows = [p for p in text.split("\n\n") if p.startswith("- ")]
+    assert [r.split("Nội dung nhiệm vụ: ")[-1].split(" · ")[0] for r in rows[:3]] == [
+        "Xây dựng đề án nâng cấp trạm y tế", "Tổ chức tập huấn cho nhân viên y tế", "Rà soát biên chế"]
+    assert "Cơ quan chủ trì: Sở Y tế" in rows[1]  # merged down from the row above
+    assert "Thời hạn hoàn thành: Năm 2026" in rows[1]
+    assert "Đơn vị chủ trì: Sở Tài chính" in rows[3]  # the second table, after its caption
+    assert "**PHỤ LỤC II**" in text and "**PHỤ LỤC I**" in text  # captions stay as text, in place
+    assert text.index("PHỤ LỤC II") < text.index("Mua sắm trang thiết bị")
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_rows_of_a_table_in_a_file_become_duties_of_their_lead_body(tmp_path):
+    header = "ỦY BAN NHÂN DÂN\nTỈNH THỬ NGHIỆM\n\nSố: 12/KH-UBND\n\nKẾ HOẠCH\nNâng cấp y tế cơ sở\n\n"
+    doc, chunks = parse_file(_write(tmp_path, "kh.md", header + LINES))
+    duties = duties_of(extract_records([doc], chunks))
+    leads = {(d.canonical, d.text[:30]) for d in duties if d.role == "chủ trì"}
+    assert ("Sở Y tế", "Tổ chức tập huấn cho nhân viên") in leads
+    assert any(d.canonical == "Sở Nội vụ" for d in duties)
+    assert all(not d.canonical[0].isdigit() for d in duties)
+
+
+@pytest.mark.parametrize("paragraphs, form", [
+    (["ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM", "Số: 45/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành Kế hoạch cải cách hành chính năm 2026",
+      "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch cải cách hành chính năm 2026.", "Điều 2. Quyết định này có hiệu lực."],
+     "quyết định ban hành kế hoạch"),
+    (["THỦ TƯỚNG CHÍNH PHỦ", "Số: 99/QĐ-TTg", "QUYẾT ĐỊNH", "Phê duyệt Chương trình bảo vệ rừng",
+      "Điều 1. Phê duyệt Chương trình bảo vệ rừng với những nội dung sau:", "I. MỤC TIÊU", "1. Mục tiêu chung"],
+     "quyết định phê duyệt chương trình (nội dung trong Điều 1)"),
+    (["BỘ TÀI CHÍNH", "Số: 10/BTC-NSNN", "V/v hướng dẫn lập dự toán", "Kính gửi: Các bộ, ngành"], "công văn"),
+    (["THỦ TƯỚNG CHÍNH PHỦ", "Số: 5/CĐ-TTg", "CÔNG ĐIỆN", "Về việc ứng phó bão"], "công điện"),
+])
+def test_the_form_of_a_document_comes_from_its_header_and_article_1(paragraphs, form):
+    assert read_header(paragraphs)["form"] == form
+
+
+def test_text_is_told_from_garbage_by_encoding_and_script_not_by_its_share_of_letters():
+    # an appendix of substances: names, formulas, registry numbers — text, with under half letters
+    rows = "".join(f"| {i} | 2C-B{i} | C10H14BrNO2 | 66142-81-{i} | 4-bromo-2,5-DMPEA |\n" for i in range(200))
+    assert _letters_or_skip("DANH MỤC I. Các chất ma túy\n" + rows)
+    with pytest.raises(SkipFile, match="không đọc được"):
+        _letters_or_skip("Kế hoạch \ufffd\ufffd\ufffd \x07\x07 " * 50)
+    with pytest.raises(SkipFile, match="Latinh"):
+        _letters_or_skip("Кế хоạцх тхựц хиệн нхиệм вụ " * 50)  # wrong code page: another script
+    with pytest.raises(SkipFile, match="chữ cái"):
+        _letters_or_skip("12345 67890 ... --- +++ 2026 / 31.12 \n" * 50)
+
+
+@pytest.mark.skipif(not CORPUS3.is_dir(), reason="../shared/corpus3 is not beside the repository")
+@pytest.mark.parametrize("name, bodies", [
+    ("nq_cp_03_2025_ctrhd_nq57_khcn_cds.md", {"Bộ Thông tin và Truyền thông", "Bộ Khoa học và Công nghệ", "Bộ Công an"}),
+    ("qd_ttg_2530_2025_kh_khong_khi.md", {"Bộ Nông nghiệp và Môi trường", "Bộ Xây dựng", "Bộ Y tế"}),
+    ("tb_vpcp_624_2025_bcd_khcn_cds.md", {"Bộ Tài chính", "Bộ Giáo dục và Đào tạo"}),
+])
+def test_appendix_tables_of_real_documents_give_rows_to_their_bodies_and_no_junk(name, bodies):
+    doc, chunks = parse_file(CORPUS3 / name)
+    duties = duties_of(extract_records([doc], chunks))
+    in_appendix = {d.canonical for d in duties if d.section.startswith("Phụ lục")}
+    assert bodies <= in_appendix
+    verb = re.compile(rf"^(?:{lexicon.verb_pattern()})\b", re.I)
+    junk = [d.canonical for d in duties if d.canonical[:1].isdigit()
+            or (not lookup(d.agency, doc.locality).known and verb.match(d.canonical))]
+    assert not junk
