@@ -18,7 +18,7 @@ from ingest.agencies import sectors_of
 from ingest.canonical import lookup
 from ingest.deadlines import due_between
 from ingest.document import Document
-from ingest.duties import Duty, extract_duties
+from ingest.duties import Duty
 from ingest.normalize import fold
 from tracuu.errors import TracuuError
 
@@ -86,8 +86,8 @@ def describe_filters(agency: str | None = None, plan: str | None = None, due_bef
 
 
 def duties_from_index(index) -> list[Duty]:
-    """Every duty in a loaded index (index.store.StoredIndex); cheap (~0.1 s), cache it per index."""
-    return extract_duties(index.documents, index.chunks)
+    """Every duty in a loaded index (index.store.StoredIndex): the rows of the records its build stored."""
+    return index.duty_table.rows
 
 
 def load_duties(settings) -> tuple[list[Duty], dict[str, Document]]:

@@ -101,7 +101,7 @@ class StoredIndex:
         from index.records_file import extract, why_not_stored
 
         _log.warning("Chỉ mục tại %s: %s — lập lại bản ghi khi nạp; chạy `tracuu ingest --rebuild` để lưu chúng "
-                     "vào chỉ mục.", self.folder, why_not_stored(self.manifest))
+                     "vào chỉ mục.", self.folder.parent if self.version else self.folder, why_not_stored(self.manifest))
         return extract(self.documents, self.chunks)[0]
 
     @cached_property

@@ -81,13 +81,10 @@ class PlanService:
         and who signed a document that names its signer. Nothing is written in the code."""
         from collections import Counter
 
-        from ingest.records import duties_of, extract_records
-
         stored = self.index()
         if not stored:
             return []
-        records = extract_records(stored.documents, stored.chunks)
-        bodies = Counter((d.sector, d.canonical) for d in duties_of(records)
+        bodies = Counter((d.sector, d.canonical) for d in stored.duty_table.rows  # the records the index stores
                          if d.sector and not d.canonical.lower().startswith("các "))
         out, sectors = [], set()
         for (sector, body), _ in bodies.most_common():  # the busiest bodies, one per sector
