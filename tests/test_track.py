@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -229,3 +229,159 @@ def test_statuses_and_overdue_on_the_bundled_plans(built, tmp_path):
     everything = load_tasks(settings, store, TODAY)
     assert {t.status for t in everything} == {"chưa thực hiện", "đã hoàn thành"}
     assert json.loads(json.dumps(everything[0].to_json()))["id"] == everything[0].task_id
+
+
+# -- the command -----------------------------------------------------------------------------------
+
+def _tracuu(argv: list[str], capsys) -> tuple[int, str, str]:
+    from tracuu import cli
+
+    code = cli.main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def own_index(built, tmp_path, monkeypatch):
+    """A fresh index of the plans in tmp_path, its follow-up store beside it, as the process's settings."""
+    plans, _ = built
+    settings = _build(plans, tmp_path / "index")
+    monkeypatch.setenv("TRACUU_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.delenv("TRACUU_DB_URL", raising=False)
+    return plans, settings
+
+
+def test_a_status_set_before_a_rebuild_is_there_after_it(own_index, capsys):
+    plans, settings = own_index
+    code, out, _ = _tracuu(["track", "list", "--plan", "vinh-yen", "--format", "json"], capsys)
+    rows = json.loads(out)
+    assert code == 0 and rows and all(r["status"] == "chưa thực hiện" for r in rows)
+    assert set(rows[0]) >= {"id", "agency", "canonical", "text", "plan_label", "section", "status", "overdue"}
+    chosen = rows[3]["id"]
+    code, out, _ = _tracuu(["track", "set", chosen[:6], "--status", "dang thuc hien", "--note", "đã họp triển khai",
+                            "--by", "an"], capsys)
+    assert code == 0 and "đang thực hiện" in out
+    _build(plans, settings.index_dir, rebuild=True)
+    assert Path(f"{settings.index_dir}.tracking.sqlite").is_file()
+    rows = json.loads(_tracuu(["track", "list", "--plan", "vinh-yen", "--format", "json"], capsys)[1])
+    row = next(r for r in rows if r["id"] == chosen)
+    assert (row["status"], row["note"], row["set_by"]) == ("đang thực hiện", "đã họp triển khai", "an")
+    assert sum(r["status"] != "chưa thực hiện" for r in rows) == 1
+    code, out, _ = _tracuu(["track", "show", chosen], capsys)
+    assert code == 0 and "đã họp triển khai" in out and "(an)" in out
+
+
+def test_set_refuses_an_unknown_id_and_a_bad_status(own_index, capsys):
+    code, _, err = _tracuu(["track", "set", "zzzzzz", "--status", "xong"], capsys)
+    assert code == 2 and "tracuu track list" in err
+    some = json.loads(_tracuu(["track", "list", "--format", "json"], capsys)[1])[0]["id"]
+    code, _, err = _tracuu(["track", "set", some, "--status", "tạm dừng"], capsys)
+    assert code == 2 and "đang thực hiện" in err
+
+
+def test_overdue_list_and_table(own_index, capsys):
+    code, out, _ = _tracuu(["track", "list", "--overdue", "--format", "json"], capsys)
+    late = json.loads(out)
+    assert code == 0 and late and all(r["overdue"] and r["missed_due"] < date.today().isoformat() for r in late)
+    assert {"2021-11-22", "2025-11-27"} <= {r["deadline"] for r in late}
+    code, out, _ = _tracuu(["track", "list", "--agency", "cong an phuong"], capsys)
+    assert code == 0 and "Công an phường" in out and "Trạng thái" in out
+
+
+def _report_rows(table) -> list[list[str]]:
+    """The task rows of a report table (not its header, not the heading rows of its groups)."""
+    return [[c.text for c in row.cells] for row in table.rows[1:] if row.cells[0].text.isdigit()]
+
+
+def test_report_docx_has_one_row_per_task_of_the_body_and_month(own_index, capsys, tmp_path):
+    import docx
+
+    from tracuu.track import load_tasks, of_period
+
+    _, settings = own_index
+    body = "Ủy ban nhân dân cấp xã"
+    tasks = load_tasks(settings, open_store(settings), date.today(), body)
+    early = next(t for t in tasks if t.duty.deadline is None)
+    assert _tracuu(["track", "set", early.task_id, "--status", "xong", "--note", "đã xong từ trước"], capsys)[0] == 0
+    due = next(t for t in tasks if t.duty.due == date(2025, 11, 27))
+    assert _tracuu(["track", "set", due.task_id, "--status", "dang", "--note", "đang tổng hợp số liệu"], capsys)[0] == 0
+    out = tmp_path / "bao-cao.docx"
+    code, _, err = _tracuu(["track", "report", "--agency", "UBND cấp xã", "--period", "11/2025", "--out", str(out)], capsys)
+    assert code == 0 and str(out) in err
+    document = docx.Document(str(out))
+    header = document.tables[0].rows[0].cells
+    assert header[0].text == body.upper() and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1].text
+    assert "tháng 11/2025" in "\n".join(p.text for p in document.paragraphs)
+    table = document.tables[1]
+    assert [c.text for c in table.rows[0].cells] == ["STT", "Nhiệm vụ", "Văn bản giao", "Thời hạn",
+                                                     "Tình hình thực hiện", "Ghi chú"]
+    rows = _report_rows(table)
+    expected = of_period(load_tasks(settings, open_store(settings), date.today(), body), 2025, 11)
+    assert len(rows) == len(expected) and [r[0] for r in rows] == [str(n) for n in range(1, len(rows) + 1)]
+    assert not any(t.duty.recurrence == "yearly --12-15" for t in expected)  # due in December, not November
+    row = next(r for r in rows if r[1].startswith(due.duty.text))
+    assert "27/11/2025" in row[3] and row[4].startswith("đang thực hiện") and row[5] == "đang tổng hợp số liệu"
+    assert "mục " + due.duty.section in row[2] and due.duty.plan_label in row[2]
+    late = next(r for r in rows if r[3] == "22/11/2021")
+    assert "quá hạn từ 22/11/2021" in late[4]
+    assert any(r[1].startswith(early.duty.text) for r in rows)  # ongoing, and done only after the month
+    later = tmp_path / "sau.docx"  # a month after it was done: no longer listed
+    assert _tracuu(["track", "report", "--agency", body, "--period", "01/2027", "--out", str(later)], capsys)[0] == 0
+    rows = _report_rows(docx.Document(str(later)).tables[1])
+    assert rows and not any(r[1].startswith(early.duty.text) for r in rows)
+
+
+def test_report_xlsx(own_index, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "bao-cao.xlsx"
+    code, _, _ = _tracuu(["track", "report", "--agency", "Công an phường", "--period", "06/2025", "--format", "xlsx",
+                          "--out", str(out)], capsys)
+    values = [[c for c in row] for row in load_workbook(out).active.iter_rows(values_only=True)]
+    header = next(i for i, row in enumerate(values) if row[0] == "STT")
+    tasks = [row for row in values[header + 1:] if isinstance(row[0], str) and row[0].isdigit()]
+    assert code == 0 and values[0][0] == "CÔNG AN PHƯỜNG" and tasks
+    assert any(row[3] == "hằng năm, hạn 26/6" for row in tasks)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice missing — run `make ocr`")
+def test_report_opens_in_libreoffice(own_index, capsys, tmp_path):
+    out = tmp_path / "bao-cao.docx"
+    assert _tracuu(["track", "report", "--agency", "Công an phường", "--period", "06/2025", "--out", str(out)], capsys)[0] == 0
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "txt:Text", "--outdir", str(tmp_path), str(out)], check=True, capture_output=True,
+                   timeout=180)
+    assert "Tình hình thực hiện" in (tmp_path / "bao-cao.txt").read_text(encoding="utf-8-sig")
+
+
+def test_calendar_imports_with_monthly_reporting_dates(own_index, capsys, tmp_path):
+    icalendar = pytest.importorskip("icalendar")
+    from dateutil.rrule import rrulestr
+
+    out = tmp_path / "han.ics"
+    assert _tracuu(["track", "calendar", "--out", str(out)], capsys)[0] == 0
+    events = icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+    assert len({str(e["UID"]) for e in events}) == len(events) > 5
+    monthly = [e for e in events if e.get("RRULE") and e["RRULE"]["FREQ"] == ["MONTHLY"]]
+    assert monthly and "Thời hạn: ngày 14 hàng tháng" in str(monthly[0]["DESCRIPTION"])
+    start = monthly[0]["DTSTART"].dt
+    days = list(rrulestr(monthly[0]["RRULE"].to_ical().decode(), dtstart=datetime(start.year, start.month, start.day)))[:3]
+    assert [d.day for d in days] == [14, 14, 14] and len({d.month for d in days}) == 3
+    yearly = [e for e in events if e.get("RRULE") and e["RRULE"]["FREQ"] == ["YEARLY"]]
+    assert {(e["RRULE"]["BYMONTH"][0], e["RRULE"]["BYMONTHDAY"][0]) for e in yearly} == {(6, 26), (12, 15)}
+    once = {e["DTSTART"].dt for e in events if not e.get("RRULE")}
+    assert {date(2021, 11, 22), date(2025, 11, 27)} <= once
+
+
+def test_backup_command(own_index, capsys, tmp_path):
+    some = json.loads(_tracuu(["track", "list", "--format", "json"], capsys)[1])[0]["id"]
+    assert _tracuu(["track", "set", some, "--status", "xong"], capsys)[0] == 0
+    assert _tracuu(["track", "backup", str(tmp_path / "copy.sqlite")], capsys)[0] == 0
+    assert TrackStore(f"sqlite:///{tmp_path / 'copy.sqlite'}").current()[some].status == "đã hoàn thành"
+
+
+def test_track_runs_as_a_real_command(own_index):
+    env = dict(os.environ, TRACUU_URL="off")
+    run = subprocess.run([sys.executable, "-m", "tracuu.cli", "track", "list", "--overdue", "--format", "json"],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and json.loads(run.stdout)

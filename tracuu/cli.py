@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_duties_parser(sub)
 
+    from tracuu.track_cli import add_track_parsers
+
+    add_track_parsers(sub)  # `track …` and `compare`
+
     from eval.cli import add_eval_parser
 
     add_eval_parser(sub)

@@ -29,6 +29,7 @@ class Task:
     entry: StatusEntry | None  # the latest status set (note, who, when), None when never set
     missed: date | None  # the deadline (for a recurring one, its latest day) passed without completion
     next_due: date | None  # the next day it falls due, from today on
+    start: date  # the day its plan starts to count (assistant.duties_table.plan_start)
 
     @property
     def overdue(self) -> bool:
@@ -114,8 +115,9 @@ def tasks_of(duties: list[Duty], documents: dict, statuses: dict[str, StatusEntr
     for d in duties if keep is None else keep:
         tid = ids[id(d)]
         entry = statuses.get(tid)
-        missed = missed_deadline(d, plan_start(documents.get(d.doc_id)), entry, today)
-        out.append(Task(tid, d, entry.status if entry else STATUSES[0], entry, missed, next_due(d, today)))
+        start = plan_start(documents.get(d.doc_id))
+        missed = missed_deadline(d, start, entry, today)
+        out.append(Task(tid, d, entry.status if entry else STATUSES[0], entry, missed, next_due(d, today), start))
     return out
 
 
@@ -134,6 +136,33 @@ def load_tasks(settings, store, today: date, agency: str | None = None, plan: st
     return [t for t in tasks if t.overdue] if overdue else tasks
 
 
+def of_period(tasks: list[Task], year: int, month: int) -> list[Task]:
+    """The tasks a report for a month lists: of plans issued by its end, those due in it, those with no
+    calendar day (ongoing: "thường xuyên", "định kỳ", or no deadline stated) and those whose one-off
+    deadline passed before it while not done by its start. Not: a day after the month, a yearly day
+    outside it, a task done before it."""
+    from assistant.duties_table import month_span
+    from ingest.deadlines import due_between
+
+    first, last = month_span(year, month)
+    out = []
+    for t in tasks:
+        deadline = t.duty.deadline
+        done_before = t.entry is not None and t.entry.status == DONE and t.entry.set_at[:10] < first.isoformat()
+        if t.start > last:
+            continue
+        if deadline is None or (next_due(t.duty, t.start) is None and deadline.kind not in ("date", "relative")):
+            keep = not done_before  # ongoing
+        elif due_between(deadline, max(first, t.start), last):
+            keep = True
+        else:
+            keep = deadline.kind in ("date", "relative") and deadline.date is not None and deadline.date < first \
+                and not done_before
+        if keep:
+            out.append(t)
+    return out
+
+
 def find_task(settings, store, task_id: str, today: date) -> Task:
     """The task with this id (or a unique start of it, at least 4 characters)."""
     from tracuu.errors import TracuuError
@@ -146,3 +175,57 @@ def find_task(settings, store, task_id: str, today: date) -> Task:
         what = "trùng với nhiều nhiệm vụ" if found else "không có trong chỉ mục hiện tại"
         raise TracuuError(f"Mã nhiệm vụ “{task_id}” {what} — xem mã ở cột đầu của `tracuu track list`.")
     return found[0]
+
+
+# -- calendar --------------------------------------------------------------------------------------
+def calendar_ics(tasks: list[Task], name: str, stamp: str) -> str:
+    """An iCalendar (RFC 5545) of the tasks' deadlines: a one-off deadline is an all-day event; a
+    monthly or yearly day ("ngày 14 hằng tháng", "trước ngày 15/12 hằng năm") one event that repeats
+    (RRULE) from its first day after the plan's date. Deadlines without a calendar day ("thường xuyên")
+    are left out. `stamp` is the time written as DTSTAMP ("20261204T173000Z")."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tracuu//theo doi nhiem vu//VI", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}"]
+    for t in tasks:
+        deadline = t.duty.deadline
+        if deadline is None:
+            continue
+        rule = None
+        if deadline.kind in ("date", "relative") and deadline.date:
+            first = deadline.date
+        elif deadline.kind == "monthly" and deadline.day:
+            first, rule = next_due(t.duty, t.start), f"FREQ=MONTHLY;BYMONTHDAY={deadline.day}"
+            if deadline.day > 28:  # the last day of shorter months
+                rule = f"FREQ=MONTHLY;BYMONTHDAY={','.join(str(d) for d in range(28, deadline.day + 1))};BYSETPOS=-1"
+        elif deadline.kind == "yearly" and deadline.month and deadline.day:
+            first = next_due(t.duty, t.start)
+            rule = f"FREQ=YEARLY;BYMONTH={deadline.month};BYMONTHDAY={deadline.day}"
+        else:
+            continue
+        if first is None:
+            continue
+        d = t.duty
+        summary = f"Hạn: {d.text[:90]}{'…' if len(d.text) > 90 else ''}"
+        about = [d.text, f"Cơ quan: {d.canonical} ({d.role})", f"Văn bản giao: {t.cited}",
+                 f"Thời hạn: {d.deadline_text or deadline.describe()}", f"Tình hình: {t.situation()}", f"Mã: {t.task_id}"]
+        lines += ["BEGIN:VEVENT", f"UID:{t.task_id}@tracuu", f"DTSTAMP:{stamp}",
+                  f"DTSTART;VALUE=DATE:{first:%Y%m%d}", f"DTEND;VALUE=DATE:{first + timedelta(days=1):%Y%m%d}"]
+        lines += [f"RRULE:{rule}"] if rule else []
+        lines += [f"SUMMARY:{_escape(summary)}", f"DESCRIPTION:{_escape(chr(10).join(about))}",
+                  "TRANSP:TRANSPARENT", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space, never inside a character."""
+    out, current = [], ""
+    for ch in line:
+        if len((current + ch).encode("utf-8")) > (75 if not out else 74):
+            out.append(current)
+            current = ""
+        current += ch
+    return "\r\n ".join(out + [current])
