@@ -3,6 +3,9 @@
 `--corpus plans` (default) evaluates the bundled plans' index on the tuned and held-out questions, side by
 side. `--corpus corpus2` builds an index of `../shared/corpus2` (or `--corpus-dir`) in a temporary folder,
 with the same `build_index` and the real embedder, and evaluates the corpus2 questions on it.
+`--corpus corpus3` does the same for `../shared/corpus3` (or `--corpus-dir`), but its one temporary index also
+holds the bundled plans (`eval.gold.INDEXED_WITH`): each document is measured added to the bundled plans, the
+tuned and held-out columns side by side.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from eval.gold import SPLITS
+from eval.gold import CORPORA, SPLITS
 from tracuu.errors import TracuuError
 
 RUNS_DIR = Path(__file__).resolve().parent / "runs"  # gitignored
@@ -30,11 +33,13 @@ def add_eval_parser(subparsers) -> argparse.ArgumentParser:
                         "và 12 câu held-out + trả lời ~8 câu tuned bằng mô hình fast")
     e.add_argument("--out", type=Path, default=None, help="thư mục báo cáo (mặc định eval/runs/<thời điểm>/)")
     e.add_argument("--gate", action="store_true", help="thoát mã khác 0 nếu không đạt các ngưỡng trong eval/gate.toml")
-    e.add_argument("--corpus", default="plans", choices=("plans", "corpus2"),
+    e.add_argument("--corpus", default="plans", choices=CORPORA,
                    help="plans = kế hoạch kèm theo (tập tuned và held-out); corpus2 = Luật 120/2025/QH15 và "
-                        "Nghị định 28/2026/NĐ-CP, lập chỉ mục riêng trong thư mục tạm")
+                        "Nghị định 28/2026/NĐ-CP, lập chỉ mục riêng trong thư mục tạm; corpus3 = chín văn bản "
+                        "chủ đề khác, lập chỉ mục tạm cùng các kế hoạch kèm theo")
     e.add_argument("--corpus-dir", type=Path, default=None,
-                   help="thư mục văn bản của --corpus corpus2 (mặc định: ../shared/corpus2 cạnh kho mã)")
+                   help="thư mục văn bản của --corpus corpus2/corpus3 (mặc định: ../shared/corpus2 hoặc "
+                        "../shared/corpus3 cạnh kho mã)")
     e.set_defaults(func=cmd_eval)
     return e
 
@@ -97,12 +102,14 @@ def corpus_dir(corpus: str, given: Path | None = None) -> Path:
     return folder
 
 
-def build_corpus_index(settings, folder: Path, workdir: Path, embedder, progress=lambda _: None):
-    """Index `folder` into `workdir/index` with the project's own build path; return its settings."""
+def build_corpus_index(settings, folder: Path, workdir: Path, embedder, progress=lambda _: None, also=()):
+    """Index `folder` (and the folders in `also`, into the same index) into `workdir/index` with the
+    project's own build path; return its settings."""
     from index.build import build_index
 
     corpus_settings = settings.with_(index_dir=Path(workdir) / "index", plans_dir=Path(folder))
-    report = build_index([corpus_settings.plans_dir], corpus_settings, embedder, progress=progress)
+    folders = [corpus_settings.plans_dir, *(Path(f) for f in also)]
+    report = build_index(folders, corpus_settings, embedder, progress=progress)
     if getattr(report, "skipped", None):
         progress(f"Bỏ qua: {', '.join(str(s) for s in report.skipped)}")
     return corpus_settings
@@ -119,7 +126,7 @@ def cmd_eval(args) -> int:
 
 def _evaluate(args, corpus: str, folder: Path | None, workdir: Path | None = None) -> int:
     from eval import gate, report as rep
-    from eval.gold import load_corpus
+    from eval.gold import INDEXED_WITH, load_corpus
     from eval.run import meta, run_answers, run_retrieval
     from tracuu.runtime import Runtime
 
@@ -129,13 +136,14 @@ def _evaluate(args, corpus: str, folder: Path | None, workdir: Path | None = Non
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     rt = Runtime()
     started = time.perf_counter()
+    also = [corpus_dir(c) for c in INDEXED_WITH.get(corpus, ())] if folder is not None else []
     if folder is not None:
-        log(f"Lập chỉ mục tạm cho kho {corpus} ({folder})…")
+        log(f"Lập chỉ mục tạm cho kho {corpus} ({', '.join(str(f) for f in [folder, *also])})…")
         embedder = rt.embedder
-        rt = Runtime(build_corpus_index(rt.settings, folder, workdir, embedder, progress=log))
+        rt = Runtime(build_corpus_index(rt.settings, folder, workdir, embedder, progress=log, also=also))
         rt.__dict__["embedder"] = embedder  # the model loaded for the build (Runtime.embedder is a cached_property)
     report = {"meta": meta(rt, subset=args.subset or "all", gold_items=len(items), corpus=corpus,
-                           corpus_dir=str(folder or rt.settings.plans_dir),
+                           corpus_dir=str(folder or rt.settings.plans_dir), indexed_with=[str(f) for f in also],
                            splits={s: sum(i.split == s for i in items) for s in sorted({i.split for i in items})})}
     log(f"Tìm kiếm {len(retrieval_items)} câu (dense, bm25, hybrid)…")
     report["retrieval"] = run_retrieval(rt, retrieval_items)

@@ -3,7 +3,8 @@
 `load_gold()` reads one file, by default `eval/gold/gold.jsonl` (one JSON object per line; schema in
 `eval/gold/README.md`), into frozen `GoldItem`s. A malformed line raises `GoldFormatError` naming the file
 and line number. `load_corpus(corpus)` reads every gold file and keeps the items about one corpus:
-"plans" (the tuned `gold.jsonl` and the held-out `heldout.jsonl`) or "corpus2" (`corpus2.jsonl`).
+"plans" (the tuned `gold.jsonl` and the held-out `heldout.jsonl`), "corpus2" (`corpus2.jsonl`) or "corpus3"
+(`corpus3.jsonl`, both splits; its documents are evaluated added to the bundled plans, see `INDEXED_WITH`).
 Each item carries its `split` ("tuned" or "heldout"; a record without the field is tuned) and its
 `corpus` ("plans" when absent).
 """
@@ -20,10 +21,16 @@ GOLD_DIR = Path(__file__).resolve().parent / "gold"
 DEFAULT_PATH = GOLD_DIR / "gold.jsonl"  # the tuned split
 HELDOUT_PATH = GOLD_DIR / "heldout.jsonl"  # held-out questions about the bundled plans
 CORPUS2_PATH = GOLD_DIR / "corpus2.jsonl"  # held-out questions about ../shared/corpus2
-GOLD_FILES = (DEFAULT_PATH, HELDOUT_PATH, CORPUS2_PATH)
+CORPUS3_PATH = GOLD_DIR / "corpus3.jsonl"  # tuned and held-out questions about ../shared/corpus3
+CORPUS3_BODIES_PATH = GOLD_DIR / "corpus3_bodies.json"  # bodies each corpus3 document gives work to
+GOLD_FILES = (DEFAULT_PATH, HELDOUT_PATH, CORPUS2_PATH, CORPUS3_PATH)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # where each corpus's documents live by default (the quotes' `file` names are files of that folder)
-CORPUS_DIRS = {"plans": REPO_ROOT / "data" / "plans", "corpus2": REPO_ROOT.parent / "shared" / "corpus2"}
+CORPUS_DIRS = {"plans": REPO_ROOT / "data" / "plans", "corpus2": REPO_ROOT.parent / "shared" / "corpus2",
+               "corpus3": REPO_ROOT.parent / "shared" / "corpus3"}
+# corpora whose documents are indexed together with another corpus's when evaluated: corpus3 measures each
+# document added to the bundled plans, so its temporary index holds both folders
+INDEXED_WITH = {"corpus3": ("plans",)}
 SPLITS = ("tuned", "heldout")
 CORPORA = tuple(CORPUS_DIRS)
 
@@ -42,6 +49,11 @@ TYPES = (
     "definition",
     "legal_provision",
     "substance_list",
+    # added with corpus3.jsonl
+    "reporting",
+    "signer",
+    "issuer",
+    "count",
 )
 VARIANTS = ("plain", "no_diacritics", "typo", "alias", "polite")
 
@@ -71,7 +83,7 @@ class GoldItem:
     plans: tuple[str, ...]  # plan files that answer it; empty for unanswerable
     follows: str | None  # for follow_up: id of the earlier question it follows
     split: str = "tuned"  # "tuned" (thresholds were fitted on it) or "heldout" (never tuned on)
-    corpus: str = "plans"  # "plans" (data/plans) or "corpus2" (../shared/corpus2)
+    corpus: str = "plans"  # "plans" (data/plans), "corpus2" or "corpus3" (../shared/corpusN)
 
     @property
     def answerable(self) -> bool:
@@ -147,7 +159,7 @@ def load_gold(path: str | Path | None = None) -> list[GoldItem]:
 
 
 def load_all() -> list[GoldItem]:
-    """Every gold file (tuned, held-out, corpus2) in that order; ids are unique across them."""
+    """Every gold file (tuned, held-out, corpus2, corpus3) in that order; ids are unique across them."""
     items = [item for path in GOLD_FILES if path.is_file() for item in load_gold(path)]
     seen: set[str] = set()
     for item in items:
@@ -155,6 +167,28 @@ def load_all() -> list[GoldItem]:
             raise GoldFormatError(f"Id {item.id} xuất hiện hai lần trong các tệp gold ({GOLD_DIR}); đặt id khác.")
         seen.add(item.id)
     return items
+
+
+@dataclass(frozen=True)
+class GoldBody:
+    file: str  # a corpus3 document, e.g. "nq_cp_03_2025_ctrhd_nq57_khcn_cds.md"
+    body: str  # a body the document gives work to, as the document names it
+    items: int  # approximate number of items/rows addressed to it (chủ trì or thực hiện)
+    where: str  # the sections or appendix rows those items are in
+
+
+def load_bodies(path: str | Path | None = None) -> list[GoldBody]:
+    """The hand-checked bodies of `eval/gold/corpus3_bodies.json` (schema in eval/gold/README.md)."""
+    path = Path(path) if path is not None else CORPUS3_BODIES_PATH
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [GoldBody(file=name, body=b["body"], items=int(b["items"]), where=b["where"])
+                for name, bodies in data["files"].items() for b in bodies]
+    except FileNotFoundError as exc:
+        raise GoldFormatError(f"Không tìm thấy tệp {path}.") from exc
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GoldFormatError(f"{path}: không đúng lược đồ ({exc}). Sửa theo eval/gold/README.md, "
+                              f"mục corpus3_bodies.json.") from exc
 
 
 def load_corpus(corpus: str = "plans") -> list[GoldItem]:

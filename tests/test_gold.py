@@ -184,8 +184,9 @@ def test_heldout_lines_are_nfc_json_with_split_and_corpus(path):
         assert "\\u" not in line, f"{path.name}:{lineno}: write with ensure_ascii=False"
 
 
-@pytest.mark.parametrize("corpus", CORPORA)
+@pytest.mark.parametrize("corpus", list(MIN_HELD))
 def test_heldout_minimum_counts(corpus):
+    assert corpus in CORPORA
     items = [i for i in HELD_ITEMS if i.corpus == corpus]
     total, unanswerable = MIN_HELD[corpus]
     assert len(items) >= total
@@ -284,3 +285,123 @@ def test_load_gold_rejects_an_unknown_split_or_corpus(tmp_path, field, value):
 def test_load_corpus_names_the_known_corpora():
     with pytest.raises(GoldFormatError, match="plans, corpus2"):
         load_corpus("corpus9")
+
+
+# -- corpus3 (eval/gold/corpus3.jsonl, eval/gold/corpus3_bodies.json): nine documents of other topics --------
+import re  # noqa: E402
+
+from eval.gold import CORPUS3_BODIES_PATH, CORPUS3_PATH, INDEXED_WITH, GoldBody, load_bodies  # noqa: E402
+
+C3_ITEMS = load_gold(CORPUS3_PATH)
+C3_DIR = CORPUS_DIRS["corpus3"]
+C3_MIN = {"total": 80, "heldout": 20, "tuned": 20, "unanswerable": 12}
+# appendix task tables: their bodies' duties must be asked about
+C3_TABLE_FILES = ("nq_cp_03_2025_ctrhd_nq57_khcn_cds.md", "qd_ttg_2530_2025_kh_khong_khi.md",
+                  "tb_vpcp_624_2025_bcd_khcn_cds.md", "kh_stttt_daknong_2024_mang_di_dong_5g.md")
+# ways of asking what a body must do; each must be used by some duty question
+C3_DUTY_PHRASINGS = ("phải làm gì", "có nhiệm vụ gì", "đảm nhiệm những nội dung nào", "thực hiện những hoạt động nào",
+                     "cần triển khai những gì", "được giao những việc gì", "có trách nhiệm gì")
+
+
+def corpus3_files() -> set[str]:
+    if not C3_DIR.is_dir():
+        pytest.skip(f"../shared/corpus3 is absent ({C3_DIR}): the corpus3 quotes and bodies cannot be checked")
+    return {p.name for p in C3_DIR.glob("*.md")}
+
+
+def folded(text: str) -> str:
+    """NFC, Markdown/table marks (* | #) dropped, every run of whitespace one space: how a body name is
+    looked up in its document."""
+    return " ".join(re.sub(r"[*|#]", " ", unicodedata.normalize("NFC", text)).split())
+
+
+def test_corpus3_lines_are_nfc_json_with_split_and_corpus():
+    lines = CORPUS3_PATH.read_text(encoding="utf-8").splitlines()
+    for lineno, line in enumerate(lines, 1):
+        record = json.loads(line)
+        assert set(record) == set(REQUIRED) | {"split", "corpus"}, f"corpus3.jsonl:{lineno}: fields {sorted(record)}"
+        assert record["corpus"] == "corpus3" and record["split"] in SPLITS, f"corpus3.jsonl:{lineno}"
+        assert re.fullmatch(r"d\d{3}", record["id"]), record["id"]
+        assert line == unicodedata.normalize("NFC", line), f"corpus3.jsonl:{lineno} is not NFC"
+        assert "\\u" not in line, f"corpus3.jsonl:{lineno}: write with ensure_ascii=False"
+    ids = [i.id for i in C3_ITEMS]
+    assert len(ids) == len(set(ids)) and ids == sorted(ids)
+
+
+def test_corpus3_has_both_splits_enough_heldout_and_unanswerable_questions():
+    splits = Counter(i.split for i in C3_ITEMS)
+    assert len(C3_ITEMS) >= C3_MIN["total"]
+    assert splits["heldout"] >= C3_MIN["heldout"] and splits["tuned"] >= C3_MIN["tuned"]
+    assert sum(not i.answerable for i in C3_ITEMS) >= C3_MIN["unanswerable"]
+    assert {i.split for i in C3_ITEMS if not i.answerable} == set(SPLITS)
+    assert all(i.type in TYPES and i.variant in VARIANTS and i.follows is None for i in C3_ITEMS)
+    variants = Counter(i.variant for i in C3_ITEMS)
+    assert all(variants[v] >= 4 for v in VARIANTS), variants
+    assert {i.corpus for i in load_corpus("corpus3")} == {"corpus3"} and len(load_corpus("corpus3")) == len(C3_ITEMS)
+
+
+def test_corpus3_asks_what_bodies_must_do_in_many_ways_including_appendix_tables():
+    duty = [i for i in C3_ITEMS if i.type == "agency_duty"]
+    for phrasing in C3_DUTY_PHRASINGS:
+        assert any(phrasing in i.question for i in duty), f"no duty question phrased '{phrasing}'"
+    covered = {p for i in duty for p in i.plans}
+    assert covered >= set(C3_TABLE_FILES)
+
+
+def test_corpus3_questions_cover_every_document():
+    files = corpus3_files()
+    assert len(files) == 9
+    assert {p for i in C3_ITEMS for p in i.plans} == files
+    assert {p for i in C3_ITEMS if i.split == "heldout" for p in i.plans} == files
+
+
+@pytest.mark.parametrize("item", C3_ITEMS, ids=by_id)
+def test_corpus3_answerable_shape(item: GoldItem):
+    if item.answerable:
+        assert item.quotes and item.plans and 2 <= len(item.key_phrases) <= 5
+        assert len(set(item.plans)) == len(item.plans) and {q.file for q in item.quotes} <= set(item.plans)
+    else:
+        assert not item.quotes and not item.plans and not item.key_phrases
+
+
+@pytest.mark.parametrize("item", [i for i in C3_ITEMS if i.answerable], ids=by_id)
+def test_corpus3_quotes_are_verbatim_and_key_phrases_occur(item: GoldItem):
+    files = corpus3_files()
+    assert set(item.plans) <= files, f"no such corpus3 file: {set(item.plans) - files}"
+    for quote in item.quotes:
+        assert len(quote.text) <= MAX_QUOTE_CHARS, f"quote too long ({len(quote.text)}): {quote.text[:60]}"
+        assert contains_quote(corpus_text("corpus3", quote.file), quote.text), f"not in {quote.file}: {quote.text}"
+    for phrase in item.key_phrases:
+        assert any(contains_quote(q.text, phrase) for q in item.quotes) or any(
+            contains_quote(corpus_text("corpus3", p), phrase) for p in item.plans), f"key phrase {phrase!r} nowhere"
+
+
+def test_corpus3_is_indexed_together_with_the_bundled_plans():
+    assert INDEXED_WITH["corpus3"] == ("plans",) and "corpus2" not in INDEXED_WITH
+
+
+BODIES = load_bodies()
+
+
+def test_corpus3_bodies_name_every_document_once_per_body():
+    files = corpus3_files()
+    assert {b.file for b in BODIES} == files
+    for name in files:
+        bodies = [b.body for b in BODIES if b.file == name]
+        assert bodies and len(bodies) == len(set(bodies)), name
+    assert all(isinstance(b, GoldBody) and b.items >= 1 and b.where.strip() for b in BODIES)
+
+
+@pytest.mark.parametrize("body", BODIES, ids=lambda b: f"{b.file[:12]}:{b.body[:30]}")
+def test_corpus3_body_names_occur_in_their_document(body: GoldBody):
+    corpus3_files()
+    assert body.body == unicodedata.normalize("NFC", body.body) and body.body == body.body.strip()
+    assert folded(body.body) in folded(corpus_text("corpus3", body.file)), f"{body.body!r} is not named in {body.file}"
+
+
+def test_load_bodies_names_the_file_of_a_malformed_record(tmp_path):
+    path = tmp_path / "bodies.json"
+    path.write_text('{"files": {"x.md": [{"body": "Bộ Y tế"}]}}', encoding="utf-8")
+    with pytest.raises(GoldFormatError, match="bodies.json"):
+        load_bodies(path)
+    assert load_bodies(CORPUS3_BODIES_PATH) == BODIES
