@@ -32,6 +32,7 @@ def test_round_trip(hashing_settings, plans_copy):
     assert manifest["format_version"] == 1 and manifest["dim"] == 256
     assert set(manifest["documents"]) == {p.name for p in plans_copy.glob("*.txt")}
     assert len(stored.vectors) == len(stored.chunks) == report.chunks
+    assert "records.jsonl" in manifest["files"] and len(stored.records) == manifest["records"] == report.records > 300
     hits = Searcher(hashing_settings, HashingEmbedder()).search("Sở Y tế phải làm gì?", k=5).hits
     assert hits[0].chunk.agency in ("Sở Y tế", "Trạm y tế")
 
@@ -40,7 +41,7 @@ def test_unchanged_reingest_changes_nothing(hashing_settings, plans_copy):
     _build(hashing_settings, plans_copy)
     before = (hashing_settings.index_dir / "manifest.json").read_text()
     report = _build(hashing_settings, plans_copy)
-    assert report.unchanged and report.embedded == 0
+    assert report.unchanged and report.embedded == 0 and report.records_reused == report.records > 0
     assert (hashing_settings.index_dir / "manifest.json").read_text() == before
 
 
