@@ -225,7 +225,7 @@ def test_an_empty_keys_file_is_refused_at_start(tmp_path):
 @pytest.mark.parametrize("method,path,kwargs,status,words", [
     ("post", "/v1/ask", {"json": {}}, 422, "thiếu câu hỏi"),
     ("post", "/v1/ask", {"json": {"question": "   "}}, 422, "câu hỏi không được để trống"),
-    ("post", "/v1/ask", {"json": {"question": "x" * 2001}}, 422, "tối đa 2000 ký tự"),
+    ("post", "/v1/ask", {"json": {"question": "x" * 501}}, 422, "tối đa 500 ký tự"),
     ("post", "/v1/ask", {"json": {"question": "a", "nonsense": 1}}, 422, "không có trường 'nonsense'"),
     ("post", "/v1/ask", {"json": {"question": "a", "year": "năm ngoái"}}, 422, "năm phải là số nguyên"),
     ("post", "/v1/ask", {"json": {"question": "a", "model": "/etc/passwd"}}, 400, "Không có mô hình '/etc/passwd'"),

@@ -27,10 +27,11 @@ import uuid
 from pathlib import Path
 from typing import Literal
 
+from assistant.limits import MAX_QUESTION_CHARS
 from tracuu.errors import TracuuError
 
 MAX_BODY = 256 * 1024  # bytes of a request body: a question, or a chat with its history
-MAX_QUESTION = 2000  # characters of a question
+MAX_QUESTION = MAX_QUESTION_CHARS  # characters of a question, and of each earlier one (assistant/limits.py)
 MAX_MESSAGES = 200  # messages of a chat completion request
 DEFAULT_PORT = 8765
 MODEL_IDS = {"tracuu": None, "tracuu-default": "default", "tracuu-fast": "fast"}  # chat "model" -> choice
@@ -96,6 +97,7 @@ def create_app(runtime, keys: ApiKeys | None = None):
     from starlette.exceptions import HTTPException
 
     from assistant.generator import UpstreamError
+    from assistant.limits import RequestTooLong, check_history, check_turn, conversation_within
     from tracuu import api_models as m
     from tracuu import services
 
@@ -124,11 +126,26 @@ def create_app(runtime, keys: ApiKeys | None = None):
             raise HTTPException(400, f"Không có mô hình '{model}' — chọn một trong: {', '.join(sorted(allowed))}.")
         return model
 
+    def conversation_for(question: str, previous: list[str], others: list[str] = ()):
+        """The conversation of the earlier questions, once every message and the standalone question
+        this turn will ask are within assistant/limits.py's limits (else 400: the asker can fix it)."""
+        from assistant.intent import place_names
+
+        try:
+            previous = check_history(previous, list(others), runtime.settings)
+            conversation = conversation_within(previous, runtime.settings) if previous else None
+            check_turn(question, conversation, place_names(searcher().index.documents), runtime.settings)
+        except RequestTooLong as exc:
+            raise HTTPException(400, str(exc)) from None
+        return conversation
+
     def answer_now(question, conversation, flt, model, on_token=lambda _: None) -> dict:
         try:
             return services.ask(runtime, question, conversation, flt, model, on_token)
         except UpstreamError as exc:
             raise HTTPException(502, str(exc)) from None
+        except RequestTooLong as exc:  # a window smaller than the schema's limits: still the asker's to fix
+            raise HTTPException(400, str(exc)) from None
         except TracuuError as exc:
             raise HTTPException(503, f"{_STATUS_TEXT[503]} {exc}") from None
 
@@ -168,7 +185,7 @@ def create_app(runtime, keys: ApiKeys | None = None):
         searcher()
         model = choice_of(body.model)
         flt = services.filters(body.docs(), body.locality, body.year, body.agency)
-        conversation = services.conversation_from(body.previous) if body.previous else None
+        conversation = conversation_for(body.question, body.previous)
         accept = request.headers.get("accept", "")
         if body.stream or accept.split(",")[0].strip().startswith("text/event-stream"):
             def sse():
@@ -232,9 +249,9 @@ def create_app(runtime, keys: ApiKeys | None = None):
         object) carry them as data. Streamed: the draft, then the checked answer, as the CLI prints."""
         if body.model not in MODEL_IDS:
             raise HTTPException(400, f"Không có mô hình '{body.model}' — chọn một trong: {', '.join(MODEL_IDS)}.")
-        question, previous = body.question_and_previous()
+        question, previous, others = body.question_and_previous()
         searcher()
-        model, conversation = MODEL_IDS[body.model], services.conversation_from(previous)
+        model, conversation = MODEL_IDS[body.model], conversation_for(question, previous, others)
         flt, cid, created = services.filters(), f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if not body.stream:
             obj = answer_now(question, conversation, flt, model)

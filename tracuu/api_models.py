@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.limits import MAX_EARLIER_QUESTIONS, MAX_HISTORY_CHARS
 from tracuu.api import MAX_MESSAGES, MAX_QUESTION
 
 NOT_BLANK = r"\S"  # at least one character that is not a space
@@ -22,7 +23,7 @@ class AskRequest(BaseModel):
     locality: str | None = Field(None, max_length=200, description="chỉ các kế hoạch của địa phương này")
     year: int | None = Field(None, ge=1900, le=2200, description="chỉ các kế hoạch ban hành năm này")
     agency: str | None = Field(None, max_length=200, description="chỉ các mục giao cho cơ quan này")
-    previous: list[str] = Field(default_factory=list, max_length=50,
+    previous: list[str] = Field(default_factory=list, max_length=MAX_EARLIER_QUESTIONS,
                                 description="các câu hỏi trước trong cuộc hội thoại (như `tracuu chat`)")
     stream: bool = Field(False, description="server-sent events: `token` rồi `answer`")
 
@@ -40,6 +41,8 @@ class AskRequest(BaseModel):
     def _previous_bounded(cls, value):
         if any(len(q) > MAX_QUESTION for q in value):
             raise ValueError(f"mỗi câu hỏi trong 'previous' tối đa {MAX_QUESTION} ký tự")
+        if sum(len(q) for q in value) > MAX_HISTORY_CHARS:
+            raise ValueError(f"các câu hỏi trong 'previous' tối đa {MAX_HISTORY_CHARS} ký tự cộng lại")
         return value
 
     def docs(self) -> tuple[str, ...]:
@@ -164,13 +167,22 @@ class ModelList(BaseModel):
 class TextPart(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: str = Field(max_length=50)
-    text: str | None = Field(None, max_length=MAX_QUESTION * 10)
+    text: str | None = Field(None, max_length=MAX_HISTORY_CHARS)
 
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[TextPart] | None = Field(None, description="chuỗi, hoặc các phần {type: text, text}")
+
+    @field_validator("content")
+    @classmethod
+    def _content_bounded(cls, value):
+        if isinstance(value, list) and len(value) > MAX_MESSAGES:
+            raise ValueError(f"tối đa {MAX_MESSAGES} phần trong một tin nhắn")
+        if isinstance(value, str) and len(value) > MAX_HISTORY_CHARS:
+            raise ValueError(f"một tin nhắn tối đa {MAX_HISTORY_CHARS} ký tự")
+        return value
 
     def text(self) -> str:
         if isinstance(self.content, list):
@@ -186,8 +198,18 @@ class ChatRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
     stream: bool = False
 
-    def question_and_previous(self) -> tuple[str, list[str]]:
-        """The last message's text (it must be the user's question), and the earlier user questions."""
+    @field_validator("messages")
+    @classmethod
+    def _history_bounded(cls, value):
+        total = sum(len(m.text()) for m in value[:-1])
+        if total > MAX_HISTORY_CHARS:  # refused before any of it is read (assistant/limits.py)
+            raise ValueError(f"lịch sử hội thoại dài {total} ký tự, tối đa {MAX_HISTORY_CHARS} ký tự — "
+                             "bắt đầu cuộc hội thoại mới, hoặc chỉ gửi các tin nhắn gần đây")
+        return value
+
+    def question_and_previous(self) -> tuple[str, list[str], list[str]]:
+        """The last message's text (it must be the user's question), the earlier user questions, and the
+        text of the other earlier messages (answers, instructions: counted in the history's limit)."""
         from fastapi import HTTPException
 
         last = self.messages[-1]
@@ -196,7 +218,9 @@ class ChatRequest(BaseModel):
             raise HTTPException(400, "Tin nhắn cuối phải là câu hỏi của người dùng (role 'user', có nội dung).")
         if len(question) > MAX_QUESTION:
             raise HTTPException(400, f"Câu hỏi quá dài (tối đa {MAX_QUESTION} ký tự).")
-        return question, [m.text() for m in self.messages[:-1] if m.role == "user"]
+        earlier = self.messages[:-1]
+        return (question, [m.text() for m in earlier if m.role == "user"],
+                [m.text() for m in earlier if m.role != "user"])
 
 
 class ChatChoice(BaseModel):

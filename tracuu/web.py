@@ -108,7 +108,8 @@ def _chat_tab(page: _Page, demo) -> None:
     gr, chat, plans, runtime = page.gr, page.chat, page.plans, page.runtime
     from assistant.conversation import Conversation
     from index.search import Filters
-    from tracuu.web_chat import EMPTY_PANEL, MAX_QUESTION_CHARS, WAITING_PANEL, sources_html, sources_markdown
+    from tracuu.web_chat import (EMPTY_PANEL, MAX_QUESTION_CHARS, WAITING_PANEL, sources_html, sources_markdown,
+                                 trim_history)
 
     default_model = runtime.settings.llm
     models = [("Mặc định (chính xác hơn)", "default"), ("Nhanh", "fast")]
@@ -149,7 +150,10 @@ def _chat_tab(page: _Page, demo) -> None:
         question = " ".join((question or "").split())
         if not question:
             return gr.skip(), gr.skip(), "", False
-        history = list(history or []) + [{"role": "user", "content": question}, {"role": "assistant", "content": WAITING}]
+        if len(question) > MAX_QUESTION_CHARS:  # the box stops typing there; a script is told the same
+            raise gr.Error(f"Câu hỏi dài {len(question)} ký tự, tối đa {MAX_QUESTION_CHARS} — hãy hỏi ngắn gọn hơn.",
+                           duration=6, title="Câu hỏi quá dài")
+        history = trim_history(history) + [{"role": "user", "content": question}, {"role": "assistant", "content": WAITING}]
         return gr.Textbox(value="", interactive=False), history, question, True
 
     def pick_example(sample, history, busy):
@@ -159,7 +163,7 @@ def _chat_tab(page: _Page, demo) -> None:
     def respond(question, history, conversation, plan_ids, model, request):
         if not question:
             return
-        history = list(history or [])
+        history = trim_history(history)
         if not history or history[-1].get("role") != "assistant":
             history.append({"role": "assistant", "content": WAITING})
         filters = Filters(docs=tuple(plan_ids)) if plan_ids else None

@@ -12,7 +12,7 @@ import time
 from typing import Iterator
 
 from assistant.citations import format_date
-from assistant.limits import MAX_QUESTION_CHARS  # noqa: F401 (the question box's limit)
+from assistant.limits import MAX_HISTORY_CHARS, MAX_QUESTION_CHARS  # noqa: F401 (the question box's limit)
 from tracuu.errors import TracuuError
 
 log = logging.getLogger("tracuu.web")
@@ -98,6 +98,11 @@ class ChatService:
                     self.warm(model)
                     events.put(("status", SEARCHING))
                     rt = self.runtime
+                    from assistant.intent import place_names
+                    from assistant.limits import check_turn
+
+                    # the standalone question a chain of follow-ups makes must fit the window too
+                    check_turn(question, conversation, place_names(rt.searcher.index.documents), rt.settings)
                     assistant = Assistant(rt.searcher, rt.generator, rt.settings)
                     answer = assistant.answer(question, conversation, filters, model, on_token)
                 log.info("answered (%s, %s) in %.1f s, first token %.1f s: %s", answer.mode, answer.model,
@@ -155,6 +160,20 @@ class ChatService:
             return self.runtime.searcher.index.documents_by_id
         except TracuuError:
             return {}
+
+
+def trim_history(history: list, limit: int = MAX_HISTORY_CHARS) -> list:
+    """The chat shown in the browser (sent back by it with every question) cut to its most recent
+    messages of at most `limit` characters: it is only shown, the conversation's context is kept on
+    the server, and a browser (or a script) sending a huge one costs nothing more."""
+    out, total = [], 0
+    for message in reversed(list(history or [])):
+        content = message.get("content") if isinstance(message, dict) else message
+        total += len(content) if isinstance(content, str) else len(str(content))
+        if total > limit:
+            break
+        out.append(message)
+    return out[::-1]
 
 
 # -- rendering --------------------------------------------------------------------------------------
