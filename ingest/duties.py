@@ -75,6 +75,7 @@ class _Item:
     start: int
     end: int
     agency: str | None
+    tasks_anywhere: bool = False  # the document has no task section: it assigns work throughout (a letter)
 
     @property
     def text(self) -> str:
@@ -117,6 +118,10 @@ def _table_duties(item: _Item, rows: list[TableDuty]) -> list[Duty]:
 def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
     """Chunks back into the plan's items: the pieces of an oversize item ("(phần 2/3)") are rejoined."""
     items: list[_Item] = []
+    # a part heading ("III. TỔ CHỨC THỰC HIỆN", "Điều 3. …") that gives tasks; an item "2. Bộ X thực hiện các
+    # nhiệm vụ sau" is no such part
+    with_tasks = {c.doc_id for c in chunks if _is_task_section(_PART.sub("", c.section))
+                  and not re.match(r"^\d", c.section)}
     for c in chunks:
         if c.doc_id not in docs:
             continue
@@ -124,9 +129,10 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
         base = _PART.sub("", c.section)
         last = items[-1] if items else None
         if part and int(part.group(1)) > 1 and last and last.doc.doc_id == c.doc_id and last.section == base:
-            items[-1] = _Item(last.doc, base, last.chunk_id, last.start, max(last.end, c.end), last.agency)
-        elif not base.startswith(_SKIPPED):
-            items.append(_Item(docs[c.doc_id], base, c.chunk_id, c.start, c.end, c.agency))
+            items[-1] = replace(last, end=max(last.end, c.end))
+        elif not base.startswith(_SKIPPED) or _NUMBERED_IN_INTRO.match(base):
+            items.append(_Item(docs[c.doc_id], base, c.chunk_id, c.start, c.end, c.agency,
+                               c.doc_id not in with_tasks))
     return items
 
 
@@ -150,18 +156,55 @@ def _item_duties(item: _Item) -> list[Duty]:
         for name in split_agencies(item.agency):
             add(lookup(name, item.doc.locality), role_of(after, text), text)
     else:
+        task_context = item.tasks_anywhere or _is_task_section(item.section)
         for start, end in _sentences(text):
-            found = _assignment(text[start:end], _is_task_section(item.section) or _is_legal(item.doc))
+            found = _assignment(text[start:end], task_context or _is_legal(item.doc))
             if not found:
                 continue
             names, rest = found
             quote = text[start: _paragraph_end(text, start)]
             for name in split_agencies(names):
                 add(lookup(name, item.doc.locality), role_of(rest, quote), quote)
+        if not rows and task_context:  # "… yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh: 1. …", "3. Bộ Tài chính …: 3.1 …"
+            names = _addressee(item)
+            for name in split_agencies(names or ""):
+                add(lookup(name, item.doc.locality), role_of(_strip_marker(text), text), text)
     if rows:
         for agency, quote in _partners(text, item.doc.locality):
             add(agency, "phối hợp", quote)
     return rows
+
+
+# an item of a letter or directive stands under its intro ("Phần mở đầu › 1. Bộ trưởng các Bộ …")
+_NUMBERED_IN_INTRO = re.compile(r"^Phần mở đầu › (?:\d{1,2}|[IVX]{1,5})\.\s")
+# a paragraph that hands the items after it to a body: "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các
+# tỉnh:", "3. Bộ trưởng Bộ Tài chính … thực hiện một số nhiệm vụ sau:"
+_HANDS_OVER = re.compile(r"\b(?:yêu cầu|đề nghị|giao)\s+(?=\S)", re.I)
+
+
+def _addressee(item: _Item) -> str | None:
+    """The bodies the paragraph that leads into an item hands it to: the item's parent item when that
+    opens with a body and ends with ":", else a paragraph of the document's intro that asks a body to do what
+    follows ("… yêu cầu X:"), when no part heading (I., II. …) stands between."""
+    text = item.doc.text
+    before = text[: item.start]
+    for label in reversed(item.section.split(" › ")[:-1]):
+        head = label.rstrip("…").strip()
+        at = before.rfind("\n\n" + head)
+        if head and at >= 0:
+            para = before[at + 2:].split("\n\n")[0]
+            found = agency_list_at(_strip_marker(para))
+            if para.rstrip().endswith(":") and found:
+                return found[0]
+    paras = [p for p in before[-20000:].split("\n\n") if p.strip()]
+    for para in reversed(paras[-60:]):
+        if re.match(r"^[IVX]{1,5}\.\s", para):
+            return None
+        if para.rstrip().endswith(":") and not MARKER.match(para + " "):
+            m = _HANDS_OVER.search(para)
+            found = agency_list_at(para[m.end():]) if m else None
+            return found[0] if found else None
+    return None
 
 
 def _duty(item: _Item, agency: Agency, role: str, deadline: Deadline, quote: str) -> Duty:

@@ -188,6 +188,8 @@ def _as_paragraphs(rows: list[list[str]]) -> str:
             grid.append(row)  # a group row: "A. | BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
             previous = None
             continue
+        if len(cells) < width and _ROW_NUMBER.match(cells[0]):
+            cells = cells + [""] * (width - len(cells))  # a numbered row starts a task: its last cells are empty
         row = _merged_across(_aligned(cells, width))
         if len(cells) < width and previous is not None:
             row = [p if k < width - len(cells) else c for k, (p, c) in enumerate(zip(previous, row))]
@@ -203,7 +205,9 @@ def _repaired(rows: list[list[str]], width: int) -> list[list[str]]:
     out: list[list[str]] = []
     k = 0
     while k < len(rows):
-        row = rows[k][1:] if len(rows[k]) > width and not rows[k][0] else rows[k]
+        row = rows[k]
+        if not row[0] and len(row) > 1 and (len(row) > width or _ROW_NUMBER.match(row[1])):
+            row = row[1:]  # the empty cell ended the row above
         nxt = rows[k + 1] if k + 1 < len(rows) else None
         if (nxt is not None and len(row) < width and _ROW_NUMBER.match(row[0] or "-")
                 and not _ROW_NUMBER.match(nxt[0] or "-") and len(row) + 1 + len(nxt) == width):

@@ -202,3 +202,34 @@ def test_appendix_tables_of_real_documents_give_rows_to_their_bodies_and_no_junk
     junk = [d.canonical for d in duties if d.canonical[:1].isdigit()
             or (not lookup(d.agency, doc.locality).known and verb.match(d.canonical))]
     assert not junk
+
+
+DIRECTIVE = """THỦ TƯỚNG CHÍNH PHỦ
+
+Số: 7/CT-TTg
+
+CHỈ THỊ
+
+Về việc tăng cường phòng cháy rừng
+
+Để bảo vệ rừng trong mùa khô, Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương:
+
+1. Kiểm tra phương án phòng cháy của các chủ rừng trước ngày 30/12/2026.
+
+2. Bộ trưởng Bộ Tài chính thực hiện các nhiệm vụ sau:
+
+2.1. Bố trí kinh phí cho lực lượng kiểm lâm.
+
+2.2. Hướng dẫn thanh toán chế độ trực cháy.
+
+3. Bộ Công an chỉ đạo lực lượng cảnh sát phòng cháy hỗ trợ địa phương.
+"""
+
+
+def test_numbered_tasks_of_a_directive_go_to_the_body_asked_or_the_body_of_their_parent_item(tmp_path):
+    doc, chunks = parse_file(_write(tmp_path, "ct.md", DIRECTIVE))
+    rows = {(d.canonical, d.text[:20]) for d in duties_of(extract_records([doc], chunks))}
+    assert ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "Kiểm tra phương án p") in rows
+    assert ("Bộ Tài chính", "Bố trí kinh phí cho ") in rows
+    assert ("Bộ Tài chính", "Hướng dẫn thanh toán") in rows
+    assert ("Bộ Công an", "Bộ Công an chỉ đạo l") in rows
