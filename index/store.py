@@ -36,7 +36,7 @@ import shutil
 import time
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -85,7 +85,8 @@ class StoredIndex:
     faiss: object = None  # loaded with read_index(..., search=True)
     bm25: object = None
     version: str = ""
-    stored_records: list | None = None  # records.jsonl; None when the index has none made by the current rules
+    # records.jsonl; None when the index has none made by the current rules
+    stored_records: list | None = field(default=None, repr=False)
 
     @property
     def documents_by_id(self) -> dict[str, Document]:
