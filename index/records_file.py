@@ -44,8 +44,8 @@ def encode(value):
 
 def decode(value, hint):
     """A JSON value back into the type `hint` (a dataclass, a date, a tuple of them, an optional one …)."""
-    if value is None:
-        return None
+    if value is None or _is_plain(hint):
+        return value
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         choices = [a for a in args if a is not type(None)]
@@ -63,6 +63,17 @@ def decode(value, hint):
     if hint in (date, datetime):
         return hint.fromisoformat(value)
     return value
+
+
+@lru_cache(maxsize=None)
+def _is_plain(hint) -> bool:
+    """A type JSON gives as it is (str, int, float, bool, or one of them or None): no conversion."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return all(a is type(None) or a in _PLAIN for a in typing.get_args(hint))
+    return hint in _PLAIN
+
+
+_PLAIN = (str, int, float, bool, typing.Any)
 
 
 def _fits(value, hint) -> bool:
