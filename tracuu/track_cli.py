@@ -59,6 +59,10 @@ def add_track_parsers(subparsers) -> None:
     bk.add_argument("out", type=Path, metavar="FILE")
     bk.set_defaults(func=cmd_backup)
 
+    from tracuu.compare import add_compare_parser
+
+    add_compare_parser(subparsers)
+
 
 def _agency(p, required: bool = False) -> None:
     p.add_argument("--agency", required=required, metavar="TÊN",
