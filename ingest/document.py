@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass
 
 
@@ -34,6 +35,10 @@ class Document:
     def label(self) -> str:
         """How answers name the plan: 'Kế hoạch 153/KH-UBND — thành phố Lạng Sơn, 2025'."""
         head = f"{self.kind} {self.number}" if self.number else f"{self.kind} (không số)"
+        carried = re.match(r"^(.+?) (ban hành|phê duyệt) .+$", self.form or "")
+        if carried and self.number:  # the plan a decision issues is cited as itself, with the decision
+            how = "ban hành kèm theo" if carried.group(2) == "ban hành" else "phê duyệt tại"
+            head = f"{self.kind} {how} {carried.group(1).capitalize()} {self.number}"
         where = ", ".join(x for x in (self.locality, str(self.year) if self.year else None) if x)
         return f"{head} — {where}" if where else head
 

@@ -19,7 +19,7 @@ from ingest.normalize import fold
 from ingest.places import find_places, find_province
 from ingest.reflow import LEGAL_START, starts_item
 
-_NUMBER = r"(\d{1,5}(?:\s*[-/]\s*[0-9A-Za-zĐđ]+)+)"
+_NUMBER = r"(\d{1,5}(?:\s*[-/]\s*[0-9A-Za-zĐđ]+(?:\.[0-9A-ZĐ]+)*)+)"  # "11554/VPCP-V.I"
 _DATE_WORDS = r"ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})?\s*năm\s*(\d{4})"
 _PLACE_DATE = re.compile(r"([A-ZĐ][a-zà-ỹ]+(?: [A-ZĐ][a-zà-ỹ]+)*),\s*" + _DATE_WORDS)
 _DMY = re.compile(r"^Ngày (\d{1,2})/(\d{1,2})/(\d{4})")

@@ -197,7 +197,7 @@ def test_decision_approving_a_programme_is_read_as_the_programme():
     assert document.title == "Chương trình thử nghiệm phòng, chống tác hại giả định đến năm 2030"
     assert (document.issuer, document.level, document.locality) == ("Bộ Thử nghiệm", "trung ương", None)
     assert document.signer == "Nguyễn Văn Thử"
-    assert document.label == "Chương trình 77/QĐ-BTN — 2026"
+    assert document.label == "Chương trình phê duyệt tại Quyết định 77/QĐ-BTN — 2026"  # cited as itself, with its decision
 
 
 def test_decision_issuing_a_plan_is_read_as_the_plan():

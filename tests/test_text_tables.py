@@ -233,3 +233,13 @@ def test_numbered_tasks_of_a_directive_go_to_the_body_asked_or_the_body_of_their
     assert ("Bộ Tài chính", "Bố trí kinh phí cho ") in rows
     assert ("Bộ Tài chính", "Hướng dẫn thanh toán") in rows
     assert ("Bộ Công an", "Bộ Công an chỉ đạo l") in rows
+
+
+def test_a_plan_a_decision_issues_is_cited_as_itself_with_its_decision(tmp_path):
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH THỬ NGHIỆM\n\nSố: 123/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nBan hành Kế hoạch chuyển đổi số năm 2026\n\n"
+            "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch chuyển đổi số năm 2026.\n\n"
+            "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n")
+    doc, _ = parse_file(_write(tmp_path, "qd.md", text))
+    assert doc.form == "quyết định ban hành kế hoạch"
+    assert doc.label.startswith("Kế hoạch ban hành kèm theo Quyết định 123/QĐ-UBND")
+    assert read_header(["VĂN PHÒNG CHÍNH PHỦ", "Số: 11554/VPCP-V.I", "V/v chống buôn lậu"])["number"] == "11554/VPCP-V.I"
