@@ -385,3 +385,44 @@ def test_track_runs_as_a_real_command(own_index):
     run = subprocess.run([sys.executable, "-m", "tracuu.cli", "track", "list", "--overdue", "--format", "json"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and json.loads(run.stdout)
+
+
+# -- the HTTP routes -------------------------------------------------------------------------------
+
+def test_api_tasks_and_compare(own_index, tmp_path):
+    """tracuu.api's app with the router included as api.py would (one line), keys with roles."""
+    from fastapi.testclient import TestClient
+
+    from index.embedder import HashingEmbedder
+    from tracuu.api import ApiKeys, create_app
+    from tracuu.api_track import track_router
+    from tracuu.runtime import Runtime
+
+    _, settings = own_index
+    (tmp_path / "keys").write_text("khoa-doc doc\nkhoa-sua bien-tap\n", encoding="utf-8")
+    keys = ApiKeys(tmp_path / "keys")
+    runtime = Runtime(settings, embedder=HashingEmbedder())
+    app = create_app(runtime, keys)
+    app.include_router(track_router(runtime, keys))
+    client = TestClient(app)
+    reader, editor = ({"Authorization": f"Bearer {k}"} for k in ("khoa-doc", "khoa-sua"))
+    assert client.get("/v1/tasks").status_code == 401
+    late = client.get("/v1/tasks", params={"overdue": "true", "plan": "vinh-yen"}, headers=reader).json()
+    assert late and all(t["overdue"] for t in late)
+    chosen = late[0]["id"]
+    refused = client.patch(f"/v1/tasks/{chosen}", json={"status": "xong"}, headers=reader)
+    assert refused.status_code == 403 and "bien-tap" in refused.json()["detail"]
+    done = client.patch(f"/v1/tasks/{chosen}", json={"status": "da hoan thanh", "note": "đã nộp"}, headers=editor)
+    assert done.status_code == 200 and done.json()["status"] == "đã hoàn thành" and not done.json()["overdue"]
+    assert [h["note"] for h in client.get(f"/v1/tasks/{chosen}", headers=reader).json()["history"]] == ["đã nộp"]
+    assert chosen not in {t["id"] for t in client.get("/v1/tasks", params={"overdue": "true"}, headers=reader).json()}
+    assert open_store(settings).current()[chosen].set_by == "api (bien-tap)"  # the same store as the CLI
+    assert client.patch(f"/v1/tasks/{chosen}", json={"status": "tạm dừng"}, headers=editor).status_code == 400
+    assert client.patch("/v1/tasks/khongco", json={"status": "xong"}, headers=editor).status_code == 404
+    compared = client.get("/v1/compare", params={"a": "vinh-yen", "b": "can-tho_kh-153", "agency": "công an"},
+                          headers=reader)
+    assert compared.status_code == 200 and compared.json()["a"]["file"] == "vinh-yen_kh-ubnd_2021.txt"
+    md = client.get("/v1/compare", params={"a": "vinh-yen", "b": "can-tho_kh-153", "format": "md"}, headers=reader)
+    assert md.headers["content-type"].startswith("text/markdown") and "| STT | Cơ quan |" in md.text
+    bad = client.get("/v1/compare", params={"a": "vinh-yen", "b": "khong-co"}, headers=reader)
+    assert bad.status_code == 400 and "không khớp văn bản nào" in bad.json()["detail"]
