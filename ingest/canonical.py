@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.normalize import fold, nfc
+from ingest.normalize import fold, nfc, tone_normalize
 
 from ingest import lexicon
 
@@ -133,7 +133,8 @@ def agency_list_at(text: str) -> tuple[str, int] | None:
     " chỉ đạo"). None unless the names are followed by a duty verb, a colon or a parenthesis."""
     lead = _LEAD.match(text)
     start = lead.end() if lead else 0
-    if not _HEAD.match(text[start:]):
+    head = _HEAD.match(text[start:])
+    if not head or _word_across(text[start:], head.end()):
         return None
     window = text[start: start + 320]
     stops = [m.start() for m in (_DUTY_START.search(window), re.search(r"\s?[:(]", window)) if m]
@@ -145,6 +146,22 @@ def agency_list_at(text: str) -> tuple[str, int] | None:
     if not names or len(names.split()) > 40:
         return None
     return names, start + cut
+
+
+def _word_across(text: str, head_end: int) -> bool:
+    """A head noun that is the first syllable of a longer word is no body: "Trường hợp …", "Ban hành …",
+    "Hội nghị …" (the words of pyvi's dictionary, ingest/words.py)."""
+    from ingest.words import dictionary
+
+    words = dictionary()[0]
+    syllables = list(re.finditer(r"\w+", text[:80]))[:3]
+    for k in (3, 2):
+        if len(syllables) >= k and syllables[k - 1].end() > head_end:
+            phrase = " ".join(m.group() for m in syllables[:k])
+            if tone_normalize(nfc(phrase)).lower() in words:
+                body = lexicon.find_body(text[:120])  # "Hội đồng nhân dân": a known body's longer name
+                return not (body and body.known and body.end >= syllables[k - 1].end())
+    return False
 
 
 def level_in(folded_name: str) -> str | None:
