@@ -243,3 +243,18 @@ def test_a_plan_a_decision_issues_is_cited_as_itself_with_its_decision(tmp_path)
     assert doc.form == "quyết định ban hành kế hoạch"
     assert doc.label.startswith("Kế hoạch ban hành kèm theo Quyết định 123/QĐ-UBND")
     assert read_header(["VĂN PHÒNG CHÍNH PHỦ", "Số: 11554/VPCP-V.I", "V/v chống buôn lậu"])["number"] == "11554/VPCP-V.I"
+
+
+@pytest.mark.parametrize("clause, body", [
+    ("Trường hợp có khó khăn, vướng mắc, các đơn vị báo cáo", None),
+    ("Ban hành các quy định về quản lý chất thải:", None),
+    ("Hội nghị tổng kết được tổ chức", None),
+    ("Hội đồng nhân dân tỉnh thực hiện giám sát", "Hội đồng nhân dân tỉnh"),
+    ("Ban Quản lý các khu công nghiệp thực hiện", "Ban Quản lý các khu công nghiệp"),
+    ("Trường Chính trị tỉnh tổ chức", "Trường Chính trị tỉnh"),
+])
+def test_a_head_noun_that_opens_a_longer_word_is_no_body(clause, body):
+    from ingest.canonical import agency_list_at
+
+    found = agency_list_at(clause)
+    assert (found[0] if found else None) == body
