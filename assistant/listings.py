@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 
-from assistant import question_kinds, retrieve
+from assistant import direct, question_kinds, retrieve
 from assistant.citations import format_date
 from assistant.evidence import asked_value, asks_who, coverage, value_sentences
 from assistant.focus import sentences
@@ -194,16 +194,20 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     docs = index.documents_by_id
     chunks = {c.chunk_id: c for c in index.chunks}
     what = f" ({cues.label})" if cues else ""
-    lines, citations, cited = [f"Theo các văn bản hiện có{what}:"], [], {}
+    citations, cited, lines = [], {}, [f"Theo các văn bản hiện có{what}:"]
+    stated = direct.stated(turn.standalone, found, index, lambda r: _context(r, chunks))
+    if stated:  # the value asked first, in one sentence checked against its passage
+        said, r = stated
+        lines = [f"{said} [{_cite(cited, citations, chunks[r.chunk_id], docs[r.doc_id])}].", "", *lines]
     for doc_id in dict.fromkeys(r.doc_id for r in found):
         doc = docs[doc_id]
         lines += ["", f"**{doc.label}**:"]
         mine = [r for r in found if r.doc_id == doc_id]
         leads = {id(r): _lead_in(r, chunks) for r in mine}
-        first = {}  # the points of one clause stand together, in the text's order, under its lead-in
+        at = {}  # the points of one clause stand together, in the text's order, under its lead-in
         for i, r in enumerate(mine):
-            first.setdefault(leads[id(r)] or id(r), i)
-        mine.sort(key=lambda r: (first[leads[id(r)] or id(r)], r.start))
+            at.setdefault(leads[id(r)] or id(r), i)
+        mine.sort(key=lambda r: (at[leads[id(r)] or id(r)], r.start))
         shown_lead = None
         for r in mine:
             n = _cite(cited, citations, chunks[r.chunk_id], doc)
@@ -364,12 +368,14 @@ def header(turn: Turn, index):
     found = [d for d in docs if getattr(d, field, None)]
     if not found:
         return refusal(turn, index, [missing])
-    lines, citations, cited = [], [], {}
+    lines, citations, cited, opening = [], [], {}, []
     for d in found:
         value = getattr(d, field)
         where = [c for c in index.chunks if c.doc_id == d.doc_id]
-        key = value.split()[-1].lower()
-        chunk = next((c for c in (reversed(where) if field == "signer" else where) if key in c.text.lower()), None)
+        key, whole = value.split()[-1].lower(), f" {direct.words(value)} "
+        ordered = list(reversed(where) if field == "signer" else where)
+        chunk = next((c for c in ordered if whole in f" {direct.words(c.text)} "), None) or next(
+            (c for c in ordered if key in c.text.lower()), None)  # the passage that names it whole, if one does
         ref = f" [{_cite(cited, citations, chunk, d)}]" if chunk else ""
         said = f"do {value} ký" if field == "signer" else f"do {value} ban hành"
         if len(str(d.date or "").split("-")) == 3:  # the signing date of the header
@@ -378,4 +384,11 @@ def header(turn: Turn, index):
         if titles:
             said += f" ({titles})"
         lines.append(f"{d.label} {said}{ref}.")
+        title = titles.split(", ")[-1].capitalize() if titles else ""
+        stated = f"{value} ({title})" if title else value
+        if chunk is not None and direct.checked(stated, chunk.text, turn.standalone):
+            opening.append(f"{stated}{ref}")
+    if opening:  # the value asked first, in one sentence: "Người ký: Trương Cảnh Tuyên (Chủ tịch) [1]."
+        lines = [f"{'Người ký' if field == 'signer' else 'Cơ quan ban hành'}: {'; '.join(opening)}.", "", *lines]
     return _listed(turn, lines, citations, "records")
+

@@ -66,9 +66,22 @@ def _phrase(text: str, classes: dict[str, str]) -> str:
     return r"\W+".join(parts)
 
 
-def _alternatives(text: str, classes: dict[str, str]) -> str:
+def _options(text: str, classes: dict[str, str]) -> str:
+    """"{a|b c}": one of these words or phrases (each may name a word class)."""
     alts = sorted((a.strip() for a in text.split("|") if a.strip()), key=lambda a: -len(a.split()))
     return "(?:" + "|".join(_phrase(a, classes) for a in alts) + ")"
+
+
+def _alternatives(text: str, classes: dict[str, str]) -> str:
+    """"a | b c | {d|e} f": each alternative (split at the bars outside braces and brackets) is a sequence."""
+    alts, depth, start = [], 0, 0
+    for i, ch in enumerate(text + "|"):
+        depth += (ch in "{[") - (ch in "}]")
+        if ch == "|" and depth == 0:
+            alts.append(text[start:i].strip())
+            start = i + 1
+    alts = sorted((a for a in alts if a), key=lambda a: -len(a.split()))
+    return "(?:" + "|".join(_sequence(a, classes) for a in alts) + ")"
 
 
 _UNIT = re.compile(r"\{[^}]*\}|\[[^\]]*\]|<[^>]+>|…|\^|\$|[^\s{}\[\]<>…]+")
@@ -76,6 +89,11 @@ _UNIT = re.compile(r"\{[^}]*\}|\[[^\]]*\]|<[^>]+>|…|\^|\$|[^\s{}\[\]<>…]+")
 
 def compile_phrasing(written: str, classes: dict[str, str]) -> re.Pattern:
     """The regex of one phrasing of the table (see its header for the notation)."""
+    return re.compile(rf"(?<!\w){_sequence(written, classes)}(?!\w)")
+
+
+def _sequence(written: str, classes: dict[str, str]) -> str:
+    """The regex of a sequence of units, anything but words between them."""
     out, need_sep = [], False
     for unit in _UNIT.findall(written):
         if unit == "^":
@@ -90,16 +108,15 @@ def compile_phrasing(written: str, classes: dict[str, str]) -> re.Pattern:
         if unit == "<n>":
             body, optional = r"(?P<n>\d{1,2})", False
         elif unit.startswith("["):
-            body, optional = _alternatives(unit[1:-1], classes), True
+            body, optional = _options(unit[1:-1], classes), True
         elif unit.startswith("{"):
-            body, optional = _alternatives(unit[1:-1], classes), False
+            body, optional = _options(unit[1:-1], classes), False
         else:
             body, optional = _phrase(unit, classes), False
         piece = rf"\W+{body}" if need_sep else rf"{body}\W+" if optional else body
         out.append(f"(?:{piece})?" if optional else piece)
         need_sep = need_sep or not optional
-    regex = "".join(out)
-    return re.compile(rf"(?<!\w){regex}(?!\w)")
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)

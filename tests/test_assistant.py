@@ -544,3 +544,81 @@ def test_a_question_naming_one_plan_by_number_and_another_by_place_is_about_both
     both = read_intent("Kế hoạch 153 của An Bình hay kế hoạch của phường Tân Lập kéo dài hơn?", docs)
     assert both.scope == {"kh153", "tl"}, "the other plan of the numbered plan's place is not named"
     assert read_intent("Kế hoạch 153 của An Bình kéo dài đến bao giờ?", docs).scope == {"kh153"}
+
+
+# -- a direct answer first: the value asked, in one sentence checked against its passage ----------
+
+@pytest.fixture(scope="module")
+def indexed():
+    """The real index of the bundled plans as it stands (data/index, not rebuilt here) and an assistant
+    whose model writes nothing: what is asked is answered by code."""
+    from tracuu.runtime import Runtime
+
+    rt = Runtime()
+    try:
+        rt.searcher.index
+    except TracuuError as exc:
+        pytest.skip(f"no index of the bundled plans ({exc}): run `make index`")
+    gen = ScriptedGenerator("")
+    return rt, Assistant(rt.searcher, lambda _: gen, rt.settings)
+
+
+def _opening(answer) -> str:
+    return answer.text.split("\n", 1)[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,value", [
+    # a deadline, then where the plan is sent
+    ("Các sở, ngành ở Cần Thơ phải gửi kế hoạch cụ thể trong thời hạn bao lâu?",
+     "Trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch này; gửi về Ủy ban nhân dân thành phố (qua Công an thành phố)"),
+    # where a report is sent
+    ("Báo cáo định kỳ ở Vĩnh Yên gửi về đâu?", "về Công an thành phố (qua Đội Cảnh sát điều tra về tội phạm ma túy)"),
+    ("phuong tan hung yeu cau bao cao vao ngay nao hang thang", "Ngày 14 hàng tháng; báo cáo về Ủy ban nhân dân phường"),
+    # which body leads
+    ("co quan nao chu tri du an 6 o can tho", "Sở Y tế (chủ trì)"),
+    # how much, with the year asked
+    ("Năm 2027 Cần Thơ phải đạt bao nhiêu phần trăm xã, phường không ma túy?", "Năm 2027: Đạt 30%"),
+])
+def test_a_value_asked_opens_the_answer_in_one_cited_sentence(indexed, question, value):
+    _, assistant = indexed
+    answer = assistant.answer(question)
+    first = _opening(answer)
+    assert value in first and first.endswith("[1]."), answer.text
+    assert answer.mode == "records" and answer.citations[0].n == 1
+    body = answer.text.split("\n", 1)[1]
+    assert "“" in body and "[1]" in body, "the cited passage is still quoted after the sentence"
+
+
+@pytest.mark.slow
+def test_the_signer_opens_the_answer_from_the_header(indexed):
+    rt, assistant = indexed
+    doc = next(d for d in rt.searcher.index.documents if d.number == "153/KH-UBND")
+    answer = assistant.answer("Ai ký Kế hoạch 153/KH-UBND?")
+    assert doc.signer and _opening(answer).startswith(f"Người ký: {doc.signer} (")
+    assert doc.signer in answer.citations[0].quote, "the sentence cites the passage that names the signer"
+    assert json.loads(json.dumps(answer.to_json()))["answer"] == answer.text
+
+
+@pytest.mark.slow
+def test_a_sentence_whose_value_its_passage_does_not_hold_is_dropped(indexed):
+    """The value is injected into the record (as a reader's mistake would put it there); the passage cited
+    still says 10 days, so the sentence is dropped, as an unsupported statement of the model would be."""
+    from dataclasses import replace
+
+    from assistant import direct
+    from assistant.listings import _context
+
+    rt, assistant = indexed
+    index = rt.searcher.index
+    chunks = {c.chunk_id: c for c in index.chunks}
+    context = lambda r: _context(r, chunks)  # noqa: E731
+    question = "Các sở, ngành ở Cần Thơ phải gửi kế hoạch cụ thể trong thời hạn bao lâu?"
+    record = next(r for r in assistant.records() if r.deadline_text and "10 ngày" in r.deadline_text)
+    assert direct.stated(question, [record], index, context)[1] is record
+    wrong = replace(record, text=record.text.replace("10 ngày", "30 ngày"),
+                    deadline_text=record.deadline_text.replace("10 ngày", "30 ngày"))
+    assert direct.stated(question, [wrong], index, context) is None
+    passage = chunks[record.chunk_id].text
+    assert direct.checked("Trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch này", passage, question)
+    assert not direct.checked("Trong thời hạn 30 ngày kể từ ngày nhận Kế hoạch này", passage, question)
