@@ -59,7 +59,9 @@ def _phrase(text: str, classes: dict[str, str]) -> str:
         if w.startswith("<") and w.endswith(">"):
             name = w[1:-1]
             if name not in classes:
-                raise ValueError(f"{DATA.name}: lớp từ <{name}> chưa được khai báo (thêm dòng '={name}')")
+                from tracuu.errors import TracuuError
+
+                raise TracuuError(f"{DATA}: lớp từ <{name}> chưa được khai báo — thêm dòng '={name}' phía trên dòng dùng nó.")
             parts.append(classes[name])
         else:
             parts.append(_word(nfc(w).lower()))

@@ -168,8 +168,9 @@ def test_the_notation_of_a_phrasing(written, question, hit):
 
 def test_a_word_class_must_be_declared():
     from assistant.question_kinds import _phrase
+    from tracuu.errors import TracuuError
 
-    with pytest.raises(ValueError, match="chưa được khai báo"):
+    with pytest.raises(TracuuError, match="chưa được khai báo"):
         _phrase("<khong_co>", {})
 
 
