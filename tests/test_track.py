@@ -183,6 +183,9 @@ def test_postgresql_has_the_same_schema():
         store.set_status("abc", "xong", "", "bình")
         assert store.current()["abc"].status == "đã hoàn thành"
         assert [e.set_by for e in TrackStore(url).history("abc")] == ["an", "bình"]
+        procs = [subprocess.Popen([sys.executable, "-c", _WRITER, url, who, "60"], cwd=REPO) for who in ("an", "binh")]
+        assert [p.wait(timeout=120) for p in procs] == [0, 0]
+        assert sum(len(store.history(f"{who}-{n}")) for who in ("an", "binh") for n in range(7)) == 120
         store.close()
     finally:
         subprocess.run(stop, capture_output=True)
@@ -346,12 +349,17 @@ def test_report_xlsx(own_index, capsys, tmp_path):
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice missing — run `make ocr`")
 def test_report_opens_in_libreoffice(own_index, capsys, tmp_path):
+    """LibreOffice reads the report and writes it back with every task row in place."""
+    import docx
+
     out = tmp_path / "bao-cao.docx"
     assert _tracuu(["track", "report", "--agency", "Công an phường", "--period", "06/2025", "--out", str(out)], capsys)[0] == 0
+    back = tmp_path / "lo"
     subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "txt:Text", "--outdir", str(tmp_path), str(out)], check=True, capture_output=True,
-                   timeout=180)
-    assert "Tình hình thực hiện" in (tmp_path / "bao-cao.txt").read_text(encoding="utf-8-sig")
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(back), str(out)], check=True,
+                   capture_output=True, timeout=180)
+    ours, theirs = (_report_rows(docx.Document(str(f)).tables[1]) for f in (out, back / out.name))
+    assert ours and theirs == ours
 
 
 def test_calendar_imports_with_monthly_reporting_dates(own_index, capsys, tmp_path):
