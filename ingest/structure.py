@@ -130,7 +130,7 @@ def marker_of(text: str) -> tuple[str | None, int | None, str]:
     """(kind, rank, marker) of a paragraph's leading item marker, or (None, None, "")."""
     if not starts_item(text):
         return None, None, ""
-    m = MARKER.match(text + " ")
+    m = MARKER.match(text.replace("*", "").strip() + " ")  # as starts_item reads it: "**a)** …"
     kind = next(k for k in ("roman", "num", "letter", "paren", "dash") if m.group(k))
     rank = RANK[kind]
     if kind == "num":

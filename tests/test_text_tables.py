@@ -258,3 +258,10 @@ def test_a_head_noun_that_opens_a_longer_word_is_no_body(clause, body):
 
     found = agency_list_at(clause)
     assert (found[0] if found else None) == body
+
+
+@pytest.mark.parametrize("para, kind", [("**a)** Tổ chức tập huấn", "letter"), ("*2.* Sở Y tế", "num"), ("**-** Rà soát", "dash")])
+def test_an_item_marker_in_bold_is_read_as_a_marker(para, kind):
+    from ingest.structure import marker_of
+
+    assert marker_of(para)[0] == kind  # it used to raise: starts_item read the bare text, marker_of the raw one
