@@ -31,6 +31,8 @@ def report(path: Path) -> dict:
         doc, chunks = parse_file(path)
     except SkipFile as exc:
         return {"file": path.name, "skipped": str(exc)}
+    except Exception as exc:  # as `tracuu ingest` does: the file is reported and skipped
+        return {"file": path.name, "skipped": f"lỗi khi đọc ({type(exc).__name__}: {exc})"}
     records = extract_records([doc], chunks)
     duties = duties_of(records)
     bodies = Counter(d.canonical for d in duties)
