@@ -90,9 +90,10 @@ def test_status_typed_any_way(typed, status):
     assert status_named(typed) == status
 
 
-def test_a_bad_status_says_which_ones_exist():
+@pytest.mark.parametrize("bad", ["tạm dừng", "thực hiện", ""])
+def test_a_bad_or_ambiguous_status_says_which_ones_exist(bad):
     with pytest.raises(TracuuError, match="chọn một trong"):
-        status_named("tạm dừng")
+        status_named(bad)
 
 
 def test_history_is_kept_and_the_latest_wins(tmp_path):
@@ -332,6 +333,12 @@ def test_report_docx_has_one_row_per_task_of_the_body_and_month(own_index, capsy
     assert _tracuu(["track", "report", "--agency", body, "--period", "01/2027", "--out", str(later)], capsys)[0] == 0
     rows = _report_rows(docx.Document(str(later)).tables[1])
     assert rows and not any(r[1].startswith(early.duty.text) for r in rows)
+
+
+def test_report_of_an_unknown_body_says_how_to_find_one(own_index, capsys, tmp_path):
+    code, _, err = _tracuu(["track", "report", "--agency", "Sở Ngoại vụ", "--period", "11/2025",
+                            "--out", str(tmp_path / "r.docx")], capsys)
+    assert code == 2 and "tracuu track list" in err and not (tmp_path / "r.docx").exists()
 
 
 def test_report_xlsx(own_index, capsys, tmp_path):

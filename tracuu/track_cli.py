@@ -142,7 +142,11 @@ def cmd_report(args) -> int:
 
     settings, store = _open(args)
     year, month = parse_month(args.period)
-    tasks = of_period(load_tasks(settings, store, date.today(), args.agency), year, month)
+    every = load_tasks(settings, store, date.today(), args.agency)
+    if not every:
+        raise TracuuError(f"Không có nhiệm vụ nào của “{args.agency}” — xem tên cơ quan bằng "
+                          "`tracuu duties` hoặc `tracuu track list`, rồi chạy lại.")
+    tasks = of_period(every, year, month)
     bodies = sorted({t.duty.canonical for t in tasks})
     body = bodies[0] if len(bodies) == 1 else (lookup(args.agency).canonical if lookup(args.agency).known else args.agency)
     first, last = month_span(year, month)

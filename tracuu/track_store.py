@@ -55,11 +55,11 @@ class StatusEntry:
 def status_named(text: str) -> str:
     """The status a user typed, with or without diacritics ("dang thuc hien", "hoàn thành", "xong")."""
     q = " ".join(fold(text).split())
-    for status in STATUSES:
-        if q and (q == fold(status) or (len(q) >= 4 and q in fold(status))):
-            return status
     if q in ("xong", "da xong", "hoan thanh"):
         return DONE
+    found = [s for s in STATUSES if q and (q == fold(s) or (len(q) >= 4 and q in fold(s)))]
+    if len(found) == 1:
+        return found[0]
     raise TracuuError(f"Trạng thái “{text}” không hợp lệ — chọn một trong: {', '.join(STATUSES)}.")
 
 
