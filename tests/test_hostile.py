@@ -138,3 +138,238 @@ def test_the_web_keeps_only_what_it_may_show(small_runtime):
     events = list(service.stream(follow_ups[-1], conversation_from([GENERATED, *follow_ups[:-1]])))
     assert events[-1][0] == "error" and "hội thoại mới" in events[-1][1]
     assert len(generator.calls) == calls
+
+
+# -- 2. keys stay home -------------------------------------------------------------------------------------
+class Recorder:
+    """A real HTTP server on a free port that records each request's Authorization header and answers
+    like tracuu's /v1/search (or redirects, when given where to)."""
+
+    def __init__(self, host: str = "127.0.0.1", redirect_to: str | None = None):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append(self.headers.get("Authorization"))
+                if redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", redirect_to + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = json.dumps({"query": "x", "hits": [], "relevance": 0.0, "sectors": []}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.url = f"http://{host}:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def this_machines_address() -> str | None:
+    """An address of this machine that is not loopback (what another host would be called), if any."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+            address = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def search_through(url: str, **settings_values) -> None:
+    from tracuu.client import Client, Unavailable, find_server
+    from tracuu.settings import Settings
+
+    try:
+        Client(find_server(Settings(url=url, **settings_values)), timeout=10).search("x", 3, None, "hybrid")
+    except Unavailable:
+        pass
+
+
+def test_the_cli_does_not_send_a_key_over_http_to_another_host(tmp_path):
+    """`TRACUU_URL=http://other-host … tracuu search x`, as a real subprocess, against a real server on
+    this machine's non-loopback address: the key is not sent (over https or to loopback it is)."""
+    import subprocess
+    import sys
+
+    from tests.test_client import REPO, env_with
+
+    address = this_machines_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    other = Recorder(address)
+    try:
+        env = env_with(TRACUU_URL=other.url, TRACUU_API_KEY="khoa-bi-mat", XDG_STATE_HOME=tmp_path)
+        done = subprocess.run([sys.executable, "-m", "tracuu.cli", "search", "x"], env=env, capture_output=True,
+                              text=True, timeout=120, cwd=REPO)
+        assert done.returncode == 0, done.stderr
+        assert other.seen == [None], "the key went over plain http to another host"
+        assert "TRACUU_ALLOW_HTTP_KEY" in done.stderr and "khoa-bi-mat" not in done.stderr
+    finally:
+        other.close()
+
+
+def test_a_key_goes_to_loopback_or_over_https_or_when_allowed(tmp_path):
+    from tracuu.client import find_server
+    from tracuu.settings import Settings
+
+    local = Recorder()
+    try:
+        search_through(local.url, api_key="k1")
+        assert local.seen == ["Bearer k1"]
+    finally:
+        local.close()
+    assert find_server(Settings(url="https://tracuu.example.org", api_key="k1")).key == "k1"
+    assert find_server(Settings(url="http://tracuu.example.org", api_key="k1")).key == ""
+    warnings = []
+    from tracuu.client import key_for
+
+    allowed = key_for("http://tracuu.example.org", Settings(api_key="k1", allow_http_key="yes"), warnings.append)
+    assert allowed == "k1" and "CẢNH BÁO" in warnings[0]
+
+
+def test_the_servers_own_key_goes_only_to_that_server_on_loopback(tmp_path):
+    from tracuu.client import find_server
+    from tracuu.settings import Settings
+
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# khoá của máy chủ\nkhoa-cua-may-chu quan-tri\n", encoding="utf-8")
+    local = Settings(url="http://127.0.0.1:8765", api_keys_file=str(keys))
+    assert find_server(local).key == "khoa-cua-may-chu"  # the key alone, not its role
+    assert find_server(local.with_(url="https://tracuu.example.org")).key == ""
+    assert find_server(local.with_(url="http://tracuu.example.org")).key == ""
+
+
+def test_no_key_follows_a_redirect():
+    elsewhere = Recorder()
+    hop = Recorder(redirect_to=elsewhere.url)
+    try:
+        search_through(hop.url, api_key="k1")
+        assert hop.seen == ["Bearer k1"] and elsewhere.seen == [], "the key followed the redirect"
+    finally:
+        hop.close()
+        elsewhere.close()
+
+
+def test_a_key_removed_from_the_file_is_revoked_at_once(small_runtime, tmp_path):
+    """Even when the edited file has the same size and time stamp as before (an editor within the same
+    tick); and a keys file removed lets no key in."""
+    import os
+
+    from tracuu.api import ApiKeys, create_app
+
+    keys = tmp_path / "keys.txt"
+    keys.write_text("khoa-mot\nkhoa-hai\n", encoding="utf-8")
+    with TestClient(create_app(small_runtime, ApiKeys(keys))) as c:
+        ok = {"Authorization": "Bearer khoa-hai"}
+        assert c.get("/v1/models", headers=ok).status_code == 200
+        stamp = keys.stat()
+        keys.write_text("khoa-mot\nkhoa-ba!\n", encoding="utf-8")  # same length
+        os.utime(keys, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        assert c.get("/v1/models", headers=ok).status_code == 401
+        assert c.get("/v1/models", headers={"Authorization": "Bearer khoa-ba!"}).status_code == 200
+        keys.unlink()
+        assert c.get("/v1/models", headers={"Authorization": "Bearer khoa-mot"}).status_code == 401
+
+
+def test_a_keys_file_that_is_not_utf8_is_a_clear_message(tmp_path):
+    from tracuu.api import ApiKeys
+    from tracuu.errors import TracuuError
+
+    keys = tmp_path / "keys.txt"
+    keys.write_bytes("khoá-một\n".encode("utf-16"))
+    with pytest.raises(TracuuError, match="không phải văn bản UTF-8"):
+        ApiKeys(keys)
+
+
+def test_an_unknown_name_costs_the_same_scrypt():
+    """The time of a login does not tell whether the name exists (nor whether its password is hashed)."""
+    import statistics
+
+    from tracuu.accounts import Account, Logins, Throttle, hash_password
+
+    logins = Logins([Account("binh", hash_password("dung")), Account("an", "ro-rang")],
+                    throttle=Throttle(clock=lambda: 0.0))
+
+    def took(name):
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            assert not logins.check(name, "sai")
+            logins.throttle.succeeded(f"tên:{name}")
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    known, unknown, clear = took("binh"), took("khong-co-ai"), took("an")
+    assert unknown > 0.5 * known and clear > 0.5 * known, (known, unknown, clear)
+    assert logins.check("binh", "dung") and logins.check("an", "ro-rang")
+
+
+def test_failed_logins_are_slowed_per_name_and_per_address():
+    from tracuu.accounts import FREE_FAILURES, Account, Logins, Throttle, hash_password
+
+    now = [0.0]
+    logins = Logins([Account("binh", hash_password("dung"), "doc")], throttle=Throttle(clock=lambda: now[0]))
+    for _ in range(FREE_FAILURES):
+        assert not logins.check("binh", "doan", "10.0.0.9")
+    assert not logins.check("binh", "dung", "10.0.0.7"), "the name waits, from any address"
+    now[0] += 1.5
+    assert logins.check("binh", "dung", "10.0.0.7"), "after the wait, the right password works"
+    for i in range(FREE_FAILURES + 3):  # one address trying many names
+        logins.check(f"ten-{i}", "doan", "10.0.0.9")
+    assert not logins.check("binh", "dung", "10.0.0.9"), "the address waits, whatever the name"
+    assert logins.check("binh", "dung", "10.0.0.8")
+    now[0] += 60.0
+    assert logins.check("binh", "dung", "10.0.0.9")
+
+
+def test_auth_on_the_command_line_is_warned_about_and_still_works(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.test_client import REPO, env_with, free_port
+
+    env = env_with(TRACUU_INDEX_DIR=tmp_path / "index", XDG_STATE_HOME=tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "tracuu.cli", "serve", "--auth", "binh:mk", "--port",
+                             str(free_port())], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, cwd=REPO)
+    try:
+        line = proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "`ps`" in line and "--auth-file" in line, line
+
+
+# -- 3. who may change the library -------------------------------------------------------------------------
+@pytest.mark.parametrize("command,flag", [("serve", "--auth-file"), ("api", "--keys-file")])
+def test_a_server_open_to_the_network_without_logins_refuses_to_start(tmp_path, command, flag):
+    import socket
+    import subprocess
+    import sys
+
+    from tests.test_client import REPO, env_with, free_port
+
+    port = free_port()
+    env = env_with(TRACUU_INDEX_DIR=tmp_path / "index", XDG_STATE_HOME=tmp_path, TRACUU_API_KEYS_FILE="")
+    done = subprocess.run([sys.executable, "-m", "tracuu.cli", command, "--host", "0.0.0.0", "--port", str(port)],
+                          env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 2 and flag in done.stderr and "Traceback" not in done.stderr, done.stderr
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "nothing listens"

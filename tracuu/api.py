@@ -51,41 +51,65 @@ _STATUS_TEXT = {
 
 
 class ApiKeys:
-    """The keys in TRACUU_API_KEYS_FILE, one per line (blank lines and # comments skipped), re-read
-    when the file changes so a key can be added or revoked without a restart."""
+    """The keys in TRACUU_API_KEYS_FILE, one `KEY [role]` per line (blank lines and # comments skipped;
+    role doc | bien-tap | quan-tri, a line without one is bien-tap as before roles). The file is read
+    again at every request, so a key added works at once and a key removed (or the whole file) is
+    revoked at once; a file that cannot be read then lets no key in."""
 
     def __init__(self, path: str | Path | None):
         self.path = Path(path).expanduser() if path else None
-        self._stamp = None
-        self._keys: tuple[str, ...] = ()
         if self.path:
-            self.keys()
-            if not self._keys:
+            keys = self._read(strict=True)
+            if not keys:
                 raise TracuuError(f"Tệp khoá API {self.path} không có khoá nào — mỗi dòng một khoá, hoặc bỏ "
                                   "TRACUU_API_KEYS_FILE để chỉ dùng trên máy này.")
 
-    def keys(self) -> tuple[str, ...]:
-        if self.path is None:
-            return ()
+    def _read(self, strict: bool = False) -> dict[str, str]:
+        """key -> role; on a problem a TracuuError (strict, at start) or no key at all (later, logged)."""
+        from tracuu.accounts import DEFAULT_ROLE, ROLES
+
+        problem = None
         try:
-            stat = self.path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-            if stamp != self._stamp:
-                lines = self.path.read_text(encoding="utf-8").splitlines()
-                self._keys = tuple(s for s in (line.strip() for line in lines) if s and not s.startswith("#"))
-                self._stamp = stamp
+            with self.path.open("rb") as fh:
+                raw = fh.read(1024 * 1024 + 1)
+            if len(raw) > 1024 * 1024:
+                problem = "lớn hơn 1 MB — đây không phải tệp khoá"
+            text = raw.decode("utf-8")
         except OSError as exc:
-            if self._stamp is None:
-                raise TracuuError(f"Không đọc được tệp khoá API {self.path} ({exc.strerror or exc}) — sửa "
-                                  "TRACUU_API_KEYS_FILE.") from None
-        return self._keys  # a file that vanished later keeps the last keys: never open by accident
+            problem = f"không đọc được ({exc.strerror or exc})"
+        except UnicodeDecodeError:
+            problem = "không phải văn bản UTF-8 — lưu lại với mã hoá UTF-8"
+        if problem:
+            if strict:
+                raise TracuuError(f"Tệp khoá API {self.path} {problem} — sửa tệp hoặc TRACUU_API_KEYS_FILE.")
+            log.warning("keys file %s: %s; no key is accepted until it is fixed", self.path, problem)
+            return {}
+        keys = {}
+        for line in text.splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, _, role = line.rpartition(" ")
+            if key.strip() and role in ROLES:
+                keys[key.strip()] = role
+            else:  # a key alone (a key with spaces in it, written before roles, is kept whole)
+                keys[line] = DEFAULT_ROLE
+        return keys
+
+    def role_of(self, key: str | None) -> str | None:
+        """The role of a valid key, else None; without a keys file (loopback only) everyone is bien-tap."""
+        from tracuu.accounts import DEFAULT_ROLE
+
+        if self.path is None:
+            return DEFAULT_ROLE
+        given, found = (key or "").encode(), None
+        for k, role in self._read().items():
+            if hmac.compare_digest(given, k.encode()):  # every key compared: the time says nothing
+                found = role
+        return found
 
     def allows(self, key: str | None) -> bool:
-        keys = self.keys()
-        if not keys:
-            return self.path is None
-        given = (key or "").encode()
-        return any(hmac.compare_digest(given, k.encode()) for k in keys)
+        return self.role_of(key) is not None
 
 
 def create_app(runtime, keys: ApiKeys | None = None):
@@ -110,9 +134,12 @@ def create_app(runtime, keys: ApiKeys | None = None):
     bearer = HTTPBearer(auto_error=False, description="Một khoá trong TRACUU_API_KEYS_FILE (khi máy chủ đặt khoá).")
     duties_cache: dict = {}
 
-    def require_key(credentials: HTTPAuthorizationCredentials | None = Security(bearer)) -> None:
-        if not keys.allows(credentials.credentials if credentials else None):
+    def require_key(credentials: HTTPAuthorizationCredentials | None = Security(bearer)) -> str:
+        """The caller's role (doc | bien-tap | quan-tri), or 401."""
+        role = keys.role_of(credentials.credentials if credentials else None)
+        if role is None:
             raise HTTPException(401, _STATUS_TEXT[401], headers={"WWW-Authenticate": "Bearer"})
+        return role
 
     def searcher():
         try:
@@ -402,29 +429,35 @@ def add_api_parser(subparsers) -> argparse.ArgumentParser:
     a.add_argument("--host", default="127.0.0.1", help="địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này)")
     a.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"cổng (mặc định {DEFAULT_PORT})")
     a.add_argument("--warm", action="store_true", help="nạp sẵn mô hình ngôn ngữ mặc định khi khởi động")
+    a.add_argument("--keys-file", metavar="TỆP", default=None,
+                   help="tệp khoá API, mỗi dòng `KHOÁ [doc|bien-tap|quan-tri]` (thay TRACUU_API_KEYS_FILE); "
+                        "bắt buộc khi --host không phải máy này")
     a.set_defaults(func=cmd_api)
     return a
 
 
 def cmd_api(args) -> int:
-    serve(args.host, args.port, warm=args.warm)
+    serve(args.host, args.port, warm=args.warm, keys_file=args.keys_file)
     return 0
 
 
-def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, runtime=None, warm: bool = False) -> None:
+def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, runtime=None, warm: bool = False,
+          keys_file: str | None = None) -> None:
     """Load the index, then serve until interrupted; registered in the state dir while it runs, so the
     CLI on this machine sends its questions here."""
     import uvicorn
 
+    from tracuu.accounts import check_host
     from tracuu.client import register, unregister
     from tracuu.runtime import Runtime
+    from tracuu.settings import Settings
 
     if not 0 < port < 65536:
         raise TracuuError(f"Cổng {port} không hợp lệ — chọn từ 1 đến 65535.")
-    runtime = runtime or Runtime()
-    keys = ApiKeys(runtime.settings.api_keys_file or None)
-    if host not in ("127.0.0.1", "localhost", "::1") and keys.path is None:
-        print(f"tracuu: CẢNH BÁO — API mở tại {host} mà không có khoá; đặt TRACUU_API_KEYS_FILE.", file=sys.stderr)
+    settings = runtime.settings if runtime else Settings.from_env(api_keys_file=keys_file)
+    keys = ApiKeys(keys_file or settings.api_keys_file or None)  # checked before anything loads
+    check_host(host, "--keys-file TỆP (hoặc TRACUU_API_KEYS_FILE)", keys.path is not None)
+    runtime = runtime or Runtime(settings)
     started = time.perf_counter()
     runtime.searcher.embedder.embed_query("khởi động")  # index and query encoder in memory before the first question
     if warm:  # before serving: llama.cpp silences the process's stderr while it loads

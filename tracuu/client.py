@@ -4,7 +4,9 @@ else one that `tracuu api` registered in tracuu's state dir ($XDG_STATE_HOME/tra
 JSON file per running server) for the same index. When none answers, the CLI works in-process as before.
 
 Plain stdlib HTTP: importing this module costs nothing, and nothing is sent anywhere but the server
-the user started or named."""
+the user started or named. A key stays home: TRACUU_API_KEY goes only over https or to this machine
+(loopback), unless TRACUU_ALLOW_HTTP_KEY=yes says otherwise (with a warning); a key of the server's own
+keys file goes only to a server on loopback; and no key follows a redirect (redirects are not followed)."""
 
 from __future__ import annotations
 
@@ -54,13 +56,47 @@ class Server:
     named: bool = False  # named by TRACUU_URL (rather than found in the state dir)
 
 
+def is_loopback(url: str) -> bool:
+    """Whether a URL names this machine by a loopback address (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def key_for(url: str, settings, warn=lambda text: print(text, file=sys.stderr)) -> str:
+    """The key to send to the server at `url`: TRACUU_API_KEY over https or to loopback (elsewhere over
+    plain http only with TRACUU_ALLOW_HTTP_KEY=yes, warned), else the first key of this machine's keys
+    file when the server is on loopback; otherwise none."""
+    from urllib.parse import urlsplit
+
+    secure = urlsplit(url).scheme.lower() == "https" or is_loopback(url)
+    if settings.api_key:
+        if secure:
+            return settings.api_key
+        if settings.allow_http_key == "yes":
+            warn(f"tracuu: CẢNH BÁO — gửi TRACUU_API_KEY qua http không mã hoá tới {url} (TRACUU_ALLOW_HTTP_KEY=yes): "
+                 "ai trên đường mạng cũng đọc được khoá.")
+            return settings.api_key
+        warn(f"tracuu: không gửi TRACUU_API_KEY qua http không mã hoá tới {url} — dùng https://, hoặc đặt "
+             "TRACUU_ALLOW_HTTP_KEY=yes nếu mạng này tin được.")
+        return ""
+    return _first_key(settings.api_keys_file) if is_loopback(url) else ""
+
+
 def find_server(settings) -> Server | None:
     """The server to send questions to, or None to answer in this process."""
-    key = settings.api_key or _first_key(settings.api_keys_file)
     if settings.url:
         if settings.url.lower() in ("off", "none", "0", "no"):
             return None
-        return Server(settings.url.rstrip("/"), key, named=True)
+        url = settings.url.rstrip("/")
+        return Server(url, key_for(url, settings), named=True)
     folder = state_dir()
     if not folder.is_dir():
         return None
@@ -81,7 +117,8 @@ def find_server(settings) -> Server | None:
             found.append((state.get("started", 0), state["url"]))
     if not found:
         return None
-    return Server(max(found)[1].rstrip("/"), key)
+    url = max(found)[1].rstrip("/")
+    return Server(url, key_for(url, settings))
 
 
 def _alive(pid: int) -> bool:
@@ -91,13 +128,28 @@ def _alive(pid: int) -> bool:
 
 
 def _first_key(path: str) -> str:
+    """The key of the first `KEY [role]` line of a keys file ("" when there is none or it cannot be read)."""
+    from tracuu.accounts import ROLES
+
     if not path:
         return ""
     try:
-        return next((line.strip() for line in Path(path).expanduser().read_text(encoding="utf-8").splitlines()
-                     if line.strip() and not line.startswith("#")), "")
-    except OSError:
+        lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
         return ""
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, _, role = line.rpartition(" ")
+            return key.strip() if key.strip() and role in ROLES else line
+    return ""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A tracuu server never redirects: a redirect is refused, so no key is ever sent on to another place."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
 
 
 class Unavailable(Exception):
@@ -164,8 +216,11 @@ class Client:
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            return urllib.request.urlopen(request, timeout=self.timeout)
+            return urllib.request.build_opener(_NoRedirect).open(request, timeout=self.timeout)
         except urllib.error.HTTPError as exc:
+            if 300 <= exc.code < 400:
+                raise Unavailable(f"máy chủ tracuu {self.server.url} chuyển hướng tới {exc.headers.get('Location')} "
+                                  "— không đi theo (khoá API không rời máy chủ đã đặt); đặt TRACUU_URL đúng địa chỉ") from None
             try:
                 detail = json.loads(exc.read().decode("utf-8"))["detail"]
             except (ValueError, KeyError, TypeError, OSError):

@@ -78,6 +78,9 @@ class Settings:
     # in the state dir, if running; "off" = always answer in this process
     url: str = ""
     api_key: str = field(default="", repr=False)
+    # "yes": the CLI also sends api_key over plain http to another machine (warned each time); "no": only
+    # over https or to this machine, so a key never crosses the network in clear
+    allow_http_key: str = "no"
 
     @property
     def embed_model_path(self) -> Path:
@@ -161,6 +164,7 @@ RULES: dict[str, tuple] = {
     "chunk_chars": ("int", 200, 20000),
     "chunk_overlap": ("int", 0, 10000),
     "max_file_mb": ("float", 0.001, 1024.0),
+    "allow_http_key": ("no", "yes"),
 }
 # room kept in the context window for the instructions, the question and the passage headers
 PROMPT_RESERVE = 600

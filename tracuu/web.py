@@ -48,9 +48,9 @@ LIGHT = dict(queue=False, show_progress="hidden", api_visibility="private")
 MODEL_WORK = dict(concurrency_id="model", concurrency_limit=1)
 
 
-def build_app(runtime, upload_dir: Path | None = None, warm: bool = False):
+def build_app(runtime, upload_dir: Path | None = None, warm: bool = False, logins=None):
     """The gr.Blocks of the assistant: a header, then one function per tab. `warm` starts loading the
-    default model in the background."""
+    default model in the background; `logins` (tracuu.accounts.Logins) gives each user's role."""
     offline_env()
     import gradio as gr
 
@@ -340,7 +340,9 @@ def _plans_tab(page: _Page, demo) -> None:
 def launch(demo, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True):
     """Start the queued app. share is always off; only loopback unless a host is given."""
     import gradio as gr
+    from starlette.middleware import Middleware
 
+    from tracuu.accounts import ClientAddress
     from tracuu.web_theme import CSS, GRADIO_VI
 
     demo.queue(default_concurrency_limit=1, max_size=QUEUE_MAX)
@@ -350,6 +352,7 @@ def launch(demo, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bo
         max_file_size=MAX_UPLOAD, ssr_mode=False, enable_monitoring=False, run_history=False,
         footer_links=[], mcp_server=False, css=CSS, quiet=not block,
         i18n=gr.I18n(en=GRADIO_VI, vi=GRADIO_VI),  # Gradio ships no Vietnamese
+        app_kwargs={"middleware": [Middleware(ClientAddress)]},  # failed logins are counted per address too
     )
     return demo
 
@@ -364,39 +367,51 @@ def serve(host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, au
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("tracuu.web").setLevel(logging.INFO)  # one line per answer, with its timings
-    from tracuu.accounts import Account, gradio_auth
+    import sys
 
-    credentials = read_credentials(auth, auth_file)  # checked before anything starts
+    from tracuu.accounts import Logins, check_host
+
+    accounts = read_accounts_of(auth, auth_file)  # checked before anything starts
+    if auth:
+        print("tracuu: CẢNH BÁO — mật khẩu của --auth hiện trong danh sách tiến trình (`ps`) của máy này; "
+              "dùng --auth-file (tạo bằng `tracuu users add`).", file=sys.stderr, flush=True)
+    check_host(host, "--auth-file TỆP (tạo bằng `tracuu users add TÊN --file TỆP`)", bool(accounts))
     runtime = runtime or Runtime()
-    demo = build_app(runtime, upload_dir, warm=True)
+    logins = Logins(accounts) if accounts else None
+    demo = build_app(runtime, upload_dir, warm=True, logins=logins)
     print(f"tracuu: trợ lý web tại http://{'[' + host + ']' if ':' in host else host}:{port}"
-          f"{f' (có đăng nhập, {len(credentials)} tài khoản)' if credentials else ''} — Ctrl-C để dừng.", flush=True)
-    check = gradio_auth([Account(n, p) for n, p in credentials]) if credentials else None
-    return launch(demo, host, port, check, block)
+          f"{f' (có đăng nhập, {len(accounts)} tài khoản)' if accounts else ''} — Ctrl-C để dừng.", flush=True)
+    return launch(demo, host, port, logins, block)
+
+
+def read_accounts_of(auth: str | None, auth_file: str | Path | None) -> list | None:
+    """The accounts (tracuu.accounts.Account) of --auth and --auth-file; None when no login is asked for.
+    An accounts file that is unreadable, empty (only comments or blank lines) or has a malformed line is
+    an error."""
+    from tracuu.accounts import parse_line, read_accounts
+
+    accounts = [parse_line(auth, "--auth")] if auth else []
+    if auth_file:
+        accounts += read_accounts(Path(auth_file))
+    return accounts or None
 
 
 def read_credentials(auth: str | None, auth_file: str | Path | None) -> list[tuple[str, str]] | None:
-    """(name, password or scrypt hash) of each account; None when no login is asked for. An accounts
-    file that is unreadable, empty (only comments or blank lines) or has a malformed line is an error."""
-    from tracuu.accounts import parse_line, read_accounts
-
-    pairs = []
-    if auth:
-        account = parse_line(auth, "--auth")
-        pairs.append((account.name, account.secret))
-    if auth_file:
-        pairs += [(a.name, a.secret) for a in read_accounts(Path(auth_file))]
-    return pairs or None
+    """(name, password or scrypt hash) of each account; None when no login is asked for."""
+    accounts = read_accounts_of(auth, auth_file)
+    return [(a.name, a.secret) for a in accounts] if accounts else None
 
 
 def add_serve_parser(subparsers) -> argparse.ArgumentParser:
     """`tracuu serve [--host 127.0.0.1] [--port 7860] [--auth user:pass | --auth-file F] [--upload-dir D]`."""
     s = subparsers.add_parser("serve", help="mở trợ lý web (Gradio) tại http://127.0.0.1:7860")
     s.add_argument("--host", default="127.0.0.1",
-                   help="địa chỉ lắng nghe (mặc định 127.0.0.1: chỉ máy này; 0.0.0.0 để mở cho mạng nội bộ)")
+                   help="địa chỉ lắng nghe (mặc định 127.0.0.1: chỉ máy này; 0.0.0.0 để mở cho mạng nội bộ, "
+                        "khi đó phải có --auth-file)")
     s.add_argument("--port", type=int, default=7860, help="cổng (mặc định 7860)")
     who = s.add_mutually_exclusive_group()
-    who.add_argument("--auth", metavar="TÊN:MẬT_KHẨU", help="yêu cầu đăng nhập với tài khoản này")
+    who.add_argument("--auth", metavar="TÊN:MẬT_KHẨU",
+                     help="yêu cầu đăng nhập với tài khoản này (mật khẩu hiện trong `ps`: nên dùng --auth-file)")
     who.add_argument("--auth-file", type=Path, metavar="TỆP",
                      help="tệp tài khoản, mỗi dòng một tên:mật_khẩu (mật khẩu có thể mã hoá: `tracuu users add`)")
     s.add_argument("--upload-dir", type=Path, default=None,
