@@ -301,7 +301,7 @@ def _attached_starts(paras: list[Para], i: int) -> bool:
     "(Ban hành kèm theo Quyết định số …)"."""
     if not _is_caps(paras[i].text):
         return False
-    return any(_ATTACHED.match(p.text) for p in paras[i + 1 : i + 4])
+    return any(_ATTACHED.match(p.text.lstrip("*_ ")) for p in paras[i + 1 : i + 4])  # "* (Ban hành kèm theo …)*"
 
 
 def _closing(text: str) -> bool:

@@ -265,3 +265,18 @@ def test_an_item_marker_in_bold_is_read_as_a_marker(para, kind):
     from ingest.structure import marker_of
 
     assert marker_of(para)[0] == kind  # it used to raise: starts_item read the bare text, marker_of the raw one
+
+
+def test_the_plan_a_decision_issues_after_its_signature_is_read_as_a_plan(tmp_path):
+    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ THỬ NGHIỆM\n\nSố: 2853/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nBan hành Kế hoạch phòng chống thiên tai\n\n"
+            "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch phòng chống thiên tai.\n\n"
+            "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n\n"
+            "Nơi nhận:\n- Như Điều 2;\n- Lưu: VT.\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\n**Nguyễn Văn B**\n|\n\n* *\n\n**KẾ HOẠCH**\n\n"
+            "PHÒNG CHỐNG THIÊN TAI TRÊN ĐỊA BÀN THÀNH PHỐ\n\n* (Ban hành kèm theo Quyết định số 2853/QĐ-UBND ngày 21 tháng 11"
+            " năm 2025 của Ủy ban nhân dân Thành phố)*\n\n**I. MỤC TIÊU**\n\nNâng cao nhận thức cộng đồng.\n\n"
+            "**II. TỔ CHỨC THỰC HIỆN**\n\n1. Sở Y tế chủ trì xây dựng phương án y tế trong thiên tai.\n\n"
+            "2. Sở Giáo dục và Đào tạo tổ chức tập huấn kỹ năng cho học sinh.\n")
+    doc, chunks = parse_file(_write(tmp_path, "qd.md", text))
+    assert any(c.section.startswith("II. Tổ chức thực hiện") for c in chunks)
+    bodies = {d.canonical for d in duties_of(extract_records([doc], chunks))}
+    assert {"Sở Y tế", "Sở Giáo dục và Đào tạo"} <= bodies
