@@ -116,6 +116,8 @@ def test_markdown_reads_as_tables_cited_on_both_sides(bundled):
     rows = [c for c in cells if c[0].strip().isdigit()]
     assert len(rows) == sum(len(getattr(result, n)) for n in ("changed", "added", "dropped", "kept"))
     for row in rows:
+        names = [n for n in re.split(r"; |A: |B: ", row[1].strip()) if n]
+        assert names and all("Công an" in n or n == "—" for n in names)  # only the body asked about
         a, b = row[2].strip(), row[3].strip()
         assert a == "—" or "[A, mục " in a
         assert b == "—" or "[B, mục " in b

@@ -70,15 +70,20 @@ def _bodies(record) -> set[str]:
     return out
 
 
-def _addressed(record, agency: str) -> bool:
-    """Whether an item is addressed to the body asked about, at any level: the same body or its sector."""
+def _asked(duty, agency: str) -> bool:
+    """Whether a duty row is the body asked about, at any level: the same body or its sector."""
     from assistant.duties_table import agency_matches
     from ingest.canonical import lookup
 
     asked = lookup(agency)
     wanted = ({"body:" + asked.base} | {"sector:" + s for s in (asked.sector or "").split("; ") if s}) \
         if asked.known else set()
-    return any(agency_matches(agency, d) for d in record.duties) or bool(wanted & _bodies(record))
+    have = {"body:" + lookup(duty.canonical).base} | {"sector:" + s for s in (duty.sector or "").split("; ") if s}
+    return agency_matches(agency, duty) or bool(wanted & have)
+
+
+def _addressed(record, agency: str) -> bool:
+    return any(_asked(d, agency) for d in record.duties)
 
 
 def records_of(index, doc, agency: str | None) -> list:
@@ -156,8 +161,10 @@ def _measures(record) -> list[str]:
     return [f for f in record.figures if _MEASURE.search(f)]
 
 
-def _names(record) -> str:
-    return "; ".join(dict.fromkeys(f"{d.canonical} ({d.role})" for d in record.duties))
+def _names(record, agency: str | None = None) -> str:
+    """The bodies of an item with their roles; only those asked about when a body is."""
+    duties = [d for d in record.duties if not agency or _asked(d, agency)]
+    return "; ".join(dict.fromkeys(f"{d.canonical} ({d.role})" for d in duties))
 
 
 def _bodies_of(duty) -> str:
@@ -239,7 +246,7 @@ def rows(result: Comparison, limit: int | None = 300) -> list[tuple[str, list[li
         found = getattr(result, name)
         body = []
         for n, p in enumerate(found, 1):
-            names = [_names(r) for r in (p.a, p.b) if r is not None]
+            names = [_names(r, result.agency) for r in (p.a, p.b) if r is not None]
             bodies = names[0] if len(set(names)) == 1 else f"A: {names[0] or '—'}; B: {names[1] or '—'}"
             body.append([str(n), bodies or "—", _cell(p.a, "A", limit), _cell(p.b, "B", limit),
                          "; ".join(p.changes) or ("" if p.a and p.b else "—")])
