@@ -22,6 +22,7 @@ from tracuu.track_store import MIGRATIONS, STATUSES, TrackStore, open_store, sta
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 12, 4)
+PLAN_FILES = ("vinh-yen_kh-ubnd_2021.txt", "vinh-yen_kh-ubnd_2021.txt.meta.json")  # one plan: a quick real build
 
 
 def _build(plans: Path, index_dir: Path, rebuild: bool = False):
@@ -441,3 +442,31 @@ def test_api_tasks_and_compare(own_index, tmp_path):
     assert md.headers["content-type"].startswith("text/markdown") and "| STT | Cơ quan |" in md.text
     bad = client.get("/v1/compare", params={"a": "vinh-yen", "b": "khong-co"}, headers=reader)
     assert bad.status_code == 400 and "không khớp văn bản nào" in bad.json()["detail"]
+
+
+@pytest.mark.slow
+def test_a_status_survives_the_real_ingest_rebuild_command(tmp_path):
+    """`tracuu ingest --rebuild` as a real process with the e5 model, on one plan in a private index."""
+    from tracuu.settings import Settings
+
+    if not Settings.from_env().embed_model_path.is_dir():
+        pytest.skip("no e5 model (make models)")
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for f in PLAN_FILES:
+        shutil.copy(REPO / "data" / "plans" / f, plans / f)
+    env = dict(os.environ, TRACUU_URL="off", TRACUU_INDEX_DIR=str(tmp_path / "index"))
+    env.pop("TRACUU_DB_URL", None)
+
+    def tracuu(*argv: str) -> str:
+        run = subprocess.run([sys.executable, "-m", "tracuu.cli", *argv], cwd=REPO, env=env, capture_output=True,
+                             text=True, timeout=900)
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    tracuu("ingest", str(plans))
+    chosen = json.loads(tracuu("track", "list", "--format", "json"))[0]["id"]
+    tracuu("track", "set", chosen, "--status", "đang thực hiện", "--note", "trước khi xây lại", "--by", "an")
+    tracuu("ingest", "--rebuild", str(plans))
+    row = next(r for r in json.loads(tracuu("track", "list", "--format", "json")) if r["id"] == chosen)
+    assert (row["status"], row["note"], row["set_by"]) == ("đang thực hiện", "trước khi xây lại", "an")
