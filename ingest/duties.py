@@ -24,7 +24,7 @@ from ingest.deadlines import Deadline, parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
 from ingest.normalize import fold
 from ingest.reflow import MARKER
-from ingest.table_duties import TableDuty, table_duties
+from ingest.table_duties import TableDuty, cell_deadline, column_kind, table_duties
 
 ROLES = ("chủ trì", "phối hợp", "thực hiện")
 _PART = re.compile(r" \(phần (\d+)/\d+\)$")
@@ -95,7 +95,9 @@ def item_duties(item: "_Item") -> list[Duty]:
     """The duty rows of one item: a row of a duty table says who by its columns; any other item by its
     section and its sentences."""
     rows = table_duties(item.text, plan_date_of(item.doc.date))
-    return _table_duties(item, rows) if rows else _item_duties(item)
+    if rows:
+        return _table_duties(item, rows)
+    return _labelled_duties(item) or _item_duties(item)
 
 
 def _table_duties(item: _Item, rows: list[TableDuty]) -> list[Duty]:
@@ -134,6 +136,53 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
             items.append(_Item(docs[c.doc_id], base, c.chunk_id, c.start, c.end, c.agency,
                                c.doc_id not in with_tasks))
     return items
+
+
+_LABELLED = re.compile(r"^([^:\n]{3,60}):\s*(\S.*)$", re.S)  # "Cơ quan chủ trì: Bộ Công an."
+_ROLE_OF_COLUMN = {"lead": "chủ trì", "executors": "thực hiện", "partners": "phối hợp"}
+
+
+def _labelled(paragraph: str) -> tuple[str, str] | None:
+    """(column kind, value) of a labelled line under a task: "- Cơ quan chủ trì: X", "b) Thời gian thực hiện: …"."""
+    m = _LABELLED.match(_strip_marker(paragraph.replace("*", "")))
+    kind = column_kind(m.group(1)) if m else None
+    return (kind, m.group(2).strip()) if kind and kind != "task" else None
+
+
+def _labelled_duties(item: _Item) -> list[Duty]:
+    """A task written as a heading with labelled lines under it, as a table row would be:
+    "2. Tổ chức tập huấn … / - Cơ quan chủ trì: Bộ Công an. / - Cơ quan phối hợp: … / - Thời gian thực hiện: …".
+    The item is one of the labelled lines; the task is the paragraph above the lines, the deadline their
+    deadline line."""
+    own = _labelled(item.text)
+    if not own or own[0] == "deadline":
+        return []
+    paras = list(re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", item.doc.text))
+    at = next((k for k, m in enumerate(paras) if m.start() <= item.start < m.end() + 2), None)
+    if at is None:
+        return []
+    first = at
+    while first > 0 and _labelled(paras[first - 1].group()):
+        first -= 1
+    last = at
+    while last + 1 < len(paras) and _labelled(paras[last + 1].group()):
+        last += 1
+    if first == 0:
+        return []
+    block = [_labelled(m.group()) for m in paras[first: last + 1]]
+    if not any(k in ("lead", "executors") for k, _ in block):
+        return []  # only supporting bodies: nobody is given the task
+    task = " ".join(_strip_marker(paras[first - 1].group().replace("*", "")).split())
+    written = next((v for k, v in block if k == "deadline"), None)
+    deadline = cell_deadline(written, plan_date_of(item.doc.date)) if written else None
+    rows, seen = [], set()
+    for name in split_agencies(own[1].rstrip(".;")):
+        agency = lookup(name, item.doc.locality)
+        if agency.canonical not in seen:
+            seen.add(agency.canonical)
+            duty = _duty(item, agency, _ROLE_OF_COLUMN[own[0]], deadline or Deadline("none", ""), item.text.strip())
+            rows.append(replace(duty, text=task, deadline_text=written or None))
+    return rows
 
 
 def _item_duties(item: _Item) -> list[Duty]:

@@ -280,3 +280,17 @@ def test_the_plan_a_decision_issues_after_its_signature_is_read_as_a_plan(tmp_pa
     assert any(c.section.startswith("II. Tổ chức thực hiện") for c in chunks)
     bodies = {d.canonical for d in duties_of(extract_records([doc], chunks))}
     assert {"Sở Y tế", "Sở Giáo dục và Đào tạo"} <= bodies
+
+
+def test_a_task_with_labelled_lines_under_it_gives_its_lead_and_partners_rows(tmp_path):
+    text = ("BỘ THỬ NGHIỆM\n\nSố: 9/KH-BTN\n\nKẾ HOẠCH\n\nTriển khai thi hành Luật Thử nghiệm\n\nII. NỘI DUNG\n\n"
+            "1. Tổ chức tập huấn chuyên sâu về Luật\n\n- Cơ quan chủ trì: Bộ Tư pháp.\n\n"
+            "- Cơ quan phối hợp: Bộ Nội vụ, Bộ Tài chính.\n\n- Thời gian thực hiện: Quý II/2026.\n\n"
+            "2. Rà soát văn bản quy phạm pháp luật\n\n- Cơ quan thực hiện: Ủy ban nhân dân các tỉnh.\n\n"
+            "- Thời gian hoàn thành: trước ngày 30/6/2026.\n")
+    doc, chunks = parse_file(_write(tmp_path, "kh.md", text))
+    rows = {(d.canonical, d.role, d.text, d.deadline_text) for d in duties_of(extract_records([doc], chunks))}
+    task = "Tổ chức tập huấn chuyên sâu về Luật"
+    assert ("Bộ Tư pháp", "chủ trì", task, "Quý II/2026.") in rows
+    assert ("Bộ Nội vụ", "phối hợp", task, "Quý II/2026.") in rows
+    assert any(b.startswith("Ủy ban nhân dân") and r == "thực hiện" and t.startswith("Rà soát") for b, r, t, _ in rows)
