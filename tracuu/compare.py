@@ -153,7 +153,8 @@ def changes(a, b) -> tuple[str, ...]:
 
 def _deadline(record) -> str:
     deadline = next((d.deadline for d in record.duties if d.deadline), None)
-    return deadline.describe() if deadline else (record.deadline_text or "")
+    text = deadline.describe() if deadline else (record.deadline_text or "")
+    return text[:1].lower() + text[1:]
 
 
 def _measures(record) -> list[str]:
@@ -235,7 +236,7 @@ def to_json(result: Comparison) -> dict:
 
 SECTIONS = (  # (attribute, heading) in the order a report reads them
     ("changed", "Nhiệm vụ thay đổi"), ("added", "Nhiệm vụ mới"), ("dropped", "Nhiệm vụ không còn"),
-    ("kept", "Nhiệm vụ giữ nguyên"),
+    ("kept", "Nhiệm vụ tiếp tục"),
 )
 
 
