@@ -291,6 +291,8 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(small_runtime):
     seen = []
     for operation in schema.get_all_operations():
         op = operation.ok()
+        if op.path.startswith("/v1/plans") and op.method.lower() != "get":
+            continue  # uploads and removals change the index: tests/test_hostile.py checks them on their own
 
         @given(case=op.as_strategy())
         @settings(max_examples=15, deadline=None, database=None,

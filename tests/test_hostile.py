@@ -373,3 +373,119 @@ def test_a_server_open_to_the_network_without_logins_refuses_to_start(tmp_path, 
     assert done.returncode == 2 and flag in done.stderr and "Traceback" not in done.stderr, done.stderr
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0, "nothing listens"
+
+
+def test_account_lines_carry_a_role_and_old_lines_are_bien_tap(tmp_path):
+    from tracuu.accounts import read_accounts
+
+    f = tmp_path / "tai-khoan.txt"
+    f.write_text("binh:mk\nan:mk:doc\nchi:a:b:c\nsep : mk : quan-tri\n", encoding="utf-8")
+    roles = {a.name: (a.secret, a.role) for a in read_accounts(f)}
+    assert roles == {"binh": ("mk", "bien-tap"), "an": ("mk", "doc"), "chi": ("a:b:c", "bien-tap"),
+                     "sep": ("mk", "quan-tri")}
+
+
+@pytest.fixture
+def plans_runtime(tmp_path):
+    """A Runtime with its own index, plans folder and audit log (uploads and removals change them)."""
+    from index.build import build_index
+    from index.embedder import HashingEmbedder
+    from tracuu.runtime import Runtime
+    from tracuu.settings import Settings
+
+    from tests.conftest import PLANS
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for name in ("can-tho_kh-153-ubnd_2025.txt", "vinh-yen_kh-ubnd_2021.txt"):
+        (plans / name).write_bytes((PLANS / name).read_bytes())
+    settings = Settings.from_env(index_dir=tmp_path / "data" / "index", plans_dir=plans)
+    embedder = HashingEmbedder()
+    build_index([plans], settings, embedder)
+    return Runtime(settings, embedder=embedder, generator_for=lambda choice: ScriptedGenerator("…"))
+
+
+PLAN_TEXT = ("KẾ HOẠCH\nTriển khai thí điểm sổ tay điện tử\n\nI. MỤC ĐÍCH\n1. Văn phòng chủ trì hướng dẫn "
+             "cán bộ dùng sổ tay điện tử trong quý I năm 2026.\n").encode("utf-8")
+
+
+def test_a_doc_key_cannot_change_the_plans_a_bien_tap_key_can_and_both_are_audited(plans_runtime, tmp_path, capsys,
+                                                                                 monkeypatch):
+    import hashlib
+
+    from tracuu import audit
+    from tracuu.api import ApiKeys, create_app
+    from tracuu.cli import main
+
+    keys = tmp_path / "keys.txt"
+    keys.write_text("khoa-doc doc\nkhoa-bien-tap bien-tap\n", encoding="utf-8")
+    reader, editor = {"Authorization": "Bearer khoa-doc"}, {"Authorization": "Bearer khoa-bien-tap"}
+    upload = {"files": ("so-tay.txt", PLAN_TEXT, "text/plain")}
+    with TestClient(create_app(plans_runtime, ApiKeys(keys))) as c:
+        files = [p["file"] for p in c.get("/v1/plans", headers=reader).json()]
+        r = c.post("/v1/plans", files=upload, headers=reader)
+        assert r.status_code == 403 and "bien-tap" in r.json()["detail"], r.text
+        assert [p["file"] for p in c.get("/v1/plans", headers=reader).json()] == files
+        assert c.delete(f"/v1/plans/{files[0]}", headers=reader).status_code == 403
+        r = c.post("/v1/plans", files=upload, headers=editor)
+        assert r.status_code == 200 and "Xong" in " ".join(r.json()["log"]), r.text
+        assert "so-tay.txt" in [p["file"] for p in c.get("/v1/plans", headers=reader).json()]
+        r = c.delete("/v1/plans/so-tay.txt", headers=editor)
+        assert r.status_code == 200, r.text
+    entries = audit.read(plans_runtime.settings)
+    assert audit.audit_path(plans_runtime.settings) == tmp_path / "data" / "audit.jsonl"
+    sha = hashlib.sha256(PLAN_TEXT).hexdigest()
+    refused = [e for e in entries if not e["allowed"]]
+    assert [(e["action"], e["role"], e["file"]) for e in refused] == [("upload", "doc", "so-tay.txt"),
+                                                                    ("remove", "doc", files[0])]
+    assert refused[0]["sha256"] == sha and refused[0]["via"] == "api" and refused[0]["who"].startswith("khoá:")
+    allowed = [(e["action"], e["role"], e["file"]) for e in entries if e["allowed"]]
+    assert allowed == [("upload", "bien-tap", "so-tay.txt"), ("reindex", "bien-tap", "so-tay.txt"),
+                       ("remove", "bien-tap", "so-tay.txt")]
+    assert all(e["when"] and e["address"] for e in entries)
+    assert "khoa-doc" not in audit.audit_path(plans_runtime.settings).read_text(encoding="utf-8"), "no key in the log"
+    # `tracuu audit` names both attempts
+    monkeypatch.setenv("TRACUU_INDEX_DIR", str(plans_runtime.settings.index_dir))
+    assert main(["audit"]) == 0
+    out = capsys.readouterr().out
+    assert "TỪ CHỐI" in out and "cho phép" in out and out.count("so-tay.txt") >= 3 and "(doc, api" in out
+
+
+def test_a_doc_account_cannot_upload_or_remove_in_the_web(plans_runtime, tmp_path):
+    from tracuu import audit
+    from tracuu.accounts import Account, Logins
+    from tracuu.audit import Actor
+    from tracuu.web_plans import PlanService
+
+    logins = Logins([Account("an", "mk", "doc")])
+    upload = tmp_path / "cache" / "so-tay.txt"
+    upload.parent.mkdir()
+    upload.write_bytes(PLAN_TEXT)
+    service = PlanService(plans_runtime, __import__("threading").Lock(), upload_cache=tmp_path / "cache")
+    an = Actor("an", logins.role_of("an"), "web", "10.0.0.7")
+    lines = list(service.add([str(upload)], an))
+    assert "Không được phép" in lines[-1] and "bien-tap" in lines[-1]
+    assert not upload.exists(), "the refused upload is not kept"
+    lines = list(service.remove("vinh-yen_kh-ubnd_2021.txt", an))
+    assert "Không được phép" in lines[-1]
+    assert "vinh-yen_kh-ubnd_2021.txt" in service.files()
+    assert [(e["who"], e["action"], e["allowed"], e["via"]) for e in audit.read(plans_runtime.settings)] == [
+        ("an", "upload", False, "web"), ("an", "remove", False, "web")]
+
+
+def test_account_changes_are_audited(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.test_client import REPO, env_with
+
+    f = tmp_path / "tai-khoan.txt"
+    env = env_with(TRACUU_INDEX_DIR=tmp_path / "data" / "index")
+    done = subprocess.run([sys.executable, "-m", "tracuu.cli", "users", "add", "an", "--role", "doc", "--file", str(f)],
+                          input="mk\n", env=env, capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert done.returncode == 0 and "vai trò doc" in done.stdout, done.stderr
+    assert f.read_text(encoding="utf-8").rstrip().endswith(":doc")
+    done = subprocess.run([sys.executable, "-m", "tracuu.cli", "audit", "--json"], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=REPO)
+    [entry] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert entry["action"] == "account" and entry["allowed"] and "an" in entry["detail"] and entry["via"] == "cli"

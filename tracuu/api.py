@@ -8,9 +8,13 @@ CLI: the same functions make the same JSON objects.
     GET  /v1/duties            -> the `duties --format json` list
     POST /v1/chat/completions  OpenAI-compatible, streamed or not; citations in the text and as fields
     GET  /v1/models, /v1/health, /openapi.json
+    GET  /v1/plans             the ingested plans
+    POST /v1/plans             upload plans (multipart `files`) and index them   } role bien-tap or
+    DELETE /v1/plans/{file}    remove a plan from the index                      } quan-tri; audited
 
-Loopback unless told otherwise. With TRACUU_API_KEYS_FILE (one key per line) every /v1 route but
-health needs `Authorization: Bearer KEY`. Bodies are limited in size; every bad request gets a 4xx
+Loopback unless told otherwise (another address needs keys). With TRACUU_API_KEYS_FILE (one `KEY
+[role]` per line) every /v1 route but health needs `Authorization: Bearer KEY`; the key's role decides
+whether it may change the plans. Bodies are limited in size; every bad request gets a 4xx
 with a Vietnamese message in `detail` (and in `error.message`, where OpenAI clients look)."""
 
 
@@ -33,6 +37,7 @@ from tracuu.errors import TracuuError
 MAX_BODY = 256 * 1024  # bytes of a request body: a question, or a chat with its history
 MAX_QUESTION = MAX_QUESTION_CHARS  # characters of a question, and of each earlier one (assistant/limits.py)
 MAX_MESSAGES = 200  # messages of a chat completion request
+MAX_UPLOADS = 20  # files of one upload (POST /v1/plans), each at most settings.max_file_mb
 DEFAULT_PORT = 8765
 MODEL_IDS = {"tracuu": None, "tracuu-default": "default", "tracuu-fast": "fast"}  # chat "model" -> choice
 log = logging.getLogger("tracuu.api")
@@ -40,6 +45,7 @@ log = logging.getLogger("tracuu.api")
 _STATUS_TEXT = {
     400: "Yêu cầu không hợp lệ.",
     401: "Thiếu hoặc sai khoá API — gửi tiêu đề `Authorization: Bearer KHOÁ` với một khoá trong TRACUU_API_KEYS_FILE.",
+    403: "Khoá API này không được phép làm việc đó — cần khoá có vai trò bien-tap hoặc quan-tri.",
     404: "Không có đường dẫn này — xem danh sách tại /openapi.json.",
     405: "Phương thức không được hỗ trợ ở đường dẫn này — xem /openapi.json.",
     413: f"Nội dung yêu cầu quá lớn (tối đa {MAX_BODY // 1024} KB).",
@@ -114,7 +120,7 @@ class ApiKeys:
 
 def create_app(runtime, keys: ApiKeys | None = None):
     """The FastAPI app answering from `runtime` (tracuu.runtime.Runtime)."""
-    from fastapi import Depends, FastAPI, Query, Request, Security
+    from fastapi import Depends, FastAPI, Query, Request, Security, UploadFile
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, StreamingResponse
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -130,16 +136,23 @@ def create_app(runtime, keys: ApiKeys | None = None):
         title="tracuu API", version="1", docs_url=None, redoc_url=None,  # the docs pages load scripts from a CDN
         description="Hỏi đáp có trích dẫn trên các kế hoạch của cơ quan nhà nước. Cùng hợp đồng JSON với CLI.",
     )
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    uploads_limit = int(runtime.settings.max_file_mb * 1024 * 1024) * MAX_UPLOADS + MAX_BODY
+    app.add_middleware(BodyLimit, limit=MAX_BODY, limits={"/v1/plans": uploads_limit})
     bearer = HTTPBearer(auto_error=False, description="Một khoá trong TRACUU_API_KEYS_FILE (khi máy chủ đặt khoá).")
     duties_cache: dict = {}
 
-    def require_key(credentials: HTTPAuthorizationCredentials | None = Security(bearer)) -> str:
-        """The caller's role (doc | bien-tap | quan-tri), or 401."""
-        role = keys.role_of(credentials.credentials if credentials else None)
+    def require_key(request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer)):
+        """Who calls (tracuu.audit.Actor: the key's fingerprint and role), or 401."""
+        import hashlib
+
+        from tracuu.audit import Actor
+
+        key = credentials.credentials if credentials else None
+        role = keys.role_of(key)
         if role is None:
             raise HTTPException(401, _STATUS_TEXT[401], headers={"WWW-Authenticate": "Bearer"})
-        return role
+        who = f"khoá:{hashlib.sha256(key.encode()).hexdigest()[:8]}" if keys.path else "(máy này, không có khoá)"
+        return Actor(who, role, "api", request.client.host if request.client else "")
 
     def searcher():
         try:
@@ -311,6 +324,61 @@ def create_app(runtime, keys: ApiKeys | None = None):
 
         return StreamingResponse(sse(), media_type="text/event-stream", headers=_SSE_HEADERS)
 
+    # -- the plans: listing for every key, changes for bien-tap and quan-tri (tracuu.web_plans) -------------
+    plan_service: dict = {}
+
+    def plans():
+        from tracuu.web_plans import PlanService
+
+        if "service" not in plan_service:
+            plan_service["service"] = PlanService(runtime, threading.Lock())
+        return plan_service["service"]
+
+    def changed(lines, actor) -> dict:
+        """The progress lines of an upload or removal; a caller whose role may not is 403 (audited)."""
+        from tracuu.accounts import may
+        from tracuu.web_plans import EDITOR
+
+        try:
+            log_lines = list(lines)
+        except TracuuError as exc:
+            raise HTTPException(409, str(exc)) from None
+        if not may(actor.role, EDITOR):
+            raise HTTPException(403, log_lines[-1].replace("**", ""))
+        return {"log": [line.replace("**", "") for line in log_lines]}
+
+    @app.get("/v1/plans", tags=["tracuu"], response_model=None)
+    def list_plans(actor=Depends(require_key)) -> list:
+        """The ingested plans: number, title, kind, date, locality, passages, source, file."""
+        keys_of = ["number", "title", "kind", "date", "locality", "chunks", "source", "file"]  # the COLUMNS
+        return [dict(zip(keys_of, row)) for row in plans().rows()]
+
+    @app.post("/v1/plans", tags=["tracuu"], response_model=None, responses=m.json_responses(dict))
+    def upload_plans(files: list[UploadFile], actor=Depends(require_key)) -> dict:
+        """Upload plans (multipart field `files`, .txt .md .docx .doc .odt .pdf) and index them. Needs a
+        key with the role bien-tap or quan-tri; every attempt is in the audit log (`tracuu audit`)."""
+        import shutil
+        import tempfile
+
+        from tracuu.web_plans import safe_name
+
+        if len(files) > MAX_UPLOADS:
+            raise HTTPException(400, f"Tối đa {MAX_UPLOADS} tệp mỗi lần tải lên.")
+        with tempfile.TemporaryDirectory(prefix="tracuu-upload-") as folder:
+            paths = []
+            for i, f in enumerate(files):
+                path = Path(folder) / str(i) / safe_name(f.filename or "ke-hoach")
+                path.parent.mkdir()
+                with path.open("wb") as out:
+                    shutil.copyfileobj(f.file, out)
+                paths.append(str(path))
+            return changed(plans().add(paths, actor), actor)
+
+    @app.delete("/v1/plans/{file}", tags=["tracuu"], response_model=None, responses=m.json_responses(dict))
+    def remove_plan(file: str, actor=Depends(require_key)) -> dict:
+        """Remove a plan (its file name, as GET /v1/plans lists it) from the index. Needs bien-tap or quan-tri."""
+        return changed(plans().remove(file, actor), actor)
+
     # -- errors: a Vietnamese message in `detail` and in OpenAI's `error.message` -----------------------
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -387,16 +455,18 @@ def _explain(error: dict) -> str:
 
 
 class BodyLimit:
-    """ASGI middleware: a body over `limit` bytes (declared or streamed) gets 413 before it is read."""
+    """ASGI middleware: a body over `limit` bytes (declared or streamed) gets 413 before it is read;
+    `limits` gives other limits to some paths (uploads)."""
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int, limits: dict[str, int] | None = None):
+        self.app, self.default, self.limits = app, limit, limits or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.limits.get(scope.get("path", ""), self.default)
         declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await _send_json(send, 413, _STATUS_TEXT[413])
         received = 0
 
@@ -405,7 +475,7 @@ class BodyLimit:
             message = await receive()
             if message.get("type") == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     from starlette.exceptions import HTTPException
 
                     raise HTTPException(413, _STATUS_TEXT[413])

@@ -245,6 +245,8 @@ class ChatCompletion(BaseModel):
 
 _ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in (
     (400, "yêu cầu sai (ví dụ mô hình không có)"), (401, "thiếu hoặc sai khoá API"),
+    (403, "khoá không có vai trò được làm việc này (tải lên, gỡ: bien-tap hoặc quan-tri)"),
+    (409, "chỉ mục đang được ghi bởi việc khác, hoặc không đổi được"),
     (413, "nội dung quá lớn"), (422, "nội dung không hợp lệ"),
     (502, "máy chủ mô hình không trả lời được"), (503, "chưa sẵn sàng (chưa có chỉ mục, chưa có mô hình)"),
 )}

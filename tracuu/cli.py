@@ -117,8 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--file", type=Path, default=Path("tai-khoan.txt"), metavar="TỆP",
                     help="tệp tài khoản (mặc định tai-khoan.txt; tạo mới nếu chưa có)")
     ua.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    ua.add_argument("--role", choices=["doc", "bien-tap", "quan-tri"], default=None,
+                    help="vai trò: doc (đọc, hỏi), bien-tap (cả tải lên, gỡ), quan-tri (cả tài khoản); "
+                         "mặc định: giữ vai trò cũ, tài khoản mới là doc")
     ua.set_defaults(func=cmd_users_add)
     u.set_defaults(func=lambda args: u.print_help() or 0)
+
+    au = sub.add_parser("audit", help="nhật ký thay đổi: ai tải lên, gỡ, lập chỉ mục, đổi tài khoản, khi nào")
+    au.add_argument("--json", action="store_true", help="in mỗi dòng một đối tượng JSON")
+    au.add_argument("-n", type=int, default=0, metavar="SỐ", help="chỉ in SỐ dòng cuối")
+    _setting_flags(au, top=False)
+    au.set_defaults(func=cmd_audit)
 
     s = sub.add_parser("search", help="tìm các đoạn liên quan (không gọi mô hình ngôn ngữ)")
     s.add_argument("question", nargs="?", help="câu hỏi; bỏ trống để đọc mỗi dòng một câu từ stdin")
@@ -196,6 +205,11 @@ def cmd_ingest(args) -> int:
     paths = args.paths or [rt.settings.plans_dir]
     report = build_index(paths, rt.settings, rt.embedder, progress=progress_printer(),
                          rebuild=args.rebuild, remove=args.remove, wait=not args.no_wait)
+    from tracuu.audit import cli_actor, record
+
+    record(rt.settings, cli_actor(), "remove" if args.remove else "reindex", True,
+           ", ".join(str(p) for p in (args.remove or paths)), None,
+           f"{report.documents} kế hoạch, {report.chunks} đoạn ({report.embedded} đoạn mới)")
     if args.json:
         from dataclasses import asdict
 
@@ -250,9 +264,30 @@ def cmd_users_add(args) -> int:
         password = getpass.getpass(f"Mật khẩu cho {args.name}: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
             raise TracuuError("Hai lần nhập mật khẩu không giống nhau — chạy lại lệnh.")
-    existed = add_user(args.file, args.name, password)
-    print(f"Đã {'đặt lại mật khẩu cho' if existed else 'thêm'} tài khoản {args.name.strip()} trong {args.file} "
-          f"(mật khẩu lưu mã hoá scrypt). Dùng: tracuu serve --auth-file {args.file}")
+    from tracuu.accounts import read_accounts
+    from tracuu.audit import cli_actor, record
+    from tracuu.settings import Settings
+
+    existed = add_user(args.file, args.name, password, args.role)
+    role = {a.name: a.role for a in read_accounts(args.file)}[args.name.strip()]
+    record(Settings.from_env(), cli_actor(), "account", True, str(args.file), None,
+           f"{'đặt lại mật khẩu' if existed else 'thêm'} {args.name.strip()}, vai trò {role}")
+    print(f"Đã {'đặt lại mật khẩu cho' if existed else 'thêm'} tài khoản {args.name.strip()} (vai trò {role}) trong "
+          f"{args.file} (mật khẩu lưu mã hoá scrypt). Dùng: tracuu serve --auth-file {args.file}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from tracuu import audit
+    from tracuu.settings import Settings
+
+    entries = audit.read(Settings.from_env())
+    entries = entries[-args.n:] if args.n > 0 else entries
+    if args.json:
+        for e in entries:
+            print(json.dumps(e, ensure_ascii=False))
+    else:
+        print(audit.render(entries))
     return 0
 
 

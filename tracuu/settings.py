@@ -81,6 +81,9 @@ class Settings:
     # "yes": the CLI also sends api_key over plain http to another machine (warned each time); "no": only
     # over https or to this machine, so a key never crosses the network in clear
     allow_http_key: str = "no"
+    # the append-only log of uploads, removals, re-indexes and account changes (`tracuu audit`);
+    # empty = audit.jsonl beside the index directory, in tracuu's own data folder
+    audit_file: str = ""
 
     @property
     def embed_model_path(self) -> Path:

@@ -39,6 +39,7 @@ class _Page:
     chat: object
     plans: object
     duties: object
+    logins: object = None  # tracuu.accounts.Logins, or None: nobody logs in (the server is on loopback)
     conversation: object = None
     plan_filter: object = None  # chat tab: refreshed when the plans change
     duty_plan: object = None  # duties tab: refreshed when the plans change
@@ -61,7 +62,7 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False, login
 
     lock = threading.Lock()
     page = _Page(gr, runtime, ChatService(runtime, lock), PlanService(runtime, lock, upload_dir, _gradio_uploads()),
-                 web_duties.DutiesService(runtime))
+                 web_duties.DutiesService(runtime), logins)
     if warm:
         page.chat.warm_in_background()
     with gr.Blocks(title="tracuu — tra cứu kế hoạch") as demo:
@@ -317,15 +318,27 @@ def _plans_tab(page: _Page, demo) -> None:
             lines.append(f"**Lỗi:** {exc}")
         yield ("  \n".join(lines), *refresh())
 
-    def add_plans(files):
-        yield from run_plans(plans.add(list(files or [])))
+    def actor(request):
+        """Who asks, with the role of their account (tracuu.accounts), for the check and the audit log."""
+        from tracuu.audit import Actor
+        from tracuu.web_plans import LOCAL
 
-    def remove_plan(file):
+        address = getattr(getattr(request, "client", None), "host", "") or ""
+        if page.logins is None:
+            return Actor(LOCAL.who, LOCAL.role, "web", address)
+        name = getattr(request, "username", None) or ""
+        return Actor(name or "(không rõ)", page.logins.role_of(name) or "doc", "web", address)
+
+    def add_plans(files, request):
+        yield from run_plans(plans.add(list(files or []), actor(request)))
+
+    def remove_plan(file, request):
         if not file:
             yield "Chọn một kế hoạch để gỡ.", gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        yield from run_plans(plans.remove(file))
+        yield from run_plans(plans.remove(file, actor(request)))
 
+    add_plans.__annotations__["request"] = remove_plan.__annotations__["request"] = gr.Request
     refreshed = [table, page.plan_filter, remove_choice, page.duty_plan]
     demo.load(refresh, None, refreshed, **LIGHT)
     plan_outputs = [plan_log, *refreshed]

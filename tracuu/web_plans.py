@@ -4,7 +4,10 @@ plans folder, is deleted from gradio's upload cache, and the index stays as it w
 
 Indexing and removal run in a separate process (with its own embedder) that takes the index's writer
 lock like `tracuu ingest`, never the model lock: answers keep coming from the old index until the new
-version is swapped in, then the runtime reloads it."""
+version is swapped in, then the runtime reloads it.
+
+Uploading, removing and re-indexing need the role `bien-tap` or `quan-tri` (tracuu.accounts); every
+attempt, allowed or refused, is written to the audit log (tracuu.audit) with the file's sha256."""
 
 from __future__ import annotations
 
@@ -21,7 +24,13 @@ from pathlib import Path
 from typing import Iterator
 
 from ingest.readers import SUPPORTED, SkipFile
+from tracuu.accounts import DEFAULT_ROLE, may
+from tracuu.audit import Actor, record, sha256_of
 from tracuu.errors import TracuuError
+
+# who changes the plans when nobody logs in: the server then listens on this machine only (accounts.check_host)
+LOCAL = Actor("(máy này, không đăng nhập)", DEFAULT_ROLE, "web", "127.0.0.1")
+EDITOR = "bien-tap"  # the role that may upload, remove and re-index
 
 COLUMNS = ["Số hiệu", "Tên văn bản", "Loại", "Ngày", "Địa phương", "Số đoạn", "Nguồn", "Tệp"]
 COLUMN_WIDTHS = ["11%", "29%", "8%", "10%", "13%", "6%", "7%", "16%"]
@@ -108,7 +117,14 @@ class PlanService:
             return False
 
     # -- upload ----------------------------------------------------------------------------------
-    def add(self, uploads: list[str]) -> Iterator[str]:
+    def _refused(self, actor: Actor, action: str, files: list[tuple[str, str | None]]) -> str:
+        for name, sha in files:
+            record(self.runtime.settings, actor, action, False, name, sha, f"vai trò {actor.role} không được phép")
+        return (f"**Không được phép:** tài khoản **{actor.who}** có vai trò `{actor.role}` (chỉ đọc và hỏi). "
+                "Tải lên, gỡ và lập chỉ mục cần vai trò `bien-tap` hoặc `quan-tri` — nhờ người quản trị "
+                "(`tracuu users add TÊN --role bien-tap`).")
+
+    def add(self, uploads: list[str], actor: Actor = LOCAL) -> Iterator[str]:
         """Check, save and index the uploaded files, yielding progress lines (Vietnamese)."""
         from ingest.pipeline import doc_id_for, parse_file
 
@@ -116,6 +132,12 @@ class PlanService:
             yield "Chưa chọn tệp nào — bấm vào ô tải lên để chọn tệp .txt, .md, .docx, .doc, .odt hoặc .pdf."
             return
         settings = self.runtime.settings
+        if not may(actor.role, EDITOR):
+            files = [(Path(u).name, sha256_of(u)) for u in uploads]
+            for upload in uploads:
+                self._forget_upload(Path(upload))
+            yield self._refused(actor, "upload", files)
+            return
         stored = self.index()
         taken = {d.doc_id: d.file for d in stored.documents} if stored else {}
         self.upload_dir.mkdir(parents=True, exist_ok=True)
@@ -127,6 +149,7 @@ class PlanService:
                 original = Path(upload).name
                 name = safe_name(original)
                 reason = check_file(Path(upload), self.max_mb)
+                sha = sha256_of(upload)
                 if reason is None and doc_id_for(Path(name)) in taken:
                     reason = (f"đã có kế hoạch cùng tên ({taken[doc_id_for(Path(name))]}) — đổi tên tệp, "
                               "hoặc gỡ kế hoạch cũ trước khi tải bản mới")
@@ -140,6 +163,8 @@ class PlanService:
                     except Exception as exc:  # a reader library choked: the file is bad, not the app
                         reason = f"không đọc được tệp ({type(exc).__name__})"
                 self._forget_upload(Path(upload))
+                record(settings, actor, "upload", True, original, sha,
+                       f"từ chối tệp: {reason}" if reason is not None else f"đã nhận, lưu thành {name}")
                 if reason is not None:
                     yield f"**Từ chối tệp {original}:** {reason}. Chỉ mục giữ nguyên."
                     continue
@@ -160,10 +185,14 @@ class PlanService:
                     yield f"… {value}"
                 else:
                     report = value
-        except BaseException:
+        except BaseException as exc:
             for path in saved:  # not indexed: do not leave them for the next `tracuu ingest` to find
                 path.unlink(missing_ok=True)
+            record(settings, actor, "reindex", True, ", ".join(p.name for p in saved), None,
+                   f"thất bại, chỉ mục giữ nguyên: {exc}")
             raise
+        record(settings, actor, "reindex", True, ", ".join(p.name for p in saved), None,
+               f"{report.documents} kế hoạch, {report.chunks} đoạn ({report.embedded} đoạn mới)")
         for s in report.skipped:
             yield f"**Bỏ qua tệp {s.file}:** {s.reason}."
             (self.upload_dir / s.file).unlink(missing_ok=True)
@@ -189,9 +218,13 @@ class PlanService:
         return self._index_in_process(progress, paths=[str(p) for p in paths])
 
     # -- removal ---------------------------------------------------------------------------------
-    def remove(self, file: str) -> Iterator[str]:
+    def remove(self, file: str, actor: Actor = LOCAL) -> Iterator[str]:
         stored = self.index()
         doc = next((d for d in stored.documents if d.file == file), None) if stored else None
+        sha = sha256_of(doc.path) if doc is not None else None
+        if not may(actor.role, EDITOR):
+            yield self._refused(actor, "remove", [(file, sha)])
+            return
         if doc is None:
             yield f"Không có kế hoạch **{file}** trong chỉ mục — chọn một tệp trong danh sách."
             return
@@ -199,9 +232,14 @@ class PlanService:
             yield "Không gỡ được kế hoạch cuối cùng — chỉ mục phải còn ít nhất một kế hoạch."
             return
         yield f"Đang gỡ **{file}** khỏi chỉ mục…"
-        for kind, value in self._in_worker(lambda progress: self._remove(file, progress)):
-            if kind == "progress":
-                yield f"… {value}"
+        try:
+            for kind, value in self._in_worker(lambda progress: self._remove(file, progress)):
+                if kind == "progress":
+                    yield f"… {value}"
+        except BaseException as exc:
+            record(self.runtime.settings, actor, "remove", True, file, sha, f"thất bại, chỉ mục giữ nguyên: {exc}")
+            raise
+        record(self.runtime.settings, actor, "remove", True, file, sha, "đã gỡ khỏi chỉ mục")
         if self._is_upload(doc.path):
             Path(doc.path).unlink(missing_ok=True)
             yield f"**Xong:** đã gỡ **{file}** và xoá tệp đã tải lên."
