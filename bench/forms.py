@@ -3,6 +3,7 @@ rows and bodies, and the rows whose body the lexicon lacks (to find junk such as
 columns ran into a name). No index and no model: the reader alone, as `tracuu ingest` runs it.
 
     python bench/forms.py ../shared/corpus3 [../shared/library] [--bodies] [--limit N] [--json out.json]
+    python bench/forms.py ../shared/corpus3 --expect eval/gold/corpus3_bodies.json   # hand-checked bodies found?
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def main() -> None:
     ap.add_argument("--bodies", action="store_true", help="list every document's bodies and their row counts")
     ap.add_argument("--limit", type=int, default=0, help="at most N documents per folder (0: all)")
     ap.add_argument("--json", type=Path, default=None, help="write the rows as JSON here")
+    ap.add_argument("--expect", type=Path, default=None,
+                    help="hand-checked bodies per file (eval/gold/corpus3_bodies.json): which have no duty row")
     args = ap.parse_args()
     from ingest.readers import SUPPORTED
 
@@ -66,6 +69,8 @@ def main() -> None:
             print(f"\r{folder.name}: {i}/{len(files)}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
     _print(rows, args.bodies)
+    if args.expect:
+        _expected(rows, json.loads(args.expect.read_text(encoding="utf-8"))["files"])
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
 
@@ -91,6 +96,26 @@ def _print(rows: list[dict], bodies: bool) -> None:
     print("forms: " + ", ".join(f"{f} {n}" for f, n in forms.most_common()))
     for r in skipped:
         print(f"skipped {r['file']}: {r['skipped']}")
+
+
+def _expected(rows: list[dict], expected: dict[str, list[dict]]) -> None:
+    """Each hand-checked body with the rows found for it (by its canonical name, as `tracuu duties --agency`
+    matches it), and the share of bodies and of their items found."""
+    from ingest.canonical import lookup
+
+    bodies = found = items = items_found = 0
+    print("\nhand-checked bodies without duty rows:")
+    for r in rows:
+        for want in expected.get(r["file"], []):
+            name = lookup(want["body"], None).canonical
+            have = sum(n for body, n in r.get("bodies", {}).items() if lookup(body, None).canonical == name)
+            bodies += 1
+            items += want["items"]
+            found += bool(have)
+            items_found += min(have, want["items"])
+            if not have:
+                print(f"  {r['file'][:40]:40} {want['body']}")
+    print(f"bodies with rows {found}/{bodies}; items {items_found}/{items}")
 
 
 if __name__ == "__main__":

@@ -138,51 +138,97 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
     return items
 
 
-_LABELLED = re.compile(r"^([^:\n]{3,60}):\s*(\S.*)$", re.S)  # "Cơ quan chủ trì: Bộ Công an."
+# "Cơ quan chủ trì: Bộ Công an.", "Cơ quan chủ trì - Bộ Công an", "Cơ quan phối hợp Mặt trận Tổ quốc …"
+_LABELLED = re.compile(r"^([^:\n]{3,60}?)(?::|\s[-–]\s)\s*(\S.*)$"
+                       r"|^((?:Cơ quan|Đơn vị)\s+(?:chủ trì|phối hợp|thực hiện))\s+(?=[A-ZĐÀ-Ỹ])(.+)$", re.S)
 _ROLE_OF_COLUMN = {"lead": "chủ trì", "executors": "thực hiện", "partners": "phối hợp"}
 
 
-def _labelled(paragraph: str) -> tuple[str, str] | None:
-    """(column kind, value) of a labelled line under a task: "- Cơ quan chủ trì: X", "b) Thời gian thực hiện: …"."""
-    m = _LABELLED.match(_strip_marker(paragraph.replace("*", "")))
-    kind = column_kind(m.group(1)) if m else None
-    return (kind, m.group(2).strip()) if kind and kind != "task" else None
+def _labelled(paragraph: str, following: list[str] = ()) -> tuple[str, str] | None:
+    """(column kind, value) of a labelled line under a task: "- Cơ quan chủ trì: X", "b) Thời gian thực hiện: …",
+    or a label on its own over a list ("b) Cơ quan phối hợp" / "- X" / "- Y": the value "X; Y"; the list is
+    in the paragraph or in the `following` paragraphs)."""
+    bare = _strip_marker(paragraph.replace("*", ""))
+    m = _LABELLED.match(bare)
+    if m is not None:
+        label, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    else:
+        head, _, rest = bare.partition("\n")
+        lines = [x.strip() for x in rest.split("\n") if x.strip()] or list(following)
+        if not lines or len(head.split()) > 6 or not all(_is_list_line(x) for x in lines):
+            return None
+        label, value = head, "; ".join(_strip_marker(x) for x in lines)
+    kind = column_kind(label)
+    return (kind, value.strip()) if kind and kind != "task" else None
 
 
 def _labelled_duties(item: _Item) -> list[Duty]:
     """A task written as a heading with labelled lines under it, as a table row would be:
     "2. Tổ chức tập huấn … / - Cơ quan chủ trì: Bộ Công an. / - Cơ quan phối hợp: … / - Thời gian thực hiện: …".
-    The item is one of the labelled lines; the task is the paragraph above the lines, the deadline their
-    deadline line."""
+    The item is one of the labelled lines; the task is the paragraph above the lines — or, where that is a
+    heading of bodies itself ("2. Cơ quan chủ trì, phối hợp" under "VIII. Bảo đảm kinh phí …"), the part
+    the heading stands in —, the deadline their deadline line."""
     own = _labelled(item.text)
-    if not own or own[0] == "deadline":
+    if own is None and not _is_list_line(item.text):
         return []
-    paras = list(re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", item.doc.text))
-    at = next((k for k, m in enumerate(paras) if m.start() <= item.start < m.end() + 2), None)
+    found = list(re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", item.doc.text))
+    paras, starts = [m.group() for m in found], [m.start() for m in found]
+    at = next((k for k in range(len(paras)) if starts[k] <= item.start < starts[k] + len(paras[k]) + 2), None)
     if at is None:
         return []
+
+    def entry(k: int) -> tuple[str, str] | None:
+        following = []
+        for line in paras[k + 1: k + 30]:
+            if not _is_list_line(line):
+                break
+            following.append(line)
+        return _labelled(paras[k], following)
+
+    if own is None:  # a bullet of the list under a label: "a) Cơ quan chủ trì" / "- Ban Chỉ đạo quốc gia."
+        k = at
+        while k > 0 and _is_list_line(paras[k]):
+            k -= 1
+        label = entry(k) if k < at else None
+        own = (label[0], _strip_marker(item.text)) if label else None
+    if not own or own[0] == "deadline":
+        return []
     first = at
-    while first > 0 and _labelled(paras[first - 1].group()):
+    while first > 0 and (entry(first - 1) or _is_list_line(paras[first - 1])):
         first -= 1
+    while first < at and not entry(first):
+        first += 1  # the list of a label above is no label
     last = at
-    while last + 1 < len(paras) and _labelled(paras[last + 1].group()):
+    while last + 1 < len(paras) and (entry(last + 1) or _is_list_line(paras[last + 1])):
         last += 1
     if first == 0:
         return []
-    block = [_labelled(m.group()) for m in paras[first: last + 1]]
+    block = [b for b in (entry(k) for k in range(first, last + 1)) if b]
     if not any(k in ("lead", "executors") for k, _ in block):
         return []  # only supporting bodies: nobody is given the task
-    task = " ".join(_strip_marker(paras[first - 1].group().replace("*", "")).split())
+    above = _strip_marker(paras[first - 1].replace("*", ""))
+    if column_kind(above) in ("lead", "partners", "executors"):
+        top = item.section.split(" › ")[0].rstrip("…").strip().lower()
+        found = item.doc.text.lower().rfind("\n\n" + top, 0, item.start) if top else -1
+        above = _strip_marker(item.doc.text[found + 2:].split("\n\n")[0]) if found >= 0 else above
+    task = " ".join(above.split())
+    if task.isupper():
+        task = task[0] + task[1:].lower()  # a part heading in capitals
     written = next((v for k, v in block if k == "deadline"), None)
     deadline = cell_deadline(written, plan_date_of(item.doc.date)) if written else None
     rows, seen = [], set()
-    for name in split_agencies(own[1].rstrip(".;")):
+    for name in (n for part in own[1].split(";") for n in split_agencies(part.strip(" .;"))):
         agency = lookup(name, item.doc.locality)
         if agency.canonical not in seen:
             seen.add(agency.canonical)
             duty = _duty(item, agency, _ROLE_OF_COLUMN[own[0]], deadline or Deadline("none", ""), item.text.strip())
             rows.append(replace(duty, text=task, deadline_text=written or None))
     return rows
+
+
+def _is_list_line(paragraph: str) -> bool:
+    """A bullet of a list of bodies under a label ("- Ban Chỉ đạo các tỉnh.")."""
+    return paragraph.lstrip().startswith(("-", "+", "•")) and len(paragraph) < 400
 
 
 def _item_duties(item: _Item) -> list[Duty]:

@@ -294,3 +294,18 @@ def test_a_task_with_labelled_lines_under_it_gives_its_lead_and_partners_rows(tm
     assert ("Bộ Tư pháp", "chủ trì", task, "Quý II/2026.") in rows
     assert ("Bộ Nội vụ", "phối hợp", task, "Quý II/2026.") in rows
     assert any(b.startswith("Ủy ban nhân dân") and r == "thực hiện" and t.startswith("Rà soát") for b, r, t, _ in rows)
+
+
+def test_a_part_whose_bodies_are_listed_under_labels_gives_them_its_task(tmp_path):
+    text = ("BAN CHỈ ĐẠO THỬ NGHIỆM\n\nSố: 5/KH-BCĐ\n\nKẾ HOẠCH\n\nTriển khai đề án\n\n"
+            "I. ĐẨY MẠNH THÔNG TIN, TUYÊN TRUYỀN\n\n1. Nội dung, biện pháp\n\na) Tuyên truyền trên báo chí;\n\n"
+            "2. Cơ quan chủ trì, phối hợp\n\na) Cơ quan chủ trì\n\n- Bộ Quốc phòng; Bộ Ngoại giao.\n\n- Ban Chỉ đạo các tỉnh.\n\n"
+            "b) Cơ quan phối hợp Mặt trận Tổ quốc Việt Nam và Hội Cựu chiến binh các cấp.\n\n"
+            "3. Thời gian thực hiện: Từ tháng 11/2026 trở đi.\n")
+    doc, chunks = parse_file(_write(tmp_path, "kh.md", text))
+    rows = {(d.canonical, d.role, d.text) for d in duties_of(extract_records([doc], chunks))}
+    task = "Đẩy mạnh thông tin, tuyên truyền"
+    assert {("Bộ Quốc phòng", "chủ trì", task), ("Bộ Ngoại giao", "chủ trì", task)} <= rows
+    assert any(b.startswith("Ban Chỉ đạo") and r == "chủ trì" for b, r, _ in rows)
+    assert any(r == "phối hợp" and b.startswith("Ủy ban Mặt trận") or b.startswith("Mặt trận") for b, r, _ in rows)
+    assert not any(b == "Cơ quan" for b, _, _ in rows)
