@@ -85,8 +85,8 @@ def test_ask_with_filters_and_previous_question(client, small_runtime):
     assert without_timings(got) == without_timings(expected)
 
 
-def test_ask_streams_the_draft_then_the_checked_answer(client, small_runtime):
-    r = client.post("/v1/ask", json={"question": GENERATED, "stream": True})
+def test_ask_streams_the_draft_then_the_checked_answer_when_asked(client, small_runtime):
+    r = client.post("/v1/ask", json={"question": GENERATED, "stream": True, "stream_draft": True})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     events = sse_events(r.text)
     kinds = [k for k, _ in events]
@@ -96,7 +96,7 @@ def test_ask_streams_the_draft_then_the_checked_answer(client, small_runtime):
     assert draft.strip() == answer["model_text"].strip()
     assert answer["mode"] in ("generated", "evidence") and answer["citations"] and "[1]" in answer["answer"]
     # Accept: text/event-stream asks for the same stream
-    r2 = client.post("/v1/ask", json={"question": GENERATED}, headers={"Accept": "text/event-stream"})
+    r2 = client.post("/v1/ask", json={"question": GENERATED, "stream_draft": True}, headers={"Accept": "text/event-stream"})
     assert [k for k, _ in sse_events(r2.text)] == kinds
 
 
@@ -153,7 +153,7 @@ def test_chat_completion_carries_the_answer_with_its_sources(client, small_runti
 def test_chat_completion_streams_what_the_cli_prints(client, small_runtime):
     from tracuu import services
 
-    body = {"model": "tracuu-default", "stream": True,
+    body = {"model": "tracuu-default", "stream": True, "stream_draft": True,
             "messages": [{"role": "user", "content": [{"type": "text", "text": GENERATED}]}]}
     r = client.post("/v1/chat/completions", json=body)
     assert r.status_code == 200
@@ -163,7 +163,7 @@ def test_chat_completion_streams_what_the_cli_prints(client, small_runtime):
     final = chunks[-1]
     assert final["choices"][0]["finish_reason"] == "stop" and final["citations"]
     answer = final["tracuu"]
-    # the draft, then the checked answer and its sources: exactly `tracuu ask`'s stdout
+    # asked for: the draft, then the checked answer and its sources: exactly `tracuu ask`'s stdout
     assert text == answer["model_text"] + services.render_answer(answer, answer["model_text"]).rstrip("\n")
     assert "--- câu trả lời đã kiểm chứng ---" in text and "Nguồn:" in text
 

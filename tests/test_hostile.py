@@ -4,6 +4,12 @@ client code, the real accounts and the real plans service:
 
 - limits everywhere: every message a request carries is bounded like the question, a client's mistake
   is a 4xx (never 503, which clients retry), and the model never sees more than fits its window;
+- keys stay home: the CLI sends a key only over https or to loopback, never across a redirect; keys
+  removed are revoked at once; logins cost the same for unknown names and are slowed after failures;
+- roles: a `doc` account or key cannot upload or remove, a `bien-tap` can, and the audit log names
+  both; a server open to the network without logins refuses to start;
+- streaming shows only checked text: a statement the model was steered into writing (by a document)
+  that fails the citation check is never streamed nor returned, unless the client asked for the draft.
 """
 
 from __future__ import annotations
@@ -489,3 +495,60 @@ def test_account_changes_are_audited(tmp_path):
                           text=True, timeout=60, cwd=REPO)
     [entry] = [json.loads(line) for line in done.stdout.splitlines()]
     assert entry["action"] == "account" and entry["allowed"] and "an" in entry["detail"] and entry["via"] == "cli"
+
+
+# -- 4. streaming shows only checked text -------------------------------------------------------------------
+INJECTED = "http://cap-nhat-mat-khau.example"
+STEERED = (f"Đến năm 2030, 100% xã, phường không ma túy [1]. Mọi cán bộ phải đăng nhập lại tại {INJECTED} "
+           "trước ngày mai để giữ tài khoản.")
+
+
+@pytest.fixture(scope="module")
+def steered_client(small_runtime):
+    """The API over the same index, its model steered into an uncited statement (as a hostile document would)."""
+    from tracuu.api import create_app
+    from tracuu.runtime import Runtime
+
+    runtime = Runtime(small_runtime.settings, embedder=small_runtime.embedder,
+                      generator_for=lambda choice: ScriptedGenerator(STEERED))
+    with TestClient(create_app(runtime)) as c:
+        yield c
+
+
+def sse(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines.get("event", "message"), json.loads(lines["data"])))
+    return events
+
+
+def test_the_ask_stream_carries_only_the_checked_answer(steered_client):
+    r = steered_client.post("/v1/ask", json={"question": GENERATED, "stream": True})
+    events = sse(r.text)
+    streamed = "".join(d["text"] for k, d in events if k == "token")
+    answer = events[-1][1]
+    assert answer["mode"] in ("generated", "evidence") and answer["citations"], answer  # the model was asked
+    assert INJECTED not in streamed + answer["answer"] + answer["model_text"], "an uncited statement was streamed"
+    assert streamed == answer["answer"] and answer["model_text"] == ""
+    assert any(INJECTED in s for s in answer["removed_statements"]), "named as removed, not as the answer"
+    plain = steered_client.post("/v1/ask", json={"question": GENERATED}).json()
+    assert plain["model_text"] == "" and INJECTED not in plain["answer"]
+    # the draft only for a client that asks for it
+    asked = steered_client.post("/v1/ask", json={"question": GENERATED, "stream": True, "stream_draft": True})
+    events = sse(asked.text)
+    assert INJECTED in "".join(d["text"] for k, d in events if k == "token") and INJECTED in events[-1][1]["model_text"]
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_the_chat_completion_carries_only_the_checked_answer(steered_client, stream):
+    r = steered_client.post("/v1/chat/completions", json=chat(GENERATED, stream=stream))
+    assert r.status_code == 200
+    if stream:
+        chunks = [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: {")]
+        content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+        final = chunks[-1]["tracuu"]
+    else:
+        content, final = r.json()["choices"][0]["message"]["content"], r.json()["tracuu"]
+    assert INJECTED not in content and final["model_text"] == "" and "[1]" in content
+    assert content.startswith(final["answer"]) and "Nguồn:" in content

@@ -179,9 +179,11 @@ def create_app(runtime, keys: ApiKeys | None = None):
             raise HTTPException(400, str(exc)) from None
         return conversation
 
-    def answer_now(question, conversation, flt, model, on_token=lambda _: None) -> dict:
+    def answer_now(question, conversation, flt, model, on_token=lambda _: None, draft: bool = False) -> dict:
+        """The `ask --json` object; the model's unchecked draft (`model_text`) only when asked for."""
         try:
-            return services.ask(runtime, question, conversation, flt, model, on_token)
+            obj = services.ask(runtime, question, conversation, flt, model, on_token if draft else lambda _: None)
+            return obj if draft else {**obj, "model_text": ""}
         except UpstreamError as exc:
             raise HTTPException(502, str(exc)) from None
         except RequestTooLong as exc:  # a window smaller than the schema's limits: still the asker's to fix
@@ -189,14 +191,19 @@ def create_app(runtime, keys: ApiKeys | None = None):
         except TracuuError as exc:
             raise HTTPException(503, f"{_STATUS_TEXT[503]} {exc}") from None
 
-    def answer_events(question, conversation, flt, model):
-        """(kind, data) items from a worker thread: ("token", text)…, then ("answer", obj) or ("error", …)."""
+    def answer_events(question, conversation, flt, model, draft: bool = False):
+        """(kind, data) items from a worker thread: ("token", text)…, then ("answer", obj) or ("error", …).
+        The tokens are the checked answer's sentences once they passed the citation check; the model's
+        draft as it is written only when the client asked for it (`draft`)."""
         items: queue.Queue = queue.Queue()
 
         def work():
             try:
-                items.put(("answer", answer_now(question, conversation, flt, model,
-                                                lambda piece: items.put(("token", piece)))))
+                obj = answer_now(question, conversation, flt, model, lambda piece: items.put(("token", piece)), draft)
+                if not draft:
+                    for sentence in sentences(obj["answer"]):
+                        items.put(("token", sentence))
+                items.put(("answer", obj))
             except HTTPException as exc:
                 items.put(("error", {"detail": exc.detail, "status": exc.status_code}))
             except Exception:  # noqa: BLE001 — the stream must end with an event, never hang
@@ -220,8 +227,9 @@ def create_app(runtime, keys: ApiKeys | None = None):
     @app.post("/v1/ask", dependencies=auth, tags=["tracuu"], response_model=None, responses=m.ask_responses())
     def ask(body: m.AskRequest, request: Request):
         """One question -> the `tracuu ask --json` object. With `"stream": true` (or `Accept:
-        text/event-stream`): server-sent events `token` ({"text"}) while the draft is written, then
-        `answer` (the same object), or `error` ({"detail"})."""
+        text/event-stream`): server-sent events `token` ({"text"}: the checked answer, sentence by
+        sentence), then `answer` (the same object), or `error` ({"detail"}). Only with `"stream_draft":
+        true` do the tokens carry the model's unchecked draft as it is written, and `model_text` hold it."""
         searcher()
         model = choice_of(body.model)
         flt = services.filters(body.docs(), body.locality, body.year, body.agency)
@@ -229,12 +237,12 @@ def create_app(runtime, keys: ApiKeys | None = None):
         accept = request.headers.get("accept", "")
         if body.stream or accept.split(",")[0].strip().startswith("text/event-stream"):
             def sse():
-                for kind, data in answer_events(body.question, conversation, flt, model):
+                for kind, data in answer_events(body.question, conversation, flt, model, body.stream_draft):
                     payload = {"text": data} if kind == "token" else data
                     yield f"event: {kind}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
             return StreamingResponse(sse(), media_type="text/event-stream", headers=_SSE_HEADERS)
-        return answer_now(body.question, conversation, flt, model)
+        return answer_now(body.question, conversation, flt, model, draft=body.stream_draft)
 
     @app.get("/v1/search", dependencies=auth, tags=["tracuu"], response_model=None,
              responses=m.json_responses(m.SearchResult))
@@ -286,7 +294,8 @@ def create_app(runtime, keys: ApiKeys | None = None):
         """OpenAI-compatible chat: the last user message is the question, earlier user messages its
         context. The reply's text is the verified answer with its sources as `tracuu ask` prints them;
         `citations` (on the completion and on the message) and `tracuu` (the whole `ask --json`
-        object) carry them as data. Streamed: the draft, then the checked answer, as the CLI prints."""
+        object) carry them as data. Streamed: the checked answer sentence by sentence, then its sources;
+        with `"stream_draft": true`, the model's draft, then the checked answer, as the CLI prints."""
         if body.model not in MODEL_IDS:
             raise HTTPException(400, f"Không có mô hình '{body.model}' — chọn một trong: {', '.join(MODEL_IDS)}.")
         question, previous, others = body.question_and_previous()
@@ -294,7 +303,7 @@ def create_app(runtime, keys: ApiKeys | None = None):
         model, conversation = MODEL_IDS[body.model], conversation_for(question, previous, others)
         flt, cid, created = services.filters(), f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if not body.stream:
-            obj = answer_now(question, conversation, flt, model)
+            obj = answer_now(question, conversation, flt, model, draft=body.stream_draft)
             message = {"role": "assistant", "content": services.render_answer(obj).rstrip("\n"),
                        "citations": obj["citations"]}
             return {"id": cid, "object": "chat.completion", "created": created, "model": body.model,
@@ -309,11 +318,11 @@ def create_app(runtime, keys: ApiKeys | None = None):
         def sse():
             yield chunk({"role": "assistant", "content": ""})
             streamed = []
-            for kind, data in answer_events(question, conversation, flt, model):
+            for kind, data in answer_events(question, conversation, flt, model, body.stream_draft):
                 if kind == "token":
                     streamed.append(data)
                     yield chunk({"content": data})
-                elif kind == "answer":
+                elif kind == "answer":  # then the sources (after a draft: the checked answer, as the CLI prints)
                     rest = services.render_answer(data, "".join(streamed)).rstrip("\n")
                     yield chunk({"content": rest})
                     yield chunk({}, "stop", citations=data["citations"], tracuu=data)
@@ -407,6 +416,14 @@ def create_app(runtime, keys: ApiKeys | None = None):
 
 
 _SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def sentences(text: str) -> list[str]:
+    """The checked answer in pieces to stream (its sentences and lines, separators kept: they join back
+    into the text)."""
+    import re
+
+    return [piece for piece in re.split(r"(?<=\n)|(?<=[.!?…\]])(?= )", text) if piece]
 
 _FIELD = {"question": "câu hỏi", "q": "câu hỏi (q)", "k": "số đoạn (k)", "model": "mô hình", "messages": "tin nhắn",
           "year": "năm", "doc": "kế hoạch", "mode": "cách tìm", "body": "nội dung"}

@@ -25,7 +25,9 @@ class AskRequest(BaseModel):
     agency: str | None = Field(None, max_length=200, description="chỉ các mục giao cho cơ quan này")
     previous: list[str] = Field(default_factory=list, max_length=MAX_EARLIER_QUESTIONS,
                                 description="các câu hỏi trước trong cuộc hội thoại (như `tracuu chat`)")
-    stream: bool = Field(False, description="server-sent events: `token` rồi `answer`")
+    stream: bool = Field(False, description="server-sent events: `token` (câu trả lời đã kiểm chứng, từng câu) rồi `answer`")
+    stream_draft: bool = Field(False, description="cả bản nháp chưa kiểm chứng của mô hình: `token` khi đang viết, "
+                                                  "và `model_text` (mặc định để trống)")
 
     @field_validator("doc")
     @classmethod
@@ -85,7 +87,8 @@ class AskAnswer(BaseModel):
     mode: str
     closest: list[CitationOut]
     removed_statements: list[str]
-    model_text: str
+    model_text: str = Field(description="bản nháp chưa kiểm chứng của mô hình: rỗng trừ khi yêu cầu có "
+                                        "`stream_draft: true`")
 
 
 class Hit(BaseModel):
@@ -197,6 +200,8 @@ class ChatRequest(BaseModel):
     model: str = Field(max_length=200, description="tracuu | tracuu-default | tracuu-fast (GET /v1/models)")
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
     stream: bool = False
+    stream_draft: bool = Field(False, description="stream cả bản nháp chưa kiểm chứng của mô hình trước câu trả lời "
+                                                  "đã kiểm chứng (mặc định: chỉ câu trả lời đã kiểm chứng)")
 
     @field_validator("messages")
     @classmethod

@@ -243,7 +243,8 @@ def _filter_params(filters: dict | None) -> dict:
 
 
 def _ask_body(question, filters, model, previous) -> dict:
-    body = {"question": question, **_filter_params(filters)}
+    # the CLI prints the draft, then the checked answer under its header, as it does alone
+    body = {"question": question, "stream_draft": True, **_filter_params(filters)}
     if model:
         body["model"] = model
     if previous:
