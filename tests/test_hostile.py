@@ -552,3 +552,29 @@ def test_the_chat_completion_carries_only_the_checked_answer(steered_client, str
         content, final = r.json()["choices"][0]["message"]["content"], r.json()["tracuu"]
     assert INJECTED not in content and final["model_text"] == "" and "[1]" in content
     assert content.startswith(final["answer"]) and "Nguồn:" in content
+
+
+def test_the_web_server_counts_failed_logins_per_address(plans_runtime, tmp_path):
+    """The real web app started as `tracuu serve --auth-file` starts it: gradio awaits the login check
+    off its event loop, an unknown name is refused, and the address a failed login came from waits after
+    repeated failures, whatever name it tries."""
+    import httpx
+
+    from tests.test_client import free_port
+    from tracuu.accounts import FREE_FAILURES, add_user
+    from tracuu.web import serve
+
+    accounts = tmp_path / "tai-khoan.txt"
+    add_user(accounts, "binh", "dung", "doc")
+    port = free_port()
+    demo = serve("127.0.0.1", port, auth_file=accounts, runtime=plans_runtime, block=False)
+    try:
+        url = f"http://127.0.0.1:{port}/login"
+        assert httpx.post(url, data={"username": "binh", "password": "dung"}).status_code == 200
+        assert httpx.post(url, data={"username": "khong-co-ai", "password": "dung"}).status_code == 400
+        for i in range(FREE_FAILURES):
+            assert httpx.post(url, data={"username": f"ten-{i}", "password": "sai"}).status_code == 400
+        assert httpx.post(url, data={"username": "binh", "password": "dung"}).status_code == 400, \
+            "this address must wait"
+    finally:
+        demo.close()

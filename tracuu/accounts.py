@@ -253,8 +253,9 @@ class Logins:
         (self.throttle.succeeded if ok else self.throttle.failed)(*keys)
         return ok
 
-    async def __call__(self, name: str, password: str) -> bool:
-        """For gradio (which awaits a coroutine auth): the scrypt runs off its event loop."""
+    async def auth(self, name: str, password: str) -> bool:
+        """gradio's `auth` (an `async def` it awaits; an object with an async __call__ it would not, and a
+        coroutine object is truthy): the scrypt runs off its event loop."""
         import asyncio
 
         return await asyncio.to_thread(self.check, name, password, client_address.get())

@@ -394,7 +394,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, au
     demo = build_app(runtime, upload_dir, warm=True, logins=logins)
     print(f"tracuu: trợ lý web tại http://{'[' + host + ']' if ':' in host else host}:{port}"
           f"{f' (có đăng nhập, {len(accounts)} tài khoản)' if accounts else ''} — Ctrl-C để dừng.", flush=True)
-    return launch(demo, host, port, logins, block)
+    return launch(demo, host, port, logins.auth if logins else None, block)
 
 
 def read_accounts_of(auth: str | None, auth_file: str | Path | None) -> list | None:
