@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,6 +43,7 @@ class TableDuty:
         return self.task
 
 
+@lru_cache(maxsize=8192)
 def column_kind(label: str) -> str | None:
     """"lead" | "partners" | "executors" | "deadline" | "task" | None, from a column header. Read with the
     spaces taken out, so a header whose words a PDF extractor glued ("Đơn vịchủ trì", "Thờigian thựchiện")

@@ -52,8 +52,10 @@ def tables_as_rows(text: str) -> str:
             rows, firsts, j = _line_cells(lines, i)
             if any(_header_at(r) is not None for r in rows):
                 out.extend(_line_tables(lines, i, rows, firsts))
-                i = j
-                continue
+            else:
+                out.extend(lines[i:j])  # a layout run (the header beside the motto, the signature): as it was
+            i = max(j, i + 1)
+            continue
         out.append(lines[i])
         i += 1
     return "\n".join(out)
