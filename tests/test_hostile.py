@@ -458,17 +458,22 @@ def test_a_doc_key_cannot_change_the_plans_a_bien_tap_key_can_and_both_are_audit
 
 
 def test_a_doc_account_cannot_upload_or_remove_in_the_web(plans_runtime, tmp_path):
+    import gradio as gr
+
     from tracuu import audit
     from tracuu.accounts import Account, Logins
-    from tracuu.audit import Actor
+    from tracuu.web import actor_of
     from tracuu.web_plans import PlanService
 
-    logins = Logins([Account("an", "mk", "doc")])
+    logins = Logins([Account("an", "mk", "doc"), Account("binh", "mk")])
+    assert actor_of(logins, gr.Request(username="binh")).role == "bien-tap"  # a line written before roles
+    assert actor_of(None, gr.Request()).role == "bien-tap"  # nobody logs in: the server is on loopback
     upload = tmp_path / "cache" / "so-tay.txt"
     upload.parent.mkdir()
     upload.write_bytes(PLAN_TEXT)
     service = PlanService(plans_runtime, __import__("threading").Lock(), upload_cache=tmp_path / "cache")
-    an = Actor("an", logins.role_of("an"), "web", "10.0.0.7")
+    an = actor_of(logins, gr.Request(username="an"))
+    assert (an.who, an.role, an.via) == ("an", "doc", "web")
     lines = list(service.add([str(upload)], an))
     assert "Không được phép" in lines[-1] and "bien-tap" in lines[-1]
     assert not upload.exists(), "the refused upload is not kept"

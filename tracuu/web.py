@@ -318,25 +318,14 @@ def _plans_tab(page: _Page, demo) -> None:
             lines.append(f"**Lỗi:** {exc}")
         yield ("  \n".join(lines), *refresh())
 
-    def actor(request):
-        """Who asks, with the role of their account (tracuu.accounts), for the check and the audit log."""
-        from tracuu.audit import Actor
-        from tracuu.web_plans import LOCAL
-
-        address = getattr(getattr(request, "client", None), "host", "") or ""
-        if page.logins is None:
-            return Actor(LOCAL.who, LOCAL.role, "web", address)
-        name = getattr(request, "username", None) or ""
-        return Actor(name or "(không rõ)", page.logins.role_of(name) or "doc", "web", address)
-
     def add_plans(files, request):
-        yield from run_plans(plans.add(list(files or []), actor(request)))
+        yield from run_plans(plans.add(list(files or []), actor_of(page.logins, request)))
 
     def remove_plan(file, request):
         if not file:
             yield "Chọn một kế hoạch để gỡ.", gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        yield from run_plans(plans.remove(file, actor(request)))
+        yield from run_plans(plans.remove(file, actor_of(page.logins, request)))
 
     add_plans.__annotations__["request"] = remove_plan.__annotations__["request"] = gr.Request
     refreshed = [table, page.plan_filter, remove_choice, page.duty_plan]
@@ -348,6 +337,19 @@ def _plans_tab(page: _Page, demo) -> None:
                   ).then(lambda: None, None, uploads, **LIGHT)
     remove_btn.click(remove_plan, remove_choice, plan_outputs, api_visibility="private", **indexing,
                      js="(f) => (f && confirm('Gỡ kế hoạch ' + f + ' khỏi chỉ mục?')) ? f : null")
+
+
+def actor_of(logins, request):
+    """Who asks (tracuu.audit.Actor), with the role of their account, for the check and the audit log:
+    without logins (the server is on loopback) the person at this machine."""
+    from tracuu.audit import Actor
+    from tracuu.web_plans import LOCAL
+
+    address = getattr(getattr(request, "client", None), "host", "") or ""
+    if logins is None:
+        return Actor(LOCAL.who, LOCAL.role, "web", address)
+    name = getattr(request, "username", None) or ""
+    return Actor(name or "(không rõ)", logins.role_of(name) or "doc", "web", address)
 
 
 def launch(demo, host: str = "127.0.0.1", port: int = 7860, auth=None, block: bool = True):
