@@ -30,6 +30,7 @@ def agency_of(title: str, inline: bool = True) -> str | None:
     A short heading ("Sở Y tế", "Đề nghị Viện kiểm sát nhân dân thành phố, Tòa án nhân dân thành phố")
     is the agency's whole name (inline=False); an item that starts with an agency and goes on with its duty
     ("Sở Y tế quản lý chặt chẽ …", "Hội Nông dân: chủ động …") is cut where the duty begins."""
+    lead_in = title.strip().endswith(":")  # "Cục X có trách nhiệm:" over its points: the name ends at the verb
     title = title.strip().rstrip(":").strip()
     if not _AGENCY_START.match(title):
         return None
@@ -39,7 +40,7 @@ def agency_of(title: str, inline: bool = True) -> str | None:
     colon = title.find(":")
     if 0 < colon <= 80:
         cuts.append(colon)
-    verb = _DUTY_VERB.search(title, head_end) if inline else None
+    verb = _DUTY_VERB.search(title, head_end) if inline or lead_in else None
     if verb and verb.start() > 0:
         cuts.append(verb.start())
     if cuts:

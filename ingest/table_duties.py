@@ -109,7 +109,8 @@ def table_duties(text: str, plan_date: date | None = None) -> list[TableDuty]:
 
 def _bodies(cell: str) -> tuple[str, ...]:
     """The entries of a cell of bodies: one per line of the cell (joined with "; ") or per semicolon."""
-    return tuple(p.strip(" .,-–+") for p in re.split(r";|\n", cell) if p.strip(" .,-–+"))
+    parts = (p.strip(" .,-–+") for p in re.split(r";|\n", cell))
+    return tuple(p for p in parts if p and not p[0].isdigit())  # "03 ngày làm việc" in a body column is no body
 
 
 def cell_deadline(cell: str, plan_date: date | None = None) -> Deadline | None:

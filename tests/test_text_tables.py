@@ -309,3 +309,22 @@ def test_a_part_whose_bodies_are_listed_under_labels_gives_them_its_task(tmp_pat
     assert any(b.startswith("Ban Chỉ đạo") and r == "chủ trì" for b, r, _ in rows)
     assert any(r == "phối hợp" and b.startswith("Ủy ban Mặt trận") or b.startswith("Mặt trận") for b, r, _ in rows)
     assert not any(b == "Cơ quan" for b, _, _ in rows)
+
+
+def test_a_step_column_is_a_number_column_and_a_figure_is_no_body():
+    table = ("|\n**Tên bước**\n|\n**Đơn vị/người thực hiện**\n|\n**Nội dung công việc**\n|\n**Thời hạn giải quyết**\n|\n|\n"
+             "**Bước 1**\n|\nBộ phận tiếp nhận và trả kết quả\n|\nKiểm tra hồ sơ\n|\n1/2 ngày\n|\n|\n"
+             "**Bước 2**\n|\nLãnh đạo Sở\n|\nPhê duyệt văn bản\n|\n01 ngày\n|\n|\n"
+             "Tổng thời gian giải quyết\n|\n03 ngày làm việc\n|\n|\n")
+    rows = [p for p in tables_as_rows(table).split("\n\n") if p.startswith("- ")]
+    assert "Đơn vị/người thực hiện: Lãnh đạo Sở · Nội dung công việc: Phê duyệt văn bản" in rows[1]
+    from ingest.table_duties import table_duties
+
+    assert all(not b[0].isdigit() for r in table_duties("\n\n".join(rows)) for b in r.executors)
+
+
+def test_a_lead_in_heading_names_its_body_without_its_verb():
+    from ingest.agencies import agency_of
+
+    assert agency_of("Cục Đăng kiểm Việt Nam có trách nhiệm:", inline=False) == "Cục Đăng kiểm Việt Nam"
+    assert agency_of("Sở Y tế", inline=False) == "Sở Y tế"
