@@ -49,6 +49,9 @@ def read_document(path: Path, max_mb: float, progress: Callable[[str], None] = l
         raise SkipFile("tệp rỗng")
     if size > max_mb * 1024 * 1024:
         raise SkipFile(f"tệp quá lớn ({size / 1048576:.1f} MB > {max_mb:g} MB; đổi TRACUU_MAX_FILE_MB nếu cần)")
+    from ingest.bounds import check
+
+    check(path)  # a zip that unpacks too far or a PDF of too many pages is refused before it is read
     if suffix in (".txt", ".md"):
         raw = RawText.plain(tables_as_rows(_read_plain(path)))
     elif suffix == ".docx":
@@ -274,7 +277,9 @@ def _read_converted(path: Path) -> RawText:
         cmd = [soffice, f"-env:UserInstallation={(tmp_dir / 'profile').as_uri()}", "--headless", "--norestore",
                "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_dir / "out"), str(source)]
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=_CONVERT_TIMEOUT, stdin=subprocess.DEVNULL)
+            from ingest.bounds import run_isolated  # its own process group, killed whole; no network
+
+            done = run_isolated(cmd, _CONVERT_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
             raise SkipFile(f"LibreOffice không chuyển được tệp trong {_CONVERT_TIMEOUT} giây (tệp hỏng hoặc có mật khẩu?)") from exc
         converted = tmp_dir / "out" / "source.docx"

@@ -583,3 +583,142 @@ def test_the_web_server_counts_failed_logins_per_address(plans_runtime, tmp_path
             "this address must wait"
     finally:
         demo.close()
+
+
+# -- 5. bounded reading of uploads (ingest/bounds.py) --------------------------------------------------------
+def image_only_pdf(path, pages: int) -> None:
+    """A real PDF of `pages` pages, each only an image (one 1x1 grey image drawn over the page): no text layer."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", None,
+               b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
+               b"/BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream",
+               b"<< /Length 31 >>\nstream\nq 200 0 0 200 0 0 cm /Im0 Do Q\nendstream"]
+    first = len(objects) + 1
+    kids = " ".join(f"{first + i} 0 R" for i in range(pages))
+    objects[1] = f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode()
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /XObject << /Im0 3 0 R >> >> /Contents 4 0 R >>"
+    objects += [page] * pages
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+
+
+def heavy_docx(path, unpacked_mb: int) -> None:
+    """A valid .docx (python-docx's own template) whose body holds `unpacked_mb` MB of paragraphs."""
+    import io
+    import zipfile
+
+    import docx
+
+    template = io.BytesIO()
+    docx.Document().save(template)
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for item in src.infolist():
+            if item.filename != "word/document.xml":
+                z.writestr(item, src.read(item))
+                continue
+            head = src.read(item).decode("utf-8").split("<w:body>")[0] + "<w:body>"
+            with z.open("word/document.xml", "w") as fh:
+                fh.write(head.encode("utf-8"))
+                block = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * 4096
+                for _ in range(unpacked_mb * (1 << 20) // len(block)):
+                    fh.write(block)
+                fh.write(b"</w:body></w:document>")
+
+
+def lying(path) -> None:
+    """The zip's directory (and local header) say its document.xml unpacks to 1 KB."""
+    data = bytearray(path.read_bytes())
+    name = b"word/document.xml"
+    local = data.find(b"PK\x03\x04")
+    while data[local + 30:local + 30 + len(name)] != name:
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.rfind(b"PK\x01\x02", 0, data.rfind(name))
+    for at in (local + 22, central + 24):
+        data[at:at + 4] = (1024).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def upload_service(plans_runtime, tmp_path):
+    import threading
+
+    from tracuu.web_plans import PlanService
+
+    return PlanService(plans_runtime, threading.Lock(), upload_cache=tmp_path / "cache")
+
+
+def test_a_5000_page_image_only_pdf_is_refused_within_a_minute(upload_service, tmp_path):
+    pdf = tmp_path / "cache" / "ban-scan.pdf"
+    pdf.parent.mkdir(exist_ok=True)
+    image_only_pdf(pdf, 5000)
+    before = upload_service.files()
+    started = time.perf_counter()
+    lines = list(upload_service.add([str(pdf)]))
+    took = time.perf_counter() - started
+    assert took < 60, f"{took:.1f} s"
+    assert "Từ chối tệp ban-scan.pdf" in lines[-1] and "TRACUU_MAX_PAGES" in lines[-1], lines
+    assert upload_service.files() == before
+
+
+@pytest.mark.parametrize("lie", [False, True])
+def test_a_zip_bomb_is_refused(upload_service, tmp_path, lie):
+    docx = tmp_path / "cache" / "bom.docx"
+    docx.parent.mkdir(exist_ok=True)
+    heavy_docx(docx, 260)  # a valid .docx: python-docx would unpack and parse all of it
+    if lie:
+        lying(docx)
+    assert docx.stat().st_size < 3 * 1024 * 1024
+    before = upload_service.files()
+    started = time.perf_counter()
+    lines = list(upload_service.add([str(docx)]))
+    assert time.perf_counter() - started < 60
+    assert "Từ chối tệp bom.docx" in lines[-1] and "TRACUU_MAX_UNZIPPED_MB" in lines[-1], lines
+    assert ("khai báo" in lines[-1]) == lie, "a lying directory is caught by the real count"
+    assert upload_service.files() == before
+
+
+def test_reading_is_bounded_in_time_and_memory(tmp_path):
+    """The reading process is killed whole after its time; past its memory it stops with a message."""
+    import shutil
+    import zipfile
+
+    from ingest.bounds import Bounds, parse_bounded
+    from ingest.readers import SkipFile
+
+    from tests.conftest import PLANS
+
+    plan = PLANS / "can-tho_kh-153-ubnd_2025.txt"
+    if shutil.which("soffice"):  # LibreOffice takes seconds to start: killed with its process group at 1 s
+        odt = tmp_path / "cham.odt"
+        with zipfile.ZipFile(odt, "w") as z:
+            z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            z.writestr("content.xml", "<office:document-content/>")
+        started = time.perf_counter()
+        with pytest.raises(SkipFile, match="TRACUU_MAX_READ_SECONDS"):
+            parse_bounded(odt, 1200, 150, 20, Bounds(seconds=1.0))
+        assert time.perf_counter() - started < 5
+    heavy = tmp_path / "nang.docx"
+    heavy_docx(heavy, 120)  # under the unzip bound, but its 120 MB of XML do not fit 300 MB of memory
+    with pytest.raises(SkipFile, match="TRACUU_MAX_READ_MB"):
+        parse_bounded(heavy, 1200, 150, 20, Bounds(memory_mb=300))
+    document, chunks = parse_bounded(plan, 1200, 150, 20, Bounds())  # within its bounds: read as before
+    assert document.file == plan.name and chunks
+
+
+def test_a_converter_is_killed_with_everything_it_started():
+    import subprocess
+
+    from ingest.bounds import run_isolated
+
+    marker = f"sleep {int(time.time()) % 1000 + 3000}"  # a duration no other process sleeps
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_isolated(["sh", "-c", f"{marker} & {marker}"], timeout=0.5)
+    time.sleep(0.2)
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    assert not left, "a child of the converter survived its timeout"

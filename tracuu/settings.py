@@ -64,6 +64,13 @@ class Settings:
     chunk_overlap: int = 150
     # files larger than this are reported and skipped by ingest
     max_file_mb: float = 20.0
+    # bounds on reading one uploaded file (ingest/bounds.py): wall time of its parse, OCR and conversion,
+    # the reading process's memory, a PDF's pages, and what a .docx/.odt may unpack to (a zip bomb of 3 MB
+    # unpacked to 3 GB and took the server to 6.2 GB before)
+    max_read_seconds: float = 300.0
+    max_read_mb: int = 1536
+    max_pages: int = 500
+    max_unzipped_mb: float = 200.0
     # an OpenAI-compatible chat server (llama-server, vLLM) that writes the answers instead of a GGUF in this
     # process, e.g. http://127.0.0.1:8080/v1; empty = the in-process GGUF. Evidence and checks stay here
     llm_url: str = ""
@@ -168,6 +175,10 @@ RULES: dict[str, tuple] = {
     "chunk_overlap": ("int", 0, 10000),
     "max_file_mb": ("float", 0.001, 1024.0),
     "allow_http_key": ("no", "yes"),
+    "max_read_seconds": ("float", 1.0, 86400.0),
+    "max_read_mb": ("int", 256, 65536),
+    "max_pages": ("int", 1, 100000),
+    "max_unzipped_mb": ("float", 1.0, 65536.0),
 }
 # room kept in the context window for the instructions, the question and the passage headers
 PROMPT_RESERVE = 600

@@ -6,7 +6,8 @@ Indexing and removal run in a separate process (with its own embedder) that take
 lock like `tracuu ingest`, never the model lock: answers keep coming from the old index until the new
 version is swapped in, then the runtime reloads it.
 
-Uploading, removing and re-indexing need the role `bien-tap` or `quan-tri` (tracuu.accounts); every
+An upload is read (parsed, OCR'd, converted) in a separate process within ingest/bounds.py's limits on
+memory, time, pages and unpacked size before it is saved. Uploading, removing and re-indexing need the role `bien-tap` or `quan-tri` (tracuu.accounts); every
 attempt, allowed or refused, is written to the audit log (tracuu.audit) with the file's sha256."""
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ class PlanService:
 
     def add(self, uploads: list[str], actor: Actor = LOCAL) -> Iterator[str]:
         """Check, save and index the uploaded files, yielding progress lines (Vietnamese)."""
-        from ingest.pipeline import doc_id_for, parse_file
+        from ingest.bounds import Bounds, parse_bounded
+        from ingest.pipeline import doc_id_for
 
         if not uploads:
             yield "Chưa chọn tệp nào — bấm vào ô tải lên để chọn tệp .txt, .md, .docx, .doc, .odt hoặc .pdf."
@@ -157,7 +159,9 @@ class PlanService:
                     staged = staging / name
                     shutil.copyfile(upload, staged)
                     try:
-                        parse_file(staged, settings.chunk_chars, settings.chunk_overlap, self.max_mb)
+                        # in its own process, within memory, time, page and unzip bounds (ingest/bounds.py)
+                        parse_bounded(staged, settings.chunk_chars, settings.chunk_overlap, self.max_mb,
+                                      Bounds.of(settings))
                     except SkipFile as exc:
                         reason = str(exc)
                     except Exception as exc:  # a reader library choked: the file is bad, not the app
