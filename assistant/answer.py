@@ -21,7 +21,7 @@ from typing import Callable
 from assistant import listings, retrieve
 from assistant.limits import check_question
 from assistant.conversation import Conversation, rewrite
-from assistant.evidence import unknown_names
+from assistant.evidence import held_apart, unknown_names
 from assistant.generated import generated
 from assistant.intent import is_national, place_names, read_intent, with_legal_chunks
 from assistant.refusal import lacking, refusal
@@ -113,7 +113,8 @@ class Assistant:
         names = unknown_names(bm25, question)
         if names and any(is_national(d) for d in index.documents):
             names = [n for n in names if find_province(n) is None]
-        return names
+        # a name a passage holds with a word between ("Tết Bính Ngọ": "Tết Nguyên đán Bính Ngọ"); a place is exact
+        return [n for n in names if find_province(n) is not None or not held_apart(bm25, index.chunks, n)]
 
     # -- what is read once per loaded index ------------------------------------------------------
     def _per_index(self, name: str, make):

@@ -235,6 +235,20 @@ def unknown_names(bm25, question: str) -> list[str]:
     return names + codes
 
 
+def held_apart(bm25, chunks, name: str) -> bool:
+    """A name whose words a passage holds in order, at most two words apart: "Tết Bính Ngọ" in "Tết Nguyên
+    đán Bính Ngọ". Only passages holding every word are read (the BM25 postings)."""
+    syllables = [fold(w) for w in re.findall(r"\w+", name)]
+    if len(syllables) < 2 or any(x not in bm25.vocab for x in syllables):
+        return False
+    rows = None
+    for x in syllables:
+        found = set(bm25.matrix[:, bm25.vocab[x]].nonzero()[0].tolist())
+        rows = found if rows is None else rows & found
+    pattern = re.compile(r"\b" + r"\W+(?:\w+\W+){0,2}".join(map(re.escape, syllables)) + r"\b")
+    return any(pattern.search(fold(chunks[i].text)) for i in sorted(rows or ())[:200] if i < len(chunks))
+
+
 def coverage(bm25, question: str, present: set[str], skip: set[str] = frozenset()) -> tuple[float, list[str]]:
     """Idf-weighted (idf from the index) share of the question's content words among `present`
     (bm25_tokens of some text), and the words missing, as typed. A misspelt syllable counts as the

@@ -137,7 +137,26 @@ def mentioned_plans(question: str, documents) -> set[str]:
         num = re.match(r"\d+", d.number or "")
         if num and re.search(rf"\b(?:{kind_words()}|van ban)(?: so)? 0*{int(num.group())}\b", folded):
             found.add(d.doc_id)
-    return found
+    return found or named_by_subject(folded, documents)
+
+
+def named_by_subject(folded: str, documents) -> set[str]:
+    """Ids of the documents a question names by kind and subject, "Chỉ thị về đào tạo nghề cho con liệt sĩ":
+    the documents of that kind whose title holds the longest run of the words after "về" (at least two),
+    read from the first on."""
+    best, longest = set(), 1
+    for m in re.finditer(rf"\b({kind_words()}) ve ((?:\w+ ?){{1,10}})", folded):
+        asked = m.group(2).split()
+        for d in documents:
+            if not re.search(rf"\b{m.group(1)}\b", f"{words(d.kind)} {words(d.form or '')}"):
+                continue
+            title = set(words(d.title).split())
+            run = next((k for k, w in enumerate(asked) if w not in title), len(asked))
+            if run > longest:
+                best, longest = {d.doc_id}, run
+            elif run == longest and run > 1:
+                best.add(d.doc_id)
+    return best
 
 
 def kind_words() -> str:

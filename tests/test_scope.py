@@ -1,0 +1,47 @@
+"""What a question is about, read from documents of any topic: a document named by its kind and subject, a
+name a passage holds with a word between its parts, a group of bodies named in the plural."""
+
+from ingest.canonical import lookup
+from ingest.document import Chunk, Document
+from index.bm25 import Bm25Index
+from assistant.evidence import held_apart
+from assistant.intent import mentioned_plans
+
+
+def _doc(doc_id: str, kind: str, title: str, form: str | None = None, number: str | None = None) -> Document:
+    return Document(doc_id=doc_id, file=f"{doc_id}.md", path=f"/x/{doc_id}.md", sha256="0", title=title, kind=kind,
+                    number=number, date="2025", issuer=None, locality=None, text=title, form=form or kind.lower())
+
+
+DOCS = [
+    _doc("ct", "Chỉ thị", "Chỉ thị về việc thực hiện công tác đào tạo nghề cho con liệt sĩ", number="31/CT-TTg"),
+    _doc("cv", "Công văn", "Công văn về việc nâng cao hiệu quả công tác chống buôn lậu", number="11554/VPCP-V.I"),
+    _doc("kh", "Kế hoạch", "Kế hoạch hành động quốc gia về khắc phục ô nhiễm không khí",
+         form="quyết định phê duyệt kế hoạch (nội dung trong Điều 1)", number="2530/QĐ-TTg"),
+]
+
+
+def test_a_document_named_by_its_kind_and_subject_is_in_scope():
+    assert mentioned_plans("Chỉ thị về đào tạo nghề cho con liệt sĩ giao Bộ Quốc phòng những gì?", DOCS) == {"ct"}
+    assert mentioned_plans("cong van ve chong buon lau yeu cau gi", DOCS) == {"cv"}
+    assert mentioned_plans("Quyết định về khắc phục ô nhiễm không khí giao Bộ Y tế việc gì?", DOCS) == {"kh"}
+    assert mentioned_plans("Chỉ thị về phòng cháy rừng yêu cầu gì?", DOCS) == set()  # no such subject
+    assert mentioned_plans("Công văn 11554 yêu cầu gì?", DOCS) == {"cv"}  # by number, as before
+
+
+def test_a_name_held_with_a_word_between_its_parts_is_known_and_a_missing_one_is_not():
+    texts = ["Hoàn thiện Kế hoạch cao điểm dịp trước, trong và sau Tết Nguyên đán Bính Ngọ 2026",
+             "Bộ Tài chính báo cáo trước ngày 30 tháng 11 năm 2025"]
+    bm25 = Bm25Index.build(texts)
+    chunks = [Chunk(chunk_id=str(i), doc_id="cv", section="1.", text=t, start=0, end=len(t), agency=None, heading="")
+              for i, t in enumerate(texts)]
+    assert held_apart(bm25, chunks, "Tết Bính Ngọ")
+    assert not held_apart(bm25, chunks, "Tết Giáp Thìn")  # a word no passage holds
+    assert not held_apart(bm25, chunks, "Ngọ Bính")  # the words out of order
+
+
+def test_the_bodies_of_all_provinces_named_in_the_plural_are_one_group():
+    group = "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"
+    assert lookup("UBND các tỉnh").canonical == group
+    assert lookup("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương").canonical == group
+    assert lookup("UBND tỉnh").canonical == "Ủy ban nhân dân tỉnh"  # one province's is not the group
