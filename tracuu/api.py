@@ -19,7 +19,6 @@ with a Vietnamese message in `detail` (and in `error.message`, where OpenAI clie
 
 
 import argparse
-import hmac
 import json
 import logging
 import queue
@@ -32,12 +31,12 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.limits import MAX_QUESTION_CHARS
+from tracuu.api_keys import ApiKeys
 from tracuu.errors import TracuuError
 
 MAX_BODY = 256 * 1024  # bytes of a request body: a question, or a chat with its history
 MAX_QUESTION = MAX_QUESTION_CHARS  # characters of a question, and of each earlier one (assistant/limits.py)
 MAX_MESSAGES = 200  # messages of a chat completion request
-MAX_UPLOADS = 20  # files of one upload (POST /v1/plans), each at most settings.max_file_mb
 DEFAULT_PORT = 8765
 MODEL_IDS = {"tracuu": None, "tracuu-default": "default", "tracuu-fast": "fast"}  # chat "model" -> choice
 log = logging.getLogger("tracuu.api")
@@ -56,71 +55,9 @@ _STATUS_TEXT = {
 }
 
 
-class ApiKeys:
-    """The keys in TRACUU_API_KEYS_FILE, one `KEY [role]` per line (blank lines and # comments skipped;
-    role doc | bien-tap | quan-tri, a line without one is bien-tap as before roles). The file is read
-    again at every request, so a key added works at once and a key removed (or the whole file) is
-    revoked at once; a file that cannot be read then lets no key in."""
-
-    def __init__(self, path: str | Path | None):
-        self.path = Path(path).expanduser() if path else None
-        if self.path:
-            keys = self._read(strict=True)
-            if not keys:
-                raise TracuuError(f"Tệp khoá API {self.path} không có khoá nào — mỗi dòng một khoá, hoặc bỏ "
-                                  "TRACUU_API_KEYS_FILE để chỉ dùng trên máy này.")
-
-    def _read(self, strict: bool = False) -> dict[str, str]:
-        """key -> role; on a problem a TracuuError (strict, at start) or no key at all (later, logged)."""
-        from tracuu.accounts import DEFAULT_ROLE, ROLES
-
-        problem = None
-        try:
-            with self.path.open("rb") as fh:
-                raw = fh.read(1024 * 1024 + 1)
-            if len(raw) > 1024 * 1024:
-                problem = "lớn hơn 1 MB — đây không phải tệp khoá"
-            text = raw.decode("utf-8")
-        except OSError as exc:
-            problem = f"không đọc được ({exc.strerror or exc})"
-        except UnicodeDecodeError:
-            problem = "không phải văn bản UTF-8 — lưu lại với mã hoá UTF-8"
-        if problem:
-            if strict:
-                raise TracuuError(f"Tệp khoá API {self.path} {problem} — sửa tệp hoặc TRACUU_API_KEYS_FILE.")
-            log.warning("keys file %s: %s; no key is accepted until it is fixed", self.path, problem)
-            return {}
-        keys = {}
-        for line in text.splitlines():
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            key, _, role = line.rpartition(" ")
-            if key.strip() and role in ROLES:
-                keys[key.strip()] = role
-            else:  # a key alone (a key with spaces in it, written before roles, is kept whole)
-                keys[line] = DEFAULT_ROLE
-        return keys
-
-    def role_of(self, key: str | None) -> str | None:
-        """The role of a valid key, else None; without a keys file (loopback only) everyone is bien-tap."""
-        from tracuu.accounts import DEFAULT_ROLE
-
-        if self.path is None:
-            return DEFAULT_ROLE
-        given, found = (key or "").encode(), None
-        for k, role in self._read().items():
-            if hmac.compare_digest(given, k.encode()):  # every key compared: the time says nothing
-                found = role
-        return found
-
-    def allows(self, key: str | None) -> bool:
-        return self.role_of(key) is not None
-
-
 def create_app(runtime, keys: ApiKeys | None = None):
     """The FastAPI app answering from `runtime` (tracuu.runtime.Runtime)."""
-    from fastapi import Depends, FastAPI, Query, Request, Security, UploadFile
+    from fastapi import Depends, FastAPI, Query, Request, Security
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, StreamingResponse
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -136,6 +73,8 @@ def create_app(runtime, keys: ApiKeys | None = None):
         title="tracuu API", version="1", docs_url=None, redoc_url=None,  # the docs pages load scripts from a CDN
         description="Hỏi đáp có trích dẫn trên các kế hoạch của cơ quan nhà nước. Cùng hợp đồng JSON với CLI.",
     )
+    from tracuu.api_plans import MAX_UPLOADS
+
     uploads_limit = int(runtime.settings.max_file_mb * 1024 * 1024) * MAX_UPLOADS + MAX_BODY
     app.add_middleware(BodyLimit, limit=MAX_BODY, limits={"/v1/plans": uploads_limit})
     bearer = HTTPBearer(auto_error=False, description="Một khoá trong TRACUU_API_KEYS_FILE (khi máy chủ đặt khoá).")
@@ -333,60 +272,9 @@ def create_app(runtime, keys: ApiKeys | None = None):
 
         return StreamingResponse(sse(), media_type="text/event-stream", headers=_SSE_HEADERS)
 
-    # -- the plans: listing for every key, changes for bien-tap and quan-tri (tracuu.web_plans) -------------
-    plan_service: dict = {}
+    from tracuu.api_plans import plans_router
 
-    def plans():
-        from tracuu.web_plans import PlanService
-
-        if "service" not in plan_service:
-            plan_service["service"] = PlanService(runtime, threading.Lock())
-        return plan_service["service"]
-
-    def changed(lines, actor) -> dict:
-        """The progress lines of an upload or removal; a caller whose role may not is 403 (audited)."""
-        from tracuu.accounts import may
-        from tracuu.web_plans import EDITOR
-
-        try:
-            log_lines = list(lines)
-        except TracuuError as exc:
-            raise HTTPException(409, str(exc)) from None
-        if not may(actor.role, EDITOR):
-            raise HTTPException(403, log_lines[-1].replace("**", ""))
-        return {"log": [line.replace("**", "") for line in log_lines]}
-
-    @app.get("/v1/plans", tags=["tracuu"], response_model=None)
-    def list_plans(actor=Depends(require_key)) -> list:
-        """The ingested plans: number, title, kind, date, locality, passages, source, file."""
-        keys_of = ["number", "title", "kind", "date", "locality", "chunks", "source", "file"]  # the COLUMNS
-        return [dict(zip(keys_of, row)) for row in plans().rows()]
-
-    @app.post("/v1/plans", tags=["tracuu"], response_model=None, responses=m.json_responses(dict))
-    def upload_plans(files: list[UploadFile], actor=Depends(require_key)) -> dict:
-        """Upload plans (multipart field `files`, .txt .md .docx .doc .odt .pdf) and index them. Needs a
-        key with the role bien-tap or quan-tri; every attempt is in the audit log (`tracuu audit`)."""
-        import shutil
-        import tempfile
-
-        from tracuu.web_plans import safe_name
-
-        if len(files) > MAX_UPLOADS:
-            raise HTTPException(400, f"Tối đa {MAX_UPLOADS} tệp mỗi lần tải lên.")
-        with tempfile.TemporaryDirectory(prefix="tracuu-upload-") as folder:
-            paths = []
-            for i, f in enumerate(files):
-                path = Path(folder) / str(i) / safe_name(f.filename or "ke-hoach")
-                path.parent.mkdir()
-                with path.open("wb") as out:
-                    shutil.copyfileobj(f.file, out)
-                paths.append(str(path))
-            return changed(plans().add(paths, actor), actor)
-
-    @app.delete("/v1/plans/{file}", tags=["tracuu"], response_model=None, responses=m.json_responses(dict))
-    def remove_plan(file: str, actor=Depends(require_key)) -> dict:
-        """Remove a plan (its file name, as GET /v1/plans lists it) from the index. Needs bien-tap or quan-tri."""
-        return changed(plans().remove(file, actor), actor)
+    app.include_router(plans_router(runtime, require_key))
 
     # -- errors: a Vietnamese message in `detail` and in OpenAI's `error.message` -----------------------
     @app.exception_handler(HTTPException)
