@@ -644,6 +644,16 @@ def lying(path) -> None:
     path.write_bytes(bytes(data))
 
 
+def assert_rss_under_2_gb() -> None:
+    """This process (the server's side) and every child it waited for (the reading process) stayed under 2 GB."""
+    import resource
+
+    import psutil
+
+    assert psutil.Process().memory_info().rss < 2 << 30
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 < 2 << 30  # ru_maxrss is in KB
+
+
 @pytest.fixture
 def upload_service(plans_runtime, tmp_path):
     import threading
@@ -664,6 +674,7 @@ def test_a_5000_page_image_only_pdf_is_refused_within_a_minute(upload_service, t
     assert took < 60, f"{took:.1f} s"
     assert "Từ chối tệp ban-scan.pdf" in lines[-1] and "TRACUU_MAX_PAGES" in lines[-1], lines
     assert upload_service.files() == before
+    assert_rss_under_2_gb()
 
 
 @pytest.mark.parametrize("lie", [False, True])
@@ -681,6 +692,7 @@ def test_a_zip_bomb_is_refused(upload_service, tmp_path, lie):
     assert "Từ chối tệp bom.docx" in lines[-1] and "TRACUU_MAX_UNZIPPED_MB" in lines[-1], lines
     assert ("khai báo" in lines[-1]) == lie, "a lying directory is caught by the real count"
     assert upload_service.files() == before
+    assert_rss_under_2_gb()
 
 
 def test_reading_is_bounded_in_time_and_memory(tmp_path):
