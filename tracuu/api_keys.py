@@ -31,20 +31,20 @@ class ApiKeys:
         """key -> role; on a problem a TracuuError (strict, at start) or no key at all (later, logged)."""
         from tracuu.accounts import DEFAULT_ROLE, ROLES
 
-        problem = None
+        problem, fix = None, "sửa tệp, hoặc đặt TRACUU_API_KEYS_FILE (--keys-file) đúng tệp"
         try:
             with self.path.open("rb") as fh:
                 raw = fh.read(1024 * 1024 + 1)
             if len(raw) > 1024 * 1024:
-                problem = "lớn hơn 1 MB — đây không phải tệp khoá"
+                problem = "lớn hơn 1 MB, không phải tệp khoá"
             text = raw.decode("utf-8")
         except OSError as exc:
             problem = f"không đọc được ({exc.strerror or exc})"
         except UnicodeDecodeError:
-            problem = "không phải văn bản UTF-8 — lưu lại với mã hoá UTF-8"
+            problem, fix = "không phải văn bản UTF-8", "lưu lại với mã hoá UTF-8, mỗi dòng `KHOÁ [vai trò]`"
         if problem:
             if strict:
-                raise TracuuError(f"Tệp khoá API {self.path} {problem} — sửa tệp hoặc TRACUU_API_KEYS_FILE.")
+                raise TracuuError(f"Tệp khoá API {self.path} {problem} — {fix}.")
             log.warning("keys file %s: %s; no key is accepted until it is fixed", self.path, problem)
             return {}
         keys = {}
