@@ -248,7 +248,9 @@ def _ask_body(question, filters, model, previous) -> dict:
     if model:
         body["model"] = model
     if previous:
-        body["previous"] = list(previous)
+        from assistant.limits import MAX_EARLIER_QUESTIONS
+
+        body["previous"] = list(previous)[-MAX_EARLIER_QUESTIONS:]  # a long chat stays within the server's limit
     return body
 
 
