@@ -85,7 +85,10 @@ def lookup(name: str, locality: str | None = None) -> Agency:
     (Công an, Mặt trận, Hội …) carries its level in its canonical name; a body of one level (Bộ Y tế, Sở Y tế,
     Trạm y tế) is that body wherever it is named; a name the lexicon lacks is kept as written, tidied."""
     written = " ".join(nfc(name).split()).strip(" ,.;:")
-    bare = re.sub(rf"^{_TITLE}", "", _LEAD.sub("", written))  # "Chủ tịch Ủy ban …" is its Ủy ban
+    title = re.match(rf"^{_TITLE}", _LEAD.sub("", written))
+    bare = _LEAD.sub("", written)[title.end():] if title else _LEAD.sub("", written)  # "Chủ tịch Ủy ban …": its Ủy ban
+    if title and re.search(r"\bcác\s+$", title.group(), re.I) and " " not in bare.strip():
+        bare = "Các " + bare.lower()  # "Bộ trưởng các Bộ": the ministries, a group
     named_level = level_in(_folded(bare))  # "Các tổ dân phố trên địa bàn phường": phường
     bare = _TAIL.sub("", bare)
     match = lexicon.find_body(bare, locality)

@@ -260,8 +260,8 @@ def _item_duties(item: _Item) -> list[Duty]:
             quote = text[start: _paragraph_end(text, start)]
             for name in split_agencies(names):
                 add(lookup(name, item.doc.locality), role_of(rest, quote), quote)
-        if not rows and task_context:  # "… yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh: 1. …", "3. Bộ Tài chính …: 3.1 …"
-            names = _addressee(item)
+        if not rows:  # "… yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh: 1. …", "3. Bộ Tài chính …: 3.1 …"
+            names = _addressee(item, task_context)
             for name in split_agencies(names or ""):
                 add(lookup(name, item.doc.locality), role_of(_strip_marker(text), text), text)
     if rows:
@@ -277,20 +277,29 @@ _NUMBERED_IN_INTRO = re.compile(r"^Phần mở đầu › (?:\d{1,2}|[IVX]{1,5})
 _HANDS_OVER = re.compile(r"\b(?:yêu cầu|đề nghị|giao)\s+(?=\S)", re.I)
 
 
-def _addressee(item: _Item) -> str | None:
+def _addressee(item: _Item, task_context: bool = True) -> str | None:
     """The bodies the paragraph that leads into an item hands it to: the item's parent item when that
     opens with a body and ends with ":", else a paragraph of the document's intro that asks a body to do what
     follows ("… yêu cầu X:"), when no part heading (I., II. …) stands between."""
     text = item.doc.text
     before = text[: item.start]
-    for label in reversed(item.section.split(" › ")[:-1]):
+    labels = item.section.split(" › ")
+    own = labels[-1].rstrip("…").strip()
+    if item.text.lstrip().startswith(own):
+        labels = labels[:-1]  # the item's own label; else the item is the text under its heading
+    for label in reversed(labels):
         head = label.rstrip("…").strip()
         at = before.rfind("\n\n" + head)
         if head and at >= 0:
             para = before[at + 2:].split("\n\n")[0]
             found = agency_list_at(_strip_marker(para))
-            if para.rstrip().endswith(":") and found:
+            if task_context and para.rstrip().endswith(":") and found:
                 return found[0]
+            names = split_agencies(_strip_marker(para).rstrip(" .:"))
+            if len(para) < 240 and names and all(_names_body(n, item.doc.locality) for n in names):
+                return _strip_marker(para).rstrip(" .:")  # a heading that is a list of bodies: "2. Bộ trưởng các Bộ, …"
+    if not task_context:
+        return None
     paras = [p for p in before[-20000:].split("\n\n") if p.strip()]
     for para in reversed(paras[-60:]):
         if re.match(r"^[IVX]{1,5}\.\s", para):
@@ -300,6 +309,16 @@ def _addressee(item: _Item) -> str | None:
             found = agency_list_at(para[m.end():]) if m else None
             return found[0] if found else None
     return None
+
+
+def _names_body(name: str, locality: str | None) -> bool:
+    """A known body, or a kind of body by its head noun ("Thủ trưởng cơ quan ngang bộ": the ministry-level
+    agencies)."""
+    from ingest import lexicon
+
+    agency = lookup(name, locality)
+    heads = {fold(e.name) for e in lexicon.load().of_kind("head")}
+    return agency.known or fold(agency.canonical) in heads
 
 
 def _duty(item: _Item, agency: Agency, role: str, deadline: Deadline, quote: str) -> Duty:

@@ -73,9 +73,12 @@ def paragraphs(raw: str) -> list[str]:
         return []
     # one paragraph per line: long lines, so every line break is meant
     per_line = statistics.median(len(line) for line in nonblank) > 150
-    # documents that mark headings in bold say where headings end; the others need a guess
-    guess_headings = "**" not in raw
-    width = statistics.median(len(line) for line in nonblank)
+    # documents that mark their numbered headings in bold say where headings end; the others need a guess
+    # (a copied web page sets a figure in bold here and there, not its headings)
+    numbered = [line for line in nonblank if _NUMBERED.match(_bare(line))]
+    guess_headings = sum(line.startswith("**") for line in numbered) * 2 <= len(numbered) or "**" not in raw
+    # the wrapping width of the running text (not of table cells, "|" lines or short headings)
+    width = statistics.median([len(line) for line in nonblank if len(line) > 20] or [len(nonblank[0])])
 
     out: list[str] = []
     current: list[str] = []
@@ -83,7 +86,7 @@ def paragraphs(raw: str) -> list[str]:
     for line in lines:
         if not line or _PAGE_NUMBER.match(line):
             continue
-        if current and _breaks(current[-1], line, per_line, bold_open, guess_headings and width):
+        if current and _breaks(current[-1], line, per_line, bold_open, guess_headings and width, current[0]):
             out.append(" ".join(current))
             current = []
             bold_open = False
@@ -95,8 +98,8 @@ def paragraphs(raw: str) -> list[str]:
     return [re.sub(r"\s{2,}", " ", p).strip() for p in out if _bare(p)]
 
 
-def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width: float) -> bool:
-    """Whether a paragraph ends between `prev` and `line`."""
+def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width: float, first: str = "") -> bool:
+    """Whether a paragraph ends between `prev` and `line` (`first`: the paragraph's first line)."""
     if bold_open:
         # a bold heading split over lines ("**1.\nCông an thành phố**") stays whole
         return False
@@ -137,6 +140,19 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
     ):
         # a short numbered heading ("3. Phòng Kinh tế, Hạ tầng và Đô thị") followed by a new sentence
         return _looks_like_heading(bare_prev, bare_line)
+    if (
+        heading_width
+        and first is not prev
+        and _NUMBERED.match(_bare(first))
+        and len(_bare(first)) + len(bare_prev) < 1.6 * heading_width
+        and len(bare_prev) < 0.8 * heading_width
+        and not _END_SENTENCE.search(bare_prev)
+        and not bare_prev.endswith(",")
+        and not lower_next
+    ):
+        # the same, wrapped over two lines ("2. Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ," / "Chủ tịch
+        # Ủy ban nhân dân các tỉnh, thành phố" / "Khẩn trương rà soát …")
+        return _looks_like_heading(bare_prev, bare_line)
     return False
 
 
@@ -157,7 +173,10 @@ def _is_kind_line(text: str) -> bool:
 def _looks_like_heading(prev: str, line: str) -> bool:
     """A short item line followed by a capitalised line: a heading unless the line reads as the
     continuation of a wrapped sentence (it ends on a function word)."""
-    last_word = prev.split()[-1].lower() if prev.split() else ""
+    words = prev.split()
+    last_word = words[-1].lower() if words else ""
+    if words and words[-1][:1].isupper() and line[:1].isupper() and len(words) > 1:
+        return False  # a name wrapped over the lines: "… Đài Tiếng nói Việt" / "Nam, Thông tấn xã …"
     return last_word not in _GLUE_WORDS
 
 

@@ -328,3 +328,33 @@ def test_a_lead_in_heading_names_its_body_without_its_verb():
 
     assert agency_of("Cục Đăng kiểm Việt Nam có trách nhiệm:", inline=False) == "Cục Đăng kiểm Việt Nam"
     assert agency_of("Sở Y tế", inline=False) == "Sở Y tế"
+
+
+TELEGRAM = """THỦ TƯỚNG CHÍNH PHỦ
+|
+Số: 9/CĐ-TTg
+|
+**CÔNG ĐIỆN**
+Về việc cắt giảm thủ tục hành chính
+**I. VỀ HOÀN THIỆN THỂ CHẾ**
+1. Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ
+Tập trung chỉ đạo quyết liệt hoàn thành sửa đổi, bổ sung các văn bản quy phạm
+pháp luật để thực thi các phương án cắt giảm, đơn giản hóa thủ tục hành chính,
+điều kiện kinh doanh đã được Thủ tướng Chính phủ phê duyệt, trong đó ưu tiên
+hoàn thành ngay các văn bản cần sửa đổi, bổ sung trong năm 2026.
+2. Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ,
+Chủ tịch Ủy ban nhân dân các tỉnh, thành phố
+Khẩn trương rà soát, sửa đổi các quy định không phù hợp với việc thực hiện thủ
+tục hành chính không phụ thuộc vào địa giới hành chính và triển khai dịch vụ
+công trực tuyến toàn trình như yêu cầu phải nộp hồ sơ gốc, yêu cầu nộp hồ sơ
+tại nơi cư trú, hoàn thành trong năm 2026.
+**II. TỔ CHỨC THỰC HIỆN**
+Văn phòng Chính phủ theo dõi, đôn đốc việc thực hiện Công điện này.
+"""
+
+
+def test_a_wrapped_heading_that_lists_bodies_gives_them_the_items_under_it(tmp_path):
+    doc, chunks = parse_file(_write(tmp_path, "cd.md", TELEGRAM))
+    rows = {(d.canonical, d.text[:20]) for d in duties_of(extract_records([doc], chunks))}
+    assert ("Các bộ, ngành", "Tập trung chỉ đạo qu") in rows
+    assert ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "Khẩn trương rà soát,") in rows
