@@ -89,7 +89,7 @@ def assistant(tmp_path_factory):
     from tracuu.settings import Settings
 
     folder = tmp_path_factory.mktemp("corpus")
-    shutil.copytree(REPO / "data" / "plans", folder / "plans", ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(REPO / "data" / "plans", folder / "plans", ignore=shutil.ignore_patterns("README.md", "uploads"))
     shutil.copy(PROGRAMME, folder / "plans" / PROGRAMME.name)
     settings = Settings(index_dir=folder / "index")
     build_index([folder / "plans"], settings, HashingEmbedder())

@@ -40,7 +40,7 @@ def built(tmp_path_factory):
     """A private copy of the bundled plans and its index (hashing embedder)."""
     root = tmp_path_factory.mktemp("track")
     plans = root / "plans"
-    shutil.copytree(REPO / "data" / "plans", plans, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(REPO / "data" / "plans", plans, ignore=shutil.ignore_patterns("README.md", "uploads"))
     return plans, _build(plans, root / "index")
 
 
@@ -411,15 +411,13 @@ def test_api_tasks_and_compare(own_index, tmp_path):
 
     from index.embedder import HashingEmbedder
     from tracuu.api import ApiKeys, create_app
-    from tracuu.api_track import track_router
     from tracuu.runtime import Runtime
 
     _, settings = own_index
     (tmp_path / "keys").write_text("khoa-doc doc\nkhoa-sua bien-tap\n", encoding="utf-8")
     keys = ApiKeys(tmp_path / "keys")
     runtime = Runtime(settings, embedder=HashingEmbedder())
-    app = create_app(runtime, keys)
-    app.include_router(track_router(runtime, keys))
+    app = create_app(runtime, keys)  # the API includes the tasks and compare routes
     client = TestClient(app)
     reader, editor = ({"Authorization": f"Bearer {k}"} for k in ("khoa-doc", "khoa-sua"))
     assert client.get("/v1/tasks").status_code == 401

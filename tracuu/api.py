@@ -273,8 +273,10 @@ def create_app(runtime, keys: ApiKeys | None = None):
         return StreamingResponse(sse(), media_type="text/event-stream", headers=_SSE_HEADERS)
 
     from tracuu.api_plans import plans_router
+    from tracuu.api_track import track_router
 
     app.include_router(plans_router(runtime, require_key))
+    app.include_router(track_router(runtime, keys))  # GET/PATCH /v1/tasks, GET /v1/compare
 
     # -- errors: a Vietnamese message in `detail` and in OpenAI's `error.message` -----------------------
     @app.exception_handler(HTTPException)

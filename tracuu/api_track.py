@@ -18,6 +18,10 @@ from tracuu.errors import TracuuError
 STATUS_PATTERN = r"\S"
 
 
+def _with_404(m) -> dict:
+    return {**m.json_responses(dict), 404: {"model": m.ErrorBody, "description": "không có nhiệm vụ mã đó"}}
+
+
 def track_router(runtime, keys=None):
     from fastapi import APIRouter, Depends, Query, Security
     from fastapi.responses import PlainTextResponse
@@ -25,6 +29,7 @@ def track_router(runtime, keys=None):
     from pydantic import BaseModel, ConfigDict, Field
     from starlette.exceptions import HTTPException
 
+    from tracuu import api_models as m
     from tracuu.accounts import may
     from tracuu.api import ApiKeys
 
@@ -90,7 +95,7 @@ def track_router(runtime, keys=None):
         finally:
             db.close()
 
-    @router.get("/v1/tasks", dependencies=[Depends(role)], response_model=None)
+    @router.get("/v1/tasks", dependencies=[Depends(role)], response_model=None, responses=m.json_responses(list))
     def list_tasks(
         agency: str | None = Query(None, max_length=200, description="tên, viết tắt hoặc ngành, có dấu hay không"),
         plan: str | None = Query(None, max_length=200, description="tên tệp, mã hoặc một phần tên kế hoạch"),
@@ -100,12 +105,12 @@ def track_router(runtime, keys=None):
         """Every task (a duty row with its id, status and whether it is overdue) matching the filters."""
         return [t.to_json() for t in tasks(agency, plan, due_in, overdue)]
 
-    @router.get("/v1/tasks/{task_id}", dependencies=[Depends(role)], response_model=None)
+    @router.get("/v1/tasks/{task_id}", dependencies=[Depends(role)], response_model=None, responses=_with_404(m))
     def get_task(task_id: str) -> dict:
         """One task and the history of its statuses (oldest first)."""
         return with_history(one(task_id))
 
-    @router.patch("/v1/tasks/{task_id}", response_model=None)
+    @router.patch("/v1/tasks/{task_id}", response_model=None, responses=_with_404(m))
     def set_task(task_id: str, body: StatusChange, caller: str = Depends(role)) -> dict:
         """Set a task's status, with a note; the change is added to its history. Not for `doc` keys."""
         if not may(caller, "bien-tap"):
@@ -121,7 +126,7 @@ def track_router(runtime, keys=None):
             db.close()
         return with_history(one(task.task_id))
 
-    @router.get("/v1/compare", dependencies=[Depends(role)], response_model=None)
+    @router.get("/v1/compare", dependencies=[Depends(role)], response_model=None, responses=_with_404(m))
     def compare_documents(
         a: str = Query(..., min_length=1, max_length=300, description="văn bản A: tên tệp, mã hoặc một phần tên"),
         b: str = Query(..., min_length=1, max_length=300, description="văn bản B"),
