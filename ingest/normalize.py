@@ -53,7 +53,7 @@ def tone_normalize(text: str) -> str:
 
 def strip_markup(text: str) -> str:
     """Remove the Word/markdown leftovers found in extracted plans: **bold**, *italic*, table pipes,
-    horizontal rules, footnote-only lines, Markdown escapes ("\\_", "1\\."), table separator rows and
+    horizontal rules, footnote-only lines, footnote marks glued to a word, Markdown escapes ("\\_", "1\\."), table separator rows and
     heading marks; keep the words."""
     text = _MD_ESCAPE.sub(r"\1", text)
     text = _TABLE_RULE.sub("", text)
@@ -67,6 +67,8 @@ def strip_markup(text: str) -> str:
     text = re.sub(r"\s*\|\s*", " ", text)
     text = re.sub(r"^\s*[-=_]{3,}\s*$", "", text, flags=re.M)
     text = re.sub(r"(?<!\S)[-=_]{4,}(?!\S)", " ", text)
+    # a footnote mark glued to its word by a copied web page ("hành động[1]", "VBQPPL[10]"): not a figure
+    text = re.sub(r"(?<=[\w)”\".])\[\d{1,3}\]", "", text)
     return text
 
 

@@ -358,3 +358,10 @@ def test_a_wrapped_heading_that_lists_bodies_gives_them_the_items_under_it(tmp_p
     rows = {(d.canonical, d.text[:20]) for d in duties_of(extract_records([doc], chunks))}
     assert ("Các bộ, ngành", "Tập trung chỉ đạo qu") in rows
     assert ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "Khẩn trương rà soát,") in rows
+
+
+def test_a_footnote_mark_glued_to_a_word_is_no_figure():
+    from ingest.normalize import strip_markup
+
+    assert strip_markup("hành động[1] và 319 VBQPPL[10] trong năm 2025[2].") == "hành động và 319 VBQPPL trong năm 2025."
+    assert strip_markup("[1] Chú thích của trang") == "[1] Chú thích của trang"  # the footnote itself stays
