@@ -117,6 +117,9 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
         return True
     if prev.rstrip().endswith("**") and not prev.rstrip().endswith("****"):
         return True
+    if re.match(r"^\((?:Ban hành )?[Kk]èm theo\s", bare_line) or (
+            prev.rstrip().endswith("*") and line.lstrip().startswith("*")):
+        return True  # "(Kèm theo Nghị quyết số …)" under a title, an italic line after an italic line
     if _is_caps_heading(prev) and not _is_caps_heading(line):
         return True
     if _is_caps_heading(line) and not _is_caps_heading(prev) and (_is_name(bare_prev) or _is_kind_line(bare_line)):

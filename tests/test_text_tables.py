@@ -365,3 +365,11 @@ def test_a_footnote_mark_glued_to_a_word_is_no_figure():
 
     assert strip_markup("hành động[1] và 319 VBQPPL[10] trong năm 2025[2].") == "hành động và 319 VBQPPL trong năm 2025."
     assert strip_markup("[1] Chú thích của trang") == "[1] Chú thích của trang"  # the footnote itself stays
+
+
+def test_the_line_that_says_what_a_text_is_issued_with_stands_alone():
+    from ingest.reflow import paragraphs
+
+    raw = ("# CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ\n*Thực hiện Nghị quyết số 57-NQ/TW về phát triển khoa học*\n\n"
+           "*(Kèm theo Nghị quyết số 03/NQ-CP ngày 09 tháng 01 năm 2025 của Chính phủ)*\n\n## I. MỤC TIÊU\n")
+    assert any(p.strip("* ").startswith("(Kèm theo Nghị quyết") for p in paragraphs(raw))
