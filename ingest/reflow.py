@@ -117,6 +117,8 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
         return True
     if prev.rstrip().endswith("**") and not prev.rstrip().endswith("****"):
         return True
+    if re.match(r"^\[\d{1,3}\]", bare_line) or (bare_prev.startswith("- ") and " · " in bare_prev):
+        return True  # a footnote ("[2] Nguồn lực dự kiến …"); the text after a table's labelled row
     if re.match(r"^\((?:Ban hành )?[Kk]èm theo\s", bare_line) or (
             prev.rstrip().endswith("*") and line.lstrip().startswith("*")):
         return True  # "(Kèm theo Nghị quyết số …)" under a title, an italic line after an italic line

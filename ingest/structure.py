@@ -35,6 +35,7 @@ _LEGAL = re.compile(
     r")(?=$|[.:]?\s|[.:]$)"
 )
 _ARTICLE = re.compile(r"^Điều\s+(?P<no>\d{1,3}[a-zđ]?)\.(?:\s+|$)")
+_FOOTNOTE = re.compile(r"^\[\d{1,3}\]\s*\S")
 _ATTACHED = re.compile(r"^\((?:Ban hành )?[Kk]èm theo\s")
 # the Điều whose title names the body it is about: "Trách nhiệm của Bộ Y tế"
 _DUTY_TITLE = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ|Quyền hạn|Nhiệm vụ, quyền hạn|Quyền và nghĩa vụ)"
@@ -215,6 +216,13 @@ def split_units(paras: list[Para]) -> list[Unit]:
                 # "Điều 2. Quyết định này có hiệu lực …": the article's content is on its own line
                 current = open_unit(None, None)
                 current.paras.append(para)
+            continue
+        if _FOOTNOTE.match(text):
+            # a copied page's footnotes at the end ("[2] Nguồn lực dự kiến …"): notes of their own, not the
+            # continuation of the last item above them
+            stack = [_Level(RANK["roman"], "Chú thích", "Chú thích", None)]
+            current, current_rank = open_unit(None, None), 99
+            current.paras.append(para)
             continue
         kind, rank, _ = marker_of(text)
         nxt = paras[i + 1].text if i + 1 < len(paras) else ""

@@ -373,3 +373,13 @@ def test_the_line_that_says_what_a_text_is_issued_with_stands_alone():
     raw = ("# CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ\n*Thực hiện Nghị quyết số 57-NQ/TW về phát triển khoa học*\n\n"
            "*(Kèm theo Nghị quyết số 03/NQ-CP ngày 09 tháng 01 năm 2025 của Chính phủ)*\n\n## I. MỤC TIÊU\n")
     assert any(p.strip("* ").startswith("(Kèm theo Nghị quyết") for p in paragraphs(raw))
+
+
+def test_footnotes_of_a_copied_page_are_notes_of_their_own_not_part_of_the_last_row(tmp_path):
+    text = (LINES.replace("**PHỤ LỤC II**", "**PHỤ LỤC III**") + "[1] Cơ quan chủ trì thực hiện toàn bộ nhiệm vụ.\n"
+            "[2] Nguồn\nlực dự kiến ước tính khoảng 140.000 tỷ đồng.\n")
+    header = "ỦY BAN NHÂN DÂN\nTỈNH THỬ NGHIỆM\n\nSố: 12/KH-UBND\n\nKẾ HOẠCH\nNâng cấp y tế cơ sở\n\n"
+    doc, chunks = parse_file(_write(tmp_path, "kh.md", header + text))
+    notes = [c for c in chunks if "140.000" in c.text]
+    assert notes and all(c.section.startswith("Chú thích") for c in notes)
+    assert not any("140.000" in c.text for c in chunks if c.section.startswith("Phụ lục"))
