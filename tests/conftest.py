@@ -41,5 +41,23 @@ def plans_copy(tmp_path):
     import shutil
 
     folder = tmp_path / "plans"
-    shutil.copytree(PLANS, folder, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(PLANS, folder, ignore=shutil.ignore_patterns("README.md", "uploads"))
     return folder
+
+
+@pytest.fixture(scope="module")
+def code_assistant():
+    """The assistant over the real index of the bundled plans as it stands (data/index, not rebuilt here),
+    with a generator that writes nothing: what is asked is answered by code. (runtime, assistant, generator)"""
+    from assistant.answer import Assistant
+    from tests.fakes import ScriptedGenerator
+    from tracuu.errors import TracuuError
+    from tracuu.runtime import Runtime
+
+    rt = Runtime()
+    try:
+        rt.searcher.index
+    except TracuuError as exc:
+        pytest.skip(f"no index of the bundled plans ({exc}): run `make index`")
+    gen = ScriptedGenerator("")
+    return rt, Assistant(rt.searcher, lambda _: gen, rt.settings), gen

@@ -549,18 +549,10 @@ def test_a_question_naming_one_plan_by_number_and_another_by_place_is_about_both
 # -- a direct answer first: the value asked, in one sentence checked against its passage ----------
 
 @pytest.fixture(scope="module")
-def indexed():
-    """The real index of the bundled plans as it stands (data/index, not rebuilt here) and an assistant
-    whose model writes nothing: what is asked is answered by code."""
-    from tracuu.runtime import Runtime
-
-    rt = Runtime()
-    try:
-        rt.searcher.index
-    except TracuuError as exc:
-        pytest.skip(f"no index of the bundled plans ({exc}): run `make index`")
-    gen = ScriptedGenerator("")
-    return rt, Assistant(rt.searcher, lambda _: gen, rt.settings)
+def indexed(code_assistant):
+    """The real index of the bundled plans and an assistant whose model writes nothing (tests/conftest.py)."""
+    rt, assistant, _ = code_assistant
+    return rt, assistant
 
 
 def _opening(answer) -> str:

@@ -63,21 +63,10 @@ def asked(phrasing: str, body: str, bare: bool) -> str:
 
 
 @pytest.fixture(scope="module")
-def bundled():
-    """The assistant over the real index of the bundled plans (data/index, not rebuilt here), with a
-    generator that writes nothing: a duty listing is made by code."""
-    from assistant.answer import Assistant
-    from tests.fakes import ScriptedGenerator
-    from tracuu.errors import TracuuError
-    from tracuu.runtime import Runtime
-
-    rt = Runtime()
-    try:
-        rt.searcher.index
-    except TracuuError as exc:
-        pytest.skip(f"no index of the bundled plans ({exc}): run `make index`")
-    gen = ScriptedGenerator("")
-    return rt, Assistant(rt.searcher, lambda _: gen, rt.settings), gen
+def bundled(code_assistant):
+    """The assistant over the real index of the bundled plans, with a generator that writes nothing: a duty
+    listing is made by code (tests/conftest.py)."""
+    return code_assistant
 
 
 @pytest.mark.slow

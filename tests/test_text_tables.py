@@ -151,6 +151,12 @@ def _write(tmp_path, name, text):
     return path
 
 
+def _duties(tmp_path, name, text):
+    """The duty rows of a document written to tmp_path, as ingest reads them."""
+    doc, chunks = parse_file(_write(tmp_path, name, text))
+    return duties_of(extract_records([doc], chunks))
+
+
 def test_rows_of_a_table_in_a_file_become_duties_of_their_lead_body(tmp_path):
     header = "ỦY BAN NHÂN DÂN\nTỈNH THỬ NGHIỆM\n\nSố: 12/KH-UBND\n\nKẾ HOẠCH\nNâng cấp y tế cơ sở\n\n"
     doc, chunks = parse_file(_write(tmp_path, "kh.md", header + LINES))
@@ -227,8 +233,7 @@ Về việc tăng cường phòng cháy rừng
 
 
 def test_numbered_tasks_of_a_directive_go_to_the_body_asked_or_the_body_of_their_parent_item(tmp_path):
-    doc, chunks = parse_file(_write(tmp_path, "ct.md", DIRECTIVE))
-    rows = {(d.canonical, d.text[:20]) for d in duties_of(extract_records([doc], chunks))}
+    rows = {(d.canonical, d.text[:20]) for d in _duties(tmp_path, "ct.md", DIRECTIVE)}
     assert ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "Kiểm tra phương án p") in rows
     assert ("Bộ Tài chính", "Bố trí kinh phí cho ") in rows
     assert ("Bộ Tài chính", "Hướng dẫn thanh toán") in rows
@@ -288,8 +293,7 @@ def test_a_task_with_labelled_lines_under_it_gives_its_lead_and_partners_rows(tm
             "- Cơ quan phối hợp: Bộ Nội vụ, Bộ Tài chính.\n\n- Thời gian thực hiện: Quý II/2026.\n\n"
             "2. Rà soát văn bản quy phạm pháp luật\n\n- Cơ quan thực hiện: Ủy ban nhân dân các tỉnh.\n\n"
             "- Thời gian hoàn thành: trước ngày 30/6/2026.\n")
-    doc, chunks = parse_file(_write(tmp_path, "kh.md", text))
-    rows = {(d.canonical, d.role, d.text, d.deadline_text) for d in duties_of(extract_records([doc], chunks))}
+    rows = {(d.canonical, d.role, d.text, d.deadline_text) for d in _duties(tmp_path, "kh.md", text)}
     task = "Tổ chức tập huấn chuyên sâu về Luật"
     assert ("Bộ Tư pháp", "chủ trì", task, "Quý II/2026.") in rows
     assert ("Bộ Nội vụ", "phối hợp", task, "Quý II/2026.") in rows
@@ -302,8 +306,7 @@ def test_a_part_whose_bodies_are_listed_under_labels_gives_them_its_task(tmp_pat
             "2. Cơ quan chủ trì, phối hợp\n\na) Cơ quan chủ trì\n\n- Bộ Quốc phòng; Bộ Ngoại giao.\n\n- Ban Chỉ đạo các tỉnh.\n\n"
             "b) Cơ quan phối hợp Mặt trận Tổ quốc Việt Nam và Hội Cựu chiến binh các cấp.\n\n"
             "3. Thời gian thực hiện: Từ tháng 11/2026 trở đi.\n")
-    doc, chunks = parse_file(_write(tmp_path, "kh.md", text))
-    rows = {(d.canonical, d.role, d.text) for d in duties_of(extract_records([doc], chunks))}
+    rows = {(d.canonical, d.role, d.text) for d in _duties(tmp_path, "kh.md", text)}
     task = "Đẩy mạnh thông tin, tuyên truyền"
     assert {("Bộ Quốc phòng", "chủ trì", task), ("Bộ Ngoại giao", "chủ trì", task)} <= rows
     assert any(b.startswith("Ban Chỉ đạo") and r == "chủ trì" for b, r, _ in rows)
@@ -354,8 +357,7 @@ Văn phòng Chính phủ theo dõi, đôn đốc việc thực hiện Công đi�
 
 
 def test_a_wrapped_heading_that_lists_bodies_gives_them_the_items_under_it(tmp_path):
-    doc, chunks = parse_file(_write(tmp_path, "cd.md", TELEGRAM))
-    rows = {(d.canonical, d.text[:20]) for d in duties_of(extract_records([doc], chunks))}
+    rows = {(d.canonical, d.text[:20]) for d in _duties(tmp_path, "cd.md", TELEGRAM)}
     assert ("Các bộ, ngành", "Tập trung chỉ đạo qu") in rows
     assert ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "Khẩn trương rà soát,") in rows
 
