@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tracuu.errors import TracuuError
 
-ACTIONS = ("upload", "remove", "reindex", "account")
+ACTIONS = ("upload", "remove", "reindex", "account", "status")  # status: a task's, set in the web
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 instead of failing; each browser session keeps its own conversation.
 
 The work is done without gradio in `web_chat` (streamed answers, cited passages) and `web_plans`
-(plan list, upload, re-index, removal); this module lays out the page and wires the events."""
+(plan list, upload, re-index, removal); `web_track` ("Theo dõi") and `web_compare` ("So sánh") lay out
+their own tabs; this module lays out the page and wires the events."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False, login
     import gradio as gr
 
     from assistant.conversation import Conversation
-    from tracuu import web_duties
+    from tracuu import web_compare, web_duties, web_track
     from tracuu.web_chat import ChatService
     from tracuu.web_plans import PlanService
 
@@ -73,6 +74,8 @@ def build_app(runtime, upload_dir: Path | None = None, warm: bool = False, login
                 _chat_tab(page, demo)
             with gr.Tab("Nhiệm vụ", id="duties"):
                 _duties_tab(page, demo)
+            web_track.track_tab(page, demo)  # "Theo dõi": statuses of the tasks
+            web_compare.compare_tab(page, demo)  # "So sánh": two documents item by item
             with gr.Tab("Kế hoạch", id="plans"):
                 _plans_tab(page, demo)
     return demo
