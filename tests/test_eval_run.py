@@ -260,10 +260,12 @@ def test_ci_subset_searches_a_handful_of_heldout_questions_and_answers_tuned_one
     held = [i for i in retrieval if i.split == "heldout"]
     assert len(held) == CI_HELDOUT and not any(i.follows for i in held)
     assert len({i.id for i in held}) == CI_HELDOUT and held[-1].id > "h050"  # spread over the file
-    assert [i for i in retrieval if i.split == "tuned"] == GOLD
+    # the tuned split: gold.jsonl, and the held-out questions whose failures were read (eval/gold/README.md)
+    assert [i for i in retrieval if i.split == "tuned"] == [i for i in items if i.split == "tuned"]
+    assert GOLD == [i for i in items if i.split == "tuned"][: len(GOLD)]
     assert answers and all(i.split == "tuned" for i in answers)
     only_held, _ = select(items, "heldout")
-    assert only_held == HELD
+    assert only_held == [i for i in HELD if i.split == "heldout"]
 
 
 def test_a_missing_corpus_folder_says_how_to_fix_it(tmp_path):
@@ -289,5 +291,5 @@ def test_corpus2_is_indexed_apart_and_its_questions_are_searched(tmp_path):
     report = run_retrieval(rt, items)
     files = {h["file"] for q in report["questions"] for h in q["top"]}
     assert files and files <= {p.name for p in CORPUS_DIRS["corpus2"].glob("*.md")} - {"README.md"}
-    assert set(report["modes"]["hybrid"]["by_split"]) == {"heldout"} and report["modes"]["hybrid"]["split_gap"] == {}
+    assert "heldout" in report["modes"]["hybrid"]["by_split"]  # and "tuned": the corpus2 questions that were read
     assert report["modes"]["hybrid"]["overall"]["hit@10"] is None or report["modes"]["hybrid"]["overall"]["recall@10"] > 0.3
