@@ -288,10 +288,13 @@ def relevance(bm25, question: str, hits, skip: set[str] = frozenset()) -> tuple[
 
 def asking_words(question: str) -> set[str]:
     """The folded words of the phrase that asks for a value ("bao nhieu phan tram", "ngay nao", "may")."""
-    hit = question_kinds.first(question_kinds.VALUE_KINDS, _asked_form(question))
-    if hit is None:
+    folded = _asked_form(question)
+    found = [m for kind in question_kinds.VALUE_KINDS if (m := question_kinds.find(kind, folded))]
+    if not found:
         return set()
-    phrase = hit[1].group()
+    # the phrase that asks starts first ("ngân sách … bao nhiêu", not "bao nhiêu tỷ"); the content words its
+    # "…" skipped ("cho Sở Y tế") stay content
+    phrase = question_kinds.words_said(min(found, key=lambda m: m.start()))
     words = phrase.split()
     how_many = {"may"} if "bao nhieu" in phrase and "bao nhieu" not in _plain(question) else set()
     return set(words) | {" ".join(words[i:i + 2]) for i in range(len(words) - 1)} | how_many

@@ -12,6 +12,7 @@ A phrasing is matched on the question's own text (NFC, lower case), so a match's
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ DATA = Path(__file__).with_name("data") / "question_kinds.tsv"
 VALUE_KINDS = ("phone", "docnumber", "money", "percent", "people", "duration", "day", "date", "number")
 RECORD_KINDS = ("legal_basis", "funding", "reporting", "target", "scope")  # ingest/data/record_kinds.tsv
 GAP = 20  # words a "…" may skip
+_GAPS = itertools.count()  # names of the "…" groups, unique across the table
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,9 @@ def _sequence(written: str, classes: dict[str, str]) -> str:
         if unit == "$":
             out.append(r"\W*$")
             continue
-        if unit == "…":
-            out.append(rf"(?:\W+\w+){{0,{GAP}}}?" if need_sep else rf"(?:\w+\W+){{0,{GAP}}}?")
+        if unit == "…":  # a named group, so that what it skipped is known (words_said)
+            gap = f"gap{next(_GAPS)}"
+            out.append(rf"(?P<{gap}>(?:\W+\w+){{0,{GAP}}}?)" if need_sep else rf"(?P<{gap}>(?:\w+\W+){{0,{GAP}}}?)")
             continue
         if unit == "<n>":
             body, optional = r"(?P<n>\d{1,2})", False
@@ -163,6 +166,19 @@ def find(kind: str, question: str) -> re.Match | None:
 
 def asks(kind: str, question: str) -> bool:
     return find(kind, question) is not None
+
+
+def words_said(m: re.Match) -> str:
+    """The words a phrasing's match says itself, without those its "…" skipped: "ngân sách cho Sở Y tế là bao
+    nhiêu" -> "ngan sach la bao nhieu"-like text of the phrasing only."""
+    text, start = m.string, m.start()
+    gaps = sorted(m.span(g) for g in m.re.groupindex if g.startswith("gap") and m.group(g))
+    out, at = [], start
+    for a, b in gaps:
+        out.append(text[at:a])
+        at = b
+    out.append(text[at:m.end()])
+    return " ".join("".join(out).split())
 
 
 def first(kinds_wanted, question: str) -> tuple[str, re.Match] | None:
