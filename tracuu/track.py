@@ -37,7 +37,7 @@ class Task:
 
     @property
     def cited(self) -> str:
-        """"Kế hoạch … — thành phố Vĩnh Yên (Vĩnh Phúc), 2021 › II. Nhiệm vụ … › 3.\""""
+        """"Kế hoạch 12/KH-UBND — tỉnh Thử Nghiệm, 2025 › II. Nhiệm vụ … › 3.\""""
         return f"{self.duty.plan_label} › {self.duty.section}"
 
     def situation(self) -> str:
