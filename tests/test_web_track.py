@@ -14,7 +14,7 @@ import pytest
 from index.build import build_index
 from index.embedder import HashingEmbedder
 from tests.fakes import ScriptedGenerator
-from tests.test_web_ui import CHROMIUM, CHROMIUM_ARGS, OUT, VIEWPORT, free_port, wait_text
+from tests.test_web_ui import OUT, VIEWPORT, browser, free_port, wait_text  # noqa: F401 — browser is a fixture
 from tracuu.accounts import Account, Logins
 from tracuu.audit import read as read_audit
 from tracuu.track_store import DONE, STATUSES, default_url, open_store
@@ -76,18 +76,6 @@ def server(app):
                   logins.auth, block=False)
     yield f"http://127.0.0.1:{port}"
     demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's Chromium is missing: run `make browser` (apt-get install chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def logged_in(browser, server, account):
