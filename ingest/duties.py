@@ -15,8 +15,10 @@ The deadline of a row is the most definite one in its item (`ingest.deadlines`),
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 
 from ingest.canonical import Agency, agency_list_at, level_in, lookup, split_agencies
 from ingest.agencies import agency_of, trailing_agency
@@ -171,10 +173,9 @@ def _labelled_duties(item: _Item) -> list[Duty]:
     own = _labelled(item.text)
     if own is None and not _is_list_line(item.text):
         return []
-    found = list(re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", item.doc.text))
-    paras, starts = [m.group() for m in found], [m.start() for m in found]
-    at = next((k for k in range(len(paras)) if starts[k] <= item.start < starts[k] + len(paras[k]) + 2), None)
-    if at is None:
+    paras, starts = _paragraphs(item.doc.text)
+    at = bisect.bisect_right(starts, item.start) - 1
+    if at < 0 or item.start >= starts[at] + len(paras[at]) + 2:
         return []
 
     def entry(k: int) -> tuple[str, str] | None:
@@ -314,11 +315,22 @@ def _addressee(item: _Item, task_context: bool = True) -> str | None:
 def _names_body(name: str, locality: str | None) -> bool:
     """A known body, or a kind of body by its head noun ("Thủ trưởng cơ quan ngang bộ": the ministry-level
     agencies)."""
+    agency = lookup(name, locality)
+    return agency.known or fold(agency.canonical) in _heads()
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset[str]:
     from ingest import lexicon
 
-    agency = lookup(name, locality)
-    heads = {fold(e.name) for e in lexicon.load().of_kind("head")}
-    return agency.known or fold(agency.canonical) in heads
+    return frozenset(fold(e.name) for e in lexicon.load().of_kind("head"))
+
+
+@lru_cache(maxsize=4)
+def _paragraphs(text: str) -> tuple[list[str], list[int]]:
+    """A document's paragraphs and where each starts, read once for all its items."""
+    found = list(re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text))
+    return [m.group() for m in found], [m.start() for m in found]
 
 
 def _duty(item: _Item, agency: Agency, role: str, deadline: Deadline, quote: str) -> Duty:
