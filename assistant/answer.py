@@ -4,7 +4,8 @@
    read (assistant/intent.py: the body, sectors, plans and places it names, a month);
 2. retrieval runs in the plans it is about (assistant/retrieve.py);
 3. a place or name no indexed text holds -> refusal; what a body must do, or what falls due in a month ->
-   every matching record, by code (assistant/listings.py);
+   every matching record, by code (assistant/listings.py); what one document changes against another ->
+   the two compared item by item (assistant/compare.py);
 4. too little evidence, or evidence that lacks what is asked -> an honest refusal with the closest
    passages (assistant/refusal.py), before any model call;
 5. a target, a deadline or reporting rule, the scope, funding or legal bases -> the records that answer it;
@@ -18,7 +19,7 @@ import math
 import time
 from typing import Callable
 
-from assistant import listings, retrieve
+from assistant import compare, listings, retrieve
 from assistant.limits import check_question
 from assistant.conversation import Conversation, rewrite
 from assistant.evidence import held_apart, unknown_names
@@ -83,6 +84,9 @@ class Assistant:
             return refusal(turn, index, [str(intent.legal)])  # "Điều 99" of a law that has no such article
         if intent.signer or intent.issuer:
             return listings.header(turn, index)
+        answer = compare.answer(turn, index, self.searcher.embedder)  # "Kế hoạch 2025 khác gì kế hoạch 2021?"
+        if answer is not None:
+            return answer
         answer = listings.definition(turn, index)  # "X là gì?" where a text defines X
         if answer is not None:
             return answer

@@ -62,14 +62,14 @@ def duties(turn: Turn, index, rows):
                 if (d.chunk_id, d.text) in seen_here:
                     continue
                 seen_here.add((d.chunk_id, d.text))
-                n = _cite(cited, citations, chunks[d.chunk_id], doc)
+                n = cite(cited, citations, chunks[d.chunk_id], doc)
                 item = re.sub(r"^[-–+•]\s*", "", " ".join(d.text.split()))
                 letter = d.section.rsplit(" › ", 1)[-1]
                 lead = f"{d.agency} ({d.role}): " if title else (f"{letter} " if re.fullmatch(r"[a-zđ]\)", letter) else "")
                 due = f" — thời hạn: {d.deadline_text}" if d.deadline_text else ""
                 lines.append(f"- {lead}{item}{due} [{n}]")
     lines.extend(_link_lines(linked, docs))
-    return _listed(turn, lines, citations, "duties")
+    return listed(turn, lines, citations, "duties")
 
 
 def _linked_only(turn: Turn, index, linked):
@@ -109,10 +109,10 @@ def due_in_month(turn: Turn, index, rows):
         return None
     lines, citations, cited = [f"Các nhiệm vụ có thời hạn rơi vào tháng {month} theo các văn bản hiện có:"], [], {}
     for d in found:
-        n = _cite(cited, citations, chunks[d.chunk_id], docs[d.doc_id])
+        n = cite(cited, citations, chunks[d.chunk_id], docs[d.doc_id])
         lines.append(f"- {d.plan_label} — {d.agency}: {d.deadline.describe()} "
                      f"(“{d.deadline_text}”): {' '.join(d.text.split())} [{n}]")
-    return _listed(turn, lines, citations, "duties")
+    return listed(turn, lines, citations, "duties")
 
 
 def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str | None = None) -> list[Record]:
@@ -198,7 +198,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     stated = direct.stated(turn.standalone, found, index, lambda r: _context(r, chunks))
     if stated:  # the value asked first, in one sentence checked against its passage
         said, r = stated
-        lines = [f"{said} [{_cite(cited, citations, chunks[r.chunk_id], docs[r.doc_id])}].", "", *lines]
+        lines = [f"{said} [{cite(cited, citations, chunks[r.chunk_id], docs[r.doc_id])}].", "", *lines]
     for doc_id in dict.fromkeys(r.doc_id for r in found):
         doc = docs[doc_id]
         lines += ["", f"**{doc.label}**:"]
@@ -210,7 +210,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
         mine.sort(key=lambda r: (at[leads[id(r)] or id(r)], r.start))
         shown_lead = None
         for r in mine:
-            n = _cite(cited, citations, chunks[r.chunk_id], doc)
+            n = cite(cited, citations, chunks[r.chunk_id], doc)
             lead = leads[id(r)]
             if lead and lead != shown_lead:  # "Quy trình … gồm các giai đoạn sau đây:" above its points
                 lines.append(f"- {lead}")
@@ -225,7 +225,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
             where = " — ".join(x for x in (where, bodies) if x)
             lines.append(f"{indent}- {where}: “{r.text}” [{n}]" if where else f"{indent}- “{r.text}” [{n}]")
     mode = "evidence" if fallback else "records"
-    return _listed(turn, lines, citations, mode, stream)
+    return listed(turn, lines, citations, mode, stream)
 
 
 def signing_titles(text: str, name: str) -> str:
@@ -275,14 +275,14 @@ def _link_lines(linked, docs) -> list[str]:
     return lines
 
 
-def _cite(cited: dict, citations: list, chunk, doc) -> int:
+def cite(cited: dict, citations: list, chunk, doc) -> int:
     if chunk.chunk_id not in cited:
         cited[chunk.chunk_id] = len(citations) + 1
         citations.append(citation_for(cited[chunk.chunk_id], chunk, doc))
     return cited[chunk.chunk_id]
 
 
-def _listed(turn: Turn, lines: list[str], citations, mode: str, stream: bool = True):
+def listed(turn: Turn, lines: list[str], citations, mode: str, stream: bool = True):
     turn.mark_first_token()
     for line in lines if stream else ():
         turn.on_token(line + "\n")
@@ -318,9 +318,9 @@ def definition(turn: Turn, index):
     for doc_id in dict.fromkeys(c.doc_id for c, _ in found):
         lines += ["", f"**{docs[doc_id].label}**:"]
         for chunk, sent in ((c, x) for c, x in found[:MAX_ITEMS] if c.doc_id == doc_id):
-            n = _cite(cited, citations, chunk, docs[doc_id])
+            n = cite(cited, citations, chunk, docs[doc_id])
             lines.append(f"- {chunk.section}: “{sent}” [{n}]")
-    return _listed(turn, lines, citations, "records")
+    return listed(turn, lines, citations, "records")
 
 
 MAX_PART = 20  # passages of a named article quoted whole
@@ -350,10 +350,10 @@ def legal_part(turn: Turn, index, bm25):
         return None
     lines, citations, cited = [f"**{doc.label}** — {heading}:"], [], {}
     for chunk in part:
-        n = _cite(cited, citations, chunk, doc)
+        n = cite(cited, citations, chunk, doc)
         own = chunk.section[len(heading):].lstrip(" ›")
         lines.append(f"- {own + ': ' if own else ''}“{' '.join(chunk.text.split())}” [{n}]")
-    return _listed(turn, lines, citations, "records")
+    return listed(turn, lines, citations, "records")
 
 
 def header(turn: Turn, index):
@@ -376,7 +376,7 @@ def header(turn: Turn, index):
         ordered = list(reversed(where) if field == "signer" else where)
         chunk = next((c for c in ordered if whole in f" {direct.words(c.text)} "), None) or next(
             (c for c in ordered if key in c.text.lower()), None)  # the passage that names it whole, if one does
-        ref = f" [{_cite(cited, citations, chunk, d)}]" if chunk else ""
+        ref = f" [{cite(cited, citations, chunk, d)}]" if chunk else ""
         said = f"do {value} ký" if field == "signer" else f"do {value} ban hành"
         if len(str(d.date or "").split("-")) == 3:  # the signing date of the header
             said += f" ngày {format_date(d.date)}"
@@ -390,5 +390,5 @@ def header(turn: Turn, index):
             opening.append(f"{stated}{ref}")
     if opening:  # the value asked first, in one sentence: "Người ký: Trương Cảnh Tuyên (Chủ tịch) [1]."
         lines = [f"{'Người ký' if field == 'signer' else 'Cơ quan ban hành'}: {'; '.join(opening)}.", "", *lines]
-    return _listed(turn, lines, citations, "records")
+    return listed(turn, lines, citations, "records")
 

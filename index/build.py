@@ -15,6 +15,7 @@ from index.bm25 import Bm25Index
 from index.dense import make_faiss
 from index.lock import writer_lock
 from index.records_file import extract as extract_records, manifest_fields as records_manifest
+from index.vector_cache import VectorCache, text_key
 from index.store import (claim_folder, expected_manifest, has_index, read_index, remove_leftovers,
                          source_paths, write_index)
 from ingest.document import Chunk, Document
@@ -33,6 +34,7 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0  # chunks embedded in this run
     reused: int = 0  # chunks whose vectors came from the previous index
+    resumed: int = 0  # chunks whose vectors a killed build had made (index/vector_cache.py)
     records: int = 0  # records stored (ingest/records.py, index/records_file.py)
     records_reused: int = 0  # records kept from the previous index (their document unchanged)
     added: list[str] = field(default_factory=list)
@@ -207,10 +209,21 @@ def _build_locked(paths, settings, embedder, progress, rebuild, remove) -> Build
     for i, key in enumerate(keys):
         if key in old_vectors:
             vectors[i] = old_vectors[key]
+    cache = VectorCache(folder, embedder.name, embedder.dim)  # what a killed build of these texts left
+    if todo:
+        cached = cache.load()
+        resumed = [i for i in todo if text_key(keys[i][1]) in cached]
+        for i in resumed:
+            vectors[i] = cached[text_key(keys[i][1])]
+        if resumed:
+            progress(f"tiếp tục lần lập chỉ mục bị ngắt: {len(resumed)} đoạn đã có vector")
+        done = set(resumed)
+        todo = [i for i in todo if i not in done]
+        report.resumed = len(resumed)
     if todo:
         texts = [keys[i][1] for i in todo]
-        vectors[todo] = embed_with_progress(embedder, texts, progress)
-    report.embedded, report.reused = len(todo), len(chunks) - len(todo)
+        vectors[todo] = embed_with_progress(embedder, texts, progress, cache.add)
+    report.embedded, report.reused = len(todo), len(chunks) - len(todo) - report.resumed
 
     bm25 = Bm25Index.build([passage_text(docs_by_id[c.doc_id], c) for c in chunks])
     faiss_index = make_faiss(vectors, settings.faiss_index)
@@ -224,6 +237,7 @@ def _build_locked(paths, settings, embedder, progress, rebuild, remove) -> Build
         **records_manifest(records),
     )
     write_index(folder, manifest, documents, chunks, vectors, faiss_index, bm25, records)
+    cache.clear()  # every vector is in the new version now
     report.seconds = time.perf_counter() - started
     return report
 
@@ -247,14 +261,27 @@ def _with_old_sources(files: list[Path], folder: Path, remove: list[str], report
 EMBED_STEP = 64  # chunks embedded between two progress lines
 
 
-def embed_with_progress(embedder, texts: list[str], progress: Callable[[str], None]) -> np.ndarray:
-    """embedder.embed_documents in steps, with a progress line after each: done/total, share, time left."""
-    started, parts = time.perf_counter(), []
+def embed_with_progress(embedder, texts: list[str], progress: Callable[[str], None],
+                        on_step: Callable[[list[str], np.ndarray], None] = lambda texts, vectors: None) -> np.ndarray:
+    """embedder.embed_documents in steps, with a progress line after each: done/total, share, time left;
+    `on_step` keeps each step's vectors (index/vector_cache.py). Texts go shortest first, so a step's
+    batches pad to nearly equal lengths and the time left is estimated from characters, not steps."""
+    started = time.perf_counter()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    total, chars = sum(len(t) for t in texts) or 1, 0
     progress(f"đang tạo vector: 0/{len(texts)} đoạn")
-    for start in range(0, len(texts), EMBED_STEP):
-        parts.append(embedder.embed_documents(texts[start: start + EMBED_STEP]))
-        done = min(start + EMBED_STEP, len(texts))
+    for start in range(0, len(order), EMBED_STEP):
+        rows = order[start: start + EMBED_STEP]
+        step = [texts[i] for i in rows]
+        out[rows] = embedder.embed_documents(step)
+        on_step(step, out[rows])
+        done, chars = min(start + EMBED_STEP, len(texts)), chars + sum(len(t) for t in step)
         elapsed = time.perf_counter() - started
-        left = f", còn khoảng {elapsed / done * (len(texts) - done):.0f} giây" if done < len(texts) else ""
+        left = f", còn khoảng {_duration(elapsed / chars * (total - chars))}" if done < len(texts) else ""
         progress(f"đang tạo vector: {done}/{len(texts)} đoạn ({100 * done // len(texts)}%{left})")
-    return np.concatenate(parts).astype(np.float32)
+    return out
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} giây" if seconds < 90 else f"{seconds / 60:.0f} phút"

@@ -78,14 +78,20 @@ def test_documents_are_named_by_file_id_or_part(edited):
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
+def bundled_settings(tmp_path_factory):
     from index.build import build_index
-    from index.store import read_index
     from tracuu.settings import Settings
 
     settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("bundled") / "index")
     build_index([PLANS], settings, HashingEmbedder())
-    return read_index(settings.index_dir)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def bundled(bundled_settings):
+    from index.store import read_index
+
+    return read_index(bundled_settings.index_dir)
 
 
 @pytest.mark.parametrize("agency", [None, "công an", "cong an phuong"])
@@ -151,3 +157,54 @@ def test_the_command_with_the_real_model(tmp_path):
     assert run.returncode == 0 and [c.text for c in docx.Document(str(out)).tables[1].rows[0].cells][:3] == \
         ["STT", "Cơ quan", "Văn bản A"]
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+# -- questions that compare two documents (assistant/compare.py, through the router) ------------------
+
+@pytest.fixture(scope="module")
+def asker(bundled_settings):
+    """An Assistant over the bundled plans with the hashing embedder; a model that must never be called."""
+    from assistant.answer import Assistant
+    from index.search import Searcher
+    from tests.fakes import ScriptedGenerator
+
+    gen = ScriptedGenerator("không được gọi")
+    return Assistant(Searcher(bundled_settings, HashingEmbedder()), lambda _: gen, bundled_settings), gen
+
+
+@pytest.mark.parametrize("question, a, b", [
+    ("Kế hoạch 153 khác gì kế hoạch năm 2021?", "vinh-yen_kh-ubnd_2021.txt", "can-tho_kh-153-ubnd_2025.txt"),
+    ("So với kế hoạch của thành phố Vĩnh Yên, phường phải làm thêm gì?", "vinh-yen_kh-ubnd_2021.txt",
+     "tan-hung-hai-phong_kh-ubnd_2025.txt"),
+    ("ke hoach 2021 va ke hoach cua phuong khac nhau the nao", "vinh-yen_kh-ubnd_2021.txt",
+     "tan-hung-hai-phong_kh-ubnd_2025.txt"),
+    ("Kế hoạch của Nam Định so với Kế hoạch 153 có gì mới về cai nghiện?", "can-tho_kh-153-ubnd_2025.txt",
+     "nam-dinh_kh-kl132_2025.txt"),
+])
+def test_a_question_naming_two_documents_is_answered_from_their_comparison(asker, bundled, question, a, b):
+    assistant, gen = asker
+    answer = assistant.answer(question)
+    assert answer.mode == "compare" and not gen.calls
+    docs = {d.file: d for d in bundled.documents}
+    assert answer.text.startswith(f"So sánh {docs[a].label} (A) với {docs[b].label} (B)")
+    result = compare(bundled, HashingEmbedder(), a, b)
+    quoted = re.findall(r"\[(\d+)\]", answer.text)
+    assert quoted and {int(n) for n in quoted} == {c.n for c in answer.citations}
+    assert {c.file for c in answer.citations} <= {a, b}
+    for c in answer.citations:  # each cited passage holds the item quoted with its number
+        assert any(p.text[:40] in " ".join(c.quote.split()) for p in _records(result) if p.chunk_id == c.chunk_id)
+    if "cai nghiện" in question:
+        assert "về cai nghiện" in answer.text.splitlines()[0]
+
+
+def _records(result):
+    return [r for n in ("changed", "added", "dropped", "kept") for p in getattr(result, n) for r in (p.a, p.b) if r]
+
+
+def test_an_unclear_comparison_names_the_candidates_and_a_value_against_a_year_is_no_comparison(asker):
+    assistant, gen = asker
+    unclear = assistant.answer("Kế hoạch năm 2025 khác gì kế hoạch năm 2021?")  # three plans of 2025
+    assert unclear.mode == "compare" and "chưa rõ là hai văn bản nào" in unclear.text
+    assert "tracuu compare" in unclear.text and unclear.text.count("2025") >= 3
+    plain = assistant.answer("Tỷ lệ xã không ma túy tăng bao nhiêu so với năm 2024?")
+    assert plain.mode != "compare"

@@ -253,3 +253,41 @@ def test_embedding_reports_progress_in_steps():
     assert [ln.split(" (")[0] for ln in lines[1:]] == [
         f"đang tạo vector: {n}/{len(texts)} đoạn" for n in (EMBED_STEP, 2 * EMBED_STEP, len(texts))]
     assert "còn khoảng" in lines[1] and lines[-1].endswith("(100%)")
+
+
+class _DyingEmbedder(HashingEmbedder):
+    """The hashing embedder, killed (an exception, as a SIGKILL would stop it) at its Nth batch."""
+
+    def __init__(self, dies_at: int):
+        super().__init__()
+        self.calls, self.dies_at = 0, dies_at
+
+    def embed_documents(self, texts):
+        self.calls += 1
+        if self.calls == self.dies_at:
+            raise KeyboardInterrupt("killed mid-build")
+        return super().embed_documents(texts)
+
+
+def test_a_killed_build_resumes_from_the_vectors_it_made(tmp_path):
+    """An ingest stopped after two steps of vectors re-embeds only what it had not done; the index it
+    then writes is the one an uninterrupted build writes, and the cache is gone."""
+    from index.build import EMBED_STEP
+    from index.vector_cache import FOLDER
+    from tests.conftest import PLANS
+    from tracuu.settings import Settings
+
+    settings = Settings.from_env(index_dir=tmp_path / "index")
+    dying = _DyingEmbedder(dies_at=3)
+    with pytest.raises(KeyboardInterrupt):
+        build_index([PLANS], settings, dying)
+    assert (tmp_path / "index" / FOLDER).is_dir()
+    counting = _DyingEmbedder(dies_at=-1)
+    report = build_index([PLANS], settings, counting)
+    assert report.resumed == 2 * EMBED_STEP and report.embedded == report.chunks - 2 * EMBED_STEP
+    assert not (tmp_path / "index" / FOLDER).exists()
+    fresh = Settings.from_env(index_dir=tmp_path / "fresh")
+    build_index([PLANS], fresh, HashingEmbedder())
+    a, b = read_index(settings.index_dir), read_index(fresh.index_dir)
+    assert [c.chunk_id for c in a.chunks] == [c.chunk_id for c in b.chunks]
+    assert np.allclose(a.vectors, b.vectors)

@@ -114,6 +114,10 @@ OTHER_KINDS = [
     ("Những việc nào đến hạn trong tháng 12?", {"due_month"}, "signer"),
     ("Ai chủ trì Dự án 6?", {"who"}, "duty"),
     ("Đối tượng được giáo dục, cảm hóa gồm những ai?", {"scope"}, "duty"),
+    ("Chương trình mới có điểm gì khác so với chương trình cũ?", {"compare"}, "signer"),
+    ("hai ke hoach nay khac biet o cho nao", {"compare"}, "duty"),
+    ("Quyết định năm nay thay đổi những gì so với quyết định năm ngoái?", {"compare"}, "signer"),
+    ("Sở Y tế phải làm gì?", {"duty"}, "compare"),
 ]
 
 

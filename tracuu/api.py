@@ -276,7 +276,7 @@ def create_app(runtime, keys: ApiKeys | None = None):
     from tracuu.api_track import track_router
 
     app.include_router(plans_router(runtime, require_key))
-    app.include_router(track_router(runtime, keys))  # GET/PATCH /v1/tasks, GET /v1/compare
+    app.include_router(track_router(runtime, require_key))  # GET/PATCH /v1/tasks, GET /v1/compare
 
     # -- errors: a Vietnamese message in `detail` and in OpenAI's `error.message` -----------------------
     @app.exception_handler(HTTPException)

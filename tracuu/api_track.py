@@ -5,10 +5,12 @@
     PATCH /v1/tasks/{id}  {"status", "note"?, "by"?} -> the task with its new status (not for `doc` keys)
     GET   /v1/compare?a=&b=&agency=&format=json|md   -> the `tracuu compare --format json` object, or Markdown
 
-    app.include_router(track_router(runtime, keys))   # keys: tracuu.api.ApiKeys
+    app.include_router(track_router(runtime, require_key))   # tracuu.api's key check, giving an Actor
 
 Keys and roles are those of the rest of the API (TRACUU_API_KEYS_FILE): every route needs a key when
-keys are set; setting a status needs the role `bien-tap` or above, so a `doc` key only reads.
+keys are set; setting a status needs the role `bien-tap` or above, so a `doc` key only reads. Every
+status change, allowed or refused, is written to the audit log (tracuu.audit, action "status"), as the
+web's "Theo dõi" tab does.
 """
 
 from datetime import date
@@ -22,19 +24,18 @@ def _with_404(m) -> dict:
     return {**m.json_responses(dict), 404: {"model": m.ErrorBody, "description": "không có nhiệm vụ mã đó"}}
 
 
-def track_router(runtime, keys=None):
-    from fastapi import APIRouter, Depends, Query, Security
+def track_router(runtime, require_key):
+    """The router; `require_key` is the dependency giving a request's tracuu.audit.Actor (tracuu.api's
+    key check: 401 without a valid key)."""
+    from fastapi import APIRouter, Depends, Query
     from fastapi.responses import PlainTextResponse
-    from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from pydantic import BaseModel, ConfigDict, Field
     from starlette.exceptions import HTTPException
 
     from tracuu import api_models as m
     from tracuu.accounts import may
-    from tracuu.api import ApiKeys
+    from tracuu.audit import record
 
-    keys = keys or ApiKeys(None)
-    bearer = HTTPBearer(auto_error=False, description="Một khoá trong TRACUU_API_KEYS_FILE (khi máy chủ đặt khoá).")
     router = APIRouter(tags=["theo dõi"])
 
     class StatusChange(BaseModel):
@@ -44,13 +45,6 @@ def track_router(runtime, keys=None):
                             description="chưa thực hiện | đang thực hiện | đã hoàn thành (có dấu hay không dấu)")
         note: str = Field("", max_length=4000, description="ghi chú: đã làm gì, vướng gì")
         by: str = Field("", max_length=200, description="người cập nhật (mặc định: vai trò của khoá)")
-
-    def role(credentials: HTTPAuthorizationCredentials | None = Security(bearer)) -> str:
-        found = keys.role_of(credentials.credentials if credentials else None)
-        if found is None:
-            raise HTTPException(401, "Thiếu hoặc sai khoá API — gửi tiêu đề `Authorization: Bearer KHOÁ` với một "
-                                     "khoá trong TRACUU_API_KEYS_FILE.", headers={"WWW-Authenticate": "Bearer"})
-        return found
 
     def index():
         try:
@@ -95,7 +89,7 @@ def track_router(runtime, keys=None):
         finally:
             db.close()
 
-    @router.get("/v1/tasks", dependencies=[Depends(role)], response_model=None, responses=m.json_responses(list))
+    @router.get("/v1/tasks", dependencies=[Depends(require_key)], response_model=None, responses=m.json_responses(list))
     def list_tasks(
         agency: str | None = Query(None, max_length=200, description="tên, viết tắt hoặc ngành, có dấu hay không"),
         plan: str | None = Query(None, max_length=200, description="tên tệp, mã hoặc một phần tên kế hoạch"),
@@ -105,28 +99,39 @@ def track_router(runtime, keys=None):
         """Every task (a duty row with its id, status and whether it is overdue) matching the filters."""
         return [t.to_json() for t in tasks(agency, plan, due_in, overdue)]
 
-    @router.get("/v1/tasks/{task_id}", dependencies=[Depends(role)], response_model=None, responses=_with_404(m))
+    @router.get("/v1/tasks/{task_id}", dependencies=[Depends(require_key)], response_model=None, responses=_with_404(m))
     def get_task(task_id: str) -> dict:
         """One task and the history of its statuses (oldest first)."""
         return with_history(one(task_id))
 
     @router.patch("/v1/tasks/{task_id}", response_model=None, responses=_with_404(m))
-    def set_task(task_id: str, body: StatusChange, caller: str = Depends(role)) -> dict:
-        """Set a task's status, with a note; the change is added to its history. Not for `doc` keys."""
-        if not may(caller, "bien-tap"):
+    def set_task(task_id: str, body: StatusChange, caller=Depends(require_key)) -> dict:
+        """Set a task's status, with a note; the change is added to its history and to the audit log.
+        Not for `doc` keys (refused, and the refusal logged)."""
+        wanted = task_id.strip().lower()
+        if not may(caller.role, "bien-tap"):
+            audited(caller, False, wanted, f"vai trò {caller.role} không được phép")
             raise HTTPException(403, "Khoá này chỉ được đọc (vai trò doc) — dùng khoá bien-tap để cập nhật trạng thái.")
         task = one(task_id)
         db = store()
         try:
-            db.set_status(task.task_id, body.status, body.note, body.by or f"api ({caller})",
-                          cited=f"{task.cited} — {task.duty.canonical}: {task.duty.text[:200]}")
+            entry = db.set_status(task.task_id, body.status, body.note, body.by or f"api ({caller.who})",
+                                  cited=f"{task.cited} — {task.duty.canonical}: {task.duty.text[:200]}")
         except TracuuError as exc:
+            audited(caller, False, task.task_id, str(exc))
             raise HTTPException(400, str(exc)) from None
         finally:
             db.close()
+        audited(caller, True, task.task_id, f"{entry.status}{': ' + entry.note if entry.note else ''} — {task.cited}")
         return with_history(one(task.task_id))
 
-    @router.get("/v1/compare", dependencies=[Depends(role)], response_model=None, responses=_with_404(m))
+    def audited(caller, allowed: bool, task_id: str, detail: str) -> None:
+        try:
+            record(runtime.settings, caller, "status", allowed, task_id or None, None, detail)
+        except TracuuError as exc:
+            raise HTTPException(503, str(exc)) from None
+
+    @router.get("/v1/compare", dependencies=[Depends(require_key)], response_model=None, responses=_with_404(m))
     def compare_documents(
         a: str = Query(..., min_length=1, max_length=300, description="văn bản A: tên tệp, mã hoặc một phần tên"),
         b: str = Query(..., min_length=1, max_length=300, description="văn bản B"),

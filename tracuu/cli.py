@@ -316,7 +316,8 @@ def ingest_summary(report) -> str:
     else:
         lines.append(
             f"Đã lập chỉ mục {report.documents} tài liệu, {report.chunks} đoạn "
-            f"({report.embedded} đoạn mới tạo vector, {report.reused} dùng lại) trong {report.seconds:.1f} giây."
+            f"({report.embedded} đoạn mới tạo vector, {report.reused} dùng lại"
+            f"{f', {report.resumed} từ lần bị ngắt' if report.resumed else ''}) trong {report.seconds:.1f} giây."
         )
     for label, names in (("thêm", report.added), ("cập nhật", report.updated), ("gỡ", report.removed)):
         if names:
