@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Iterator, Protocol
 
+from assistant import deadline
 from tracuu.errors import TracuuError
 
 
@@ -58,7 +59,10 @@ class LlamaGenerator:
         return len(self._model().tokenize(text.encode("utf-8"), add_bos=False))
 
     def stream(self, messages: list[dict], max_tokens: int | None = None) -> Iterator[str]:
-        with self._lock:
+        """The answer as it is written. Under a server's deadline (assistant/deadline.py) the wait for
+        the model and every token check it: past it, or once the asker left, the generation stops."""
+        deadline.acquire(self._lock)
+        try:
             llm = self._model()
             for part in llm.create_chat_completion(
                 messages=messages,
@@ -68,9 +72,12 @@ class LlamaGenerator:
                 max_tokens=max_tokens or self.settings.max_tokens,
                 seed=self.settings.seed,
             ):
+                deadline.check()
                 delta = part["choices"][0].get("delta", {}).get("content")
                 if delta:
                     yield delta
+        finally:
+            self._lock.release()
 
 
 class UpstreamError(TracuuError):
@@ -167,6 +174,7 @@ class OpenAIGenerator:
                 event = json.loads(data)
                 if "error" in event:
                     raise UpstreamError(f"Máy chủ mô hình {self.base} báo lỗi: {_message(event)}")
+                deadline.check()  # closing the response stops the server's generation too
                 for choice in event.get("choices") or []:
                     piece = (choice.get("delta") or {}).get("content")
                     if piece:

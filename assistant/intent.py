@@ -10,6 +10,7 @@ question it is comes from the table of phrasings (assistant/question_kinds.py).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from assistant import question_kinds
@@ -132,11 +133,13 @@ def mentioned_plans(question: str, documents) -> set[str]:
     "Quyết định 140/QĐ-TTg", "Luật 120", "Nghị định 28" (the kinds and their abbreviations are the
     document vocabulary of ingest/data/document_kinds.json)."""
     folded = words(question)
+    asked = {int(n) for n in re.findall(rf"\b(?:{kind_words()}|van ban)(?: so)? (\d+)\b", folded)}
     found = set()
-    for d in documents:
-        num = re.match(r"\d+", d.number or "")
-        if num and re.search(rf"\b(?:{kind_words()}|van ban)(?: so)? 0*{int(num.group())}\b", folded):
-            found.add(d.doc_id)
+    if asked:
+        for d in documents:
+            num = re.match(r"\d+", d.number or "")
+            if num and int(num.group()) in asked:
+                found.add(d.doc_id)
     return found or named_by_subject(folded, documents)
 
 
@@ -159,6 +162,7 @@ def named_by_subject(folded: str, documents) -> set[str]:
     return best
 
 
+@lru_cache(maxsize=1)
 def kind_words() -> str:
     from ingest.doc_vocab import vocab
 

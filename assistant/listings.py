@@ -32,18 +32,22 @@ def duties(turn: Turn, index, rows):
     or its sector anything (the caller then weighs the evidence)."""
     intent = turn.intent
     docs = index.documents_by_id
-    chunks = {c.chunk_id: c for c in index.chunks}
+    chunks = index.chunks_by_id
     rows = [
-        d for d in rows
+        d for d in _possible(intent, rows)
         if d.chunk_id in chunks and (turn.filters is None or turn.filters.allows(chunks[d.chunk_id], docs[d.doc_id]))
         and (not intent.scope or d.doc_id in intent.scope)
     ]
-    agency = {id(d): lookup(d.agency, docs[d.doc_id].locality) for d in rows}
+    looked: dict[tuple[str, str], object] = {}  # one lexicon lookup per body of a document, not per row
+    for d in rows:
+        if (d.agency, d.doc_id) not in looked:
+            looked[(d.agency, d.doc_id)] = lookup(d.agency, docs[d.doc_id].locality)
+    agency = {id(d): looked[(d.agency, d.doc_id)] for d in rows}
     own = [d for d in rows if retrieve.is_own(intent, agency[id(d)])]
     linked = [d for d in rows if retrieve.is_linked(intent, agency[id(d)])]
     if not own:
         return _linked_only(turn, index, linked) if linked else None
-    order = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+    order = index.chunk_order
     own.sort(key=lambda d: (-(docs[d.doc_id].year or 0), d.doc_id, order[d.chunk_id]))
     citations, lines, cited = [], [f"Theo các văn bản hiện có, nhiệm vụ của {asked_name(intent)} như sau:"], {}
     for doc_id in dict.fromkeys(d.doc_id for d in own):
@@ -70,6 +74,33 @@ def duties(turn: Turn, index, rows):
                 lines.append(f"- {lead}{item}{due} [{n}]")
     lines.extend(_link_lines(linked, docs))
     return listed(turn, lines, citations, "duties")
+
+
+def _possible(intent, rows) -> list:
+    """The rows that may be the body asked or of its sector, told from what the records store (their
+    body's canonical name, its wording in the plan, its sectors): what retrieve.is_own and is_linked
+    accept always passes, so only these rows are looked up in the lexicon (a library has tens of
+    thousands of rows and thousands of bodies)."""
+    body = intent.body
+    names = {fold(n) for n in ((body.base, body.canonical, body.written) if body is not None else ()) if n}
+    sectors = set(intent.sectors)
+    if body is None and not sectors:
+        return list(rows)
+
+    def may_be(d) -> bool:
+        if sectors and sectors & set((d.sector or "").split("; ")):
+            return True
+        text = fold(f"{d.canonical} | {d.agency}")
+        return any(n in text for n in names)
+
+    kept, asked = [], {}
+    for d in rows:
+        key = (d.canonical, d.agency, d.sector)
+        if key not in asked:
+            asked[key] = may_be(d)
+        if asked[key]:
+            kept.append(d)
+    return kept
 
 
 def _linked_only(turn: Turn, index, linked):

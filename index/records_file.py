@@ -44,25 +44,43 @@ def encode(value):
 
 def decode(value, hint):
     """A JSON value back into the type `hint` (a dataclass, a date, a tuple of them, an optional one …)."""
-    if value is None or _is_plain(hint):
-        return value
+    return _decoder(hint)(value)
+
+
+def _identity(value):
+    return value
+
+
+@lru_cache(maxsize=None)
+def _decoder(hint):
+    """The function that decodes JSON values of type `hint`, made once per type (a library's tens of
+    thousands of records are read without asking the type hints again for each value)."""
+    if _is_plain(hint):
+        return _identity
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        choices = [a for a in args if a is not type(None)]
-        return decode(value, next((a for a in choices if _fits(value, a)), choices[0]))
+        choices = [(a, _decoder(a)) for a in args if a is not type(None)]
+
+        def union(value):
+            if value is None:
+                return None
+            return next((d for a, d in choices if _fits(value, a)), choices[0][1])(value)
+        return union
     if origin in (tuple, list, set, frozenset):
         if origin is tuple and args and args[-1] is not Ellipsis:
-            return tuple(decode(v, a) for v, a in zip(value, args, strict=True))
-        item = args[0] if args else typing.Any
-        return origin(decode(v, item) for v in value)
+            each = [_decoder(a) for a in args]
+            return lambda value: None if value is None else tuple(d(v) for v, d in zip(value, each, strict=True))
+        item = _decoder(args[0] if args else typing.Any)
+        return lambda value: None if value is None else origin(item(v) for v in value)
     if origin is dict:
-        return {k: decode(v, args[1] if args else typing.Any) for k, v in value.items()}
+        item = _decoder(args[1] if args else typing.Any)
+        return lambda value: None if value is None else {k: item(v) for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
-        hints = _hints(hint)
-        return hint(**{name: decode(v, hints[name]) for name, v in value.items()})
+        fields = {name: _decoder(h) for name, h in _hints(hint).items()}
+        return lambda value: None if value is None else hint(**{k: fields[k](v) for k, v in value.items()})
     if hint in (date, datetime):
-        return hint.fromisoformat(value)
-    return value
+        return lambda value: None if value is None else hint.fromisoformat(value)
+    return _identity
 
 
 @lru_cache(maxsize=None)

@@ -4,17 +4,23 @@ decided in assistant/ (intent, retrieve, evidence)."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from index.bm25 import Bm25Index
-from index.store import StoredIndex, expected_manifest, read_index
+from index.store import StoredIndex, expected_manifest, pointer_stamp, read_index
 from ingest.agencies import sectors_of
 from ingest.document import Chunk, Document
 from ingest.normalize import fold
+from tracuu.errors import TracuuError
 
 RRF_K = 60  # reciprocal-rank-fusion constant
+FRESH_SECONDS = 1.0  # how often a running process looks for a new index version (a stat of the pointer)
+log = logging.getLogger("tracuu.search")
 CANDIDATES = 100  # how deep each ranking is read before fusion
 
 @dataclass(frozen=True)
@@ -45,15 +51,42 @@ class Filters:
     year: int | None = None
     agency: str | None = None
     chunk_ids: frozenset[str] = frozenset()  # only these passages (e.g. the parts of a law a question names)
+    issuer: str | None = None  # a part of the issuer's name, with or without diacritics: "UBND tỉnh", "Sở Tư pháp"
+    level: str | None = None  # "trung ương", "tỉnh", "huyện" or "xã" (ingest/header.py)
+    kind: str | None = None  # "quyết định", "kế hoạch", "công văn" … (the kind or the form of the document)
+    since: str | None = None  # ISO dates: documents signed on or after, on or before (a year-only date
+    until: str | None = None  # counts as the whole year)
 
     def allows(self, chunk: Chunk, doc: Document) -> bool:
+        return self.allows_document(doc) and self.allows_passage(chunk)
+
+    @property
+    def by_document_only(self) -> bool:
+        return not self.chunk_ids and not self.agency
+
+    def allows_document(self, doc: Document) -> bool:
         if self.docs and doc.doc_id not in self.docs and doc.file not in self.docs:
-            return False
-        if self.chunk_ids and chunk.chunk_id not in self.chunk_ids:
             return False
         if self.locality and fold(self.locality) not in fold(doc.locality or ""):
             return False
         if self.year and doc.year != self.year:
+            return False
+        if self.issuer and fold(self.issuer) not in fold(doc.issuer or ""):
+            return False
+        if self.level and fold(self.level) != fold(doc.level or ""):
+            return False
+        if self.kind and fold(self.kind) not in fold(f"{doc.kind} | {doc.form or ''}"):
+            return False
+        if self.since or self.until:
+            if not doc.date:
+                return False
+            first, last = (doc.date, doc.date) if len(doc.date) > 4 else (f"{doc.date}-01-01", f"{doc.date}-12-31")
+            if (self.since and last < self.since) or (self.until and first > self.until):
+                return False
+        return True
+
+    def allows_passage(self, chunk: Chunk) -> bool:
+        if self.chunk_ids and chunk.chunk_id not in self.chunk_ids:
             return False
         if self.agency:
             wanted = sectors_of(self.agency)
@@ -64,6 +97,18 @@ class Filters:
         return True
 
 
+def allowed_passages(index: StoredIndex, filters: Filters) -> np.ndarray:
+    """Which passages the filters let through, as a mask: the documents are asked once each, a passage
+    only when a filter is about passages (the body, the parts named)."""
+    if filters == Filters():
+        return np.ones(len(index.chunks), dtype=bool)
+    doc_of = index.chunk_documents  # the row of each passage's document in index.documents
+    allowed = np.array([filters.allows_document(d) for d in index.documents], dtype=bool)[doc_of]
+    if not filters.by_document_only:
+        allowed &= np.array([filters.allows_passage(c) for c in index.chunks], dtype=bool)
+    return allowed
+
+
 class Searcher:
     """Loads the index once; embeds questions with the given embedder (lazy)."""
 
@@ -71,21 +116,41 @@ class Searcher:
         self.settings = settings
         self.embedder = embedder
         self._index: StoredIndex | None = None
+        self._stamp = None  # what the pointer was when the index in use was read (index.store.pointer_stamp)
+        self._checked = 0.0  # when the pointer was last looked at (time.monotonic)
+        self._loading = threading.Lock()  # one reload at a time; readers go on with the index they hold
         self._restorer = None  # (index, Restorer): diacritics for plain queries, from that index's text
 
     @property
     def index(self) -> StoredIndex:
-        if self._index is None:
-            expected = expected_manifest(self.settings, self.embedder.name, self.embedder.dim)
-            self._index = read_index(self.settings.index_dir, expected, search=True)  # one checked version
-            self._faiss, self._bm25 = self._index.faiss, self._index.bm25
-            self._docs = self._index.documents_by_id
+        """The current index version. A long-running process (API, web) looks at the pointer at most
+        every FRESH_SECONDS and, when another process (an ingest, an upload) has swapped in a new
+        version, reads it and swaps it in between requests: what a request holds stays whole. A new
+        version that cannot be read leaves the old one in use (logged)."""
+        now = time.monotonic()
+        if self._index is not None and now - self._checked < FRESH_SECONDS:
+            return self._index
+        self._checked = now
+        stamp = pointer_stamp(self.settings.index_dir)
+        if self._index is not None and stamp == self._stamp:
+            return self._index
+        with self._loading:
+            if self._index is None or stamp != self._stamp:
+                expected = expected_manifest(self.settings, self.embedder.name, self.embedder.dim)
+                try:
+                    loaded = read_index(self.settings.index_dir, expected, search=True)  # one checked version
+                except TracuuError:
+                    if self._index is None:
+                        raise
+                    log.exception("a new index version could not be read; the one in use stays")
+                    self._stamp = stamp
+                    return self._index
+                self._index, self._stamp = loaded, stamp
         return self._index
 
     @property
     def bm25(self) -> Bm25Index:
-        self.index
-        return self._bm25
+        return self.index.bm25
 
     def restored(self, query: str) -> str:
         """The query with its diacritics put back from the indexed text when typed without them
@@ -105,39 +170,41 @@ class Searcher:
         """The k best passages for a query within the filters. `prefer(chunk)`: passages for which it is
         true come first, every one of them, in fused order (the assistant's choice, e.g. the sections
         of the body a question names)."""
-        index = self.index
-        chunks = index.chunks
+        index = self.index  # one version for the whole search, whatever swaps meanwhile
+        chunks, docs = index.chunks, index.documents_by_id
         n = len(chunks)
         filters = filters or Filters()
-        allowed = np.array([filters.allows(c, self._docs[c.doc_id]) for c in chunks], dtype=bool)
+        allowed = allowed_passages(index, filters)
 
         dense_scores = np.full(n, -1.0, dtype=np.float32)
         if mode in ("hybrid", "dense"):
             qv = self.embedder.embed_query(self.restored(query)).reshape(1, -1).astype(np.float32)
             depth = n if n <= 5000 else min(n, CANDIDATES * 4)
-            sims, ids = self._faiss.search(qv, depth)
+            sims, ids = index.faiss.search(qv, depth)
             for s, i in zip(sims[0], ids[0]):
                 if i >= 0:
                     dense_scores[i] = s
-        bm25_scores = self._bm25.scores(query) if mode in ("hybrid", "bm25") else np.zeros(n, np.float32)
+        bm25_scores = index.bm25.scores(query) if mode in ("hybrid", "bm25") else np.zeros(n, np.float32)
 
         # e5 embeds questions typed without diacritics poorly: lean on BM25 for them
-        self._undiacritized = fold(query) == query.lower()
-        fused = self._fuse(dense_scores, bm25_scores, allowed, mode)
+        fused = self._fuse(dense_scores, bm25_scores, allowed, mode, undiacritized=fold(query) == query.lower())
         preferred = np.array([bool(prefer(c)) for c in chunks], dtype=bool) & allowed if prefer else None
         order = np.argsort(-fused, kind="stable")
-        order = [int(i) for i in order if allowed[i] and fused[i] > -np.inf]
+        order = order[allowed[order] & (fused[order] > -np.inf)]
         if preferred is not None and preferred.any():
-            order = [i for i in order if preferred[i]] + [i for i in order if not preferred[i]]
+            first = preferred[order]
+            order = np.concatenate([order[first], order[~first]])
+        order = [int(i) for i in order[:k]]
         hits = [
-            Hit(chunks[i], self._docs[chunks[i].doc_id], float(fused[i]), float(dense_scores[i]),
+            Hit(chunks[i], docs[chunks[i].doc_id], float(fused[i]), float(dense_scores[i]),
                 float(bm25_scores[i]), bool(preferred[i]) if preferred is not None else False)
             for i in order[:k]
         ]
         dense_top = float(max((h.dense for h in hits), default=0.0))
         return SearchResult(query, hits, dense_top)
 
-    def _fuse(self, dense: np.ndarray, bm25: np.ndarray, allowed: np.ndarray, mode: str) -> np.ndarray:
+    def _fuse(self, dense: np.ndarray, bm25: np.ndarray, allowed: np.ndarray, mode: str,
+              undiacritized: bool = False) -> np.ndarray:
         n = len(dense)
         if mode == "dense":
             return np.where(allowed, dense, -np.inf)
@@ -147,10 +214,10 @@ class Searcher:
             d = np.where(dense > -1, dense, 0)
             d = (d - d[allowed].min()) / max(1e-6, d[allowed].max() - d[allowed].min()) if allowed.any() else d
             b = bm25 / max(1e-6, bm25[allowed].max()) if allowed.any() else bm25
-            w = self.settings.dense_weight * (0.5 if self._undiacritized else 1.0) / 2
+            w = self.settings.dense_weight * (0.5 if undiacritized else 1.0) / 2
             return np.where(allowed, w * d + (1 - w) * b, -np.inf)
         fused = np.zeros(n, dtype=np.float32)
-        weight = self.settings.dense_weight * (0.5 if self._undiacritized else 1.0)
+        weight = self.settings.dense_weight * (0.5 if undiacritized else 1.0)
         for scores, valid, w in ((dense, dense > -1, weight), (bm25, bm25 > 0, 1.0)):
             ranked = [i for i in np.argsort(-scores, kind="stable") if valid[i] and allowed[i]][:CANDIDATES]
             for rank, i in enumerate(ranked):

@@ -88,9 +88,24 @@ class StoredIndex:
     # records.jsonl; None when the index has none made by the current rules
     stored_records: list | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def documents_by_id(self) -> dict[str, Document]:
         return {d.doc_id: d for d in self.documents}
+
+    @cached_property
+    def chunks_by_id(self) -> dict[str, Chunk]:
+        return {c.chunk_id: c for c in self.chunks}
+
+    @cached_property
+    def chunk_order(self) -> dict[str, int]:
+        """Each passage's place in the index (the order of the documents' text)."""
+        return {c.chunk_id: i for i, c in enumerate(self.chunks)}
+
+    @cached_property
+    def chunk_documents(self) -> np.ndarray:
+        """For each passage, the row of its document in `documents` (filters ask each document once)."""
+        row = {d.doc_id: i for i, d in enumerate(self.documents)}
+        return np.array([row[c.doc_id] for c in self.chunks], dtype=np.int64)
 
     @cached_property
     def records(self) -> list:
@@ -329,6 +344,16 @@ def has_index(folder: Path) -> bool:
     """Whether something index-like is there (a pointer, or versions without one)."""
     folder = Path(folder)
     return (folder / POINTER).exists() or bool(_versions(folder))
+
+
+def pointer_stamp(folder: Path) -> tuple | None:
+    """What changes when a writer swaps in a new version: the pointer file's inode, size and time
+    (os.replace gives it a new inode). A stat, no read: cheap enough to call before every request."""
+    try:
+        st = os.stat(Path(folder) / POINTER)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _read_pointer(folder: Path) -> dict:

@@ -325,3 +325,14 @@ def test_real_ask_gives_the_citations_of_the_cli(runtime, monkeypatch, capsys):
     assert without_timings(api) == without_timings(cli)
     assert any(c["doc_id"] == "can-tho_kh-153-ubnd_2025" and "Sở Y tế" in c["section"] for c in api["citations"])
     assert search["hits"][0]["agency"] in ("Sở Y tế", "Trạm y tế")
+
+
+def test_search_and_ask_take_the_library_filters(client):
+    r = client.get("/v1/search", params={"q": "phòng chống ma túy", "k": 50, "level": "xã"})
+    assert r.status_code == 200 and {h["file"] for h in r.json()["hits"]} == {"tan-hung-hai-phong_kh-ubnd_2025.txt"}
+    r = client.get("/v1/search", params={"q": "ma túy", "since": "2025-12-01", "kind": "nghị quyết"})
+    assert {h["file"] for h in r.json()["hits"]} == {"can-tho_nq-03-tu_2025.txt"}
+    bad = client.get("/v1/search", params={"q": "ma túy", "level": "phường"})
+    assert bad.status_code == 400 and "trung ương, tỉnh, huyện, xã" in bad.json()["detail"]
+    r = client.post("/v1/ask", json={"question": DUTY_QUESTION, "issuer": "Nam Định"})
+    assert r.status_code == 200 and {c["file"] for c in r.json()["citations"]} == {"nam-dinh_kh-kl132_2025.txt"}

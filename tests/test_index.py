@@ -291,3 +291,66 @@ def test_a_killed_build_resumes_from_the_vectors_it_made(tmp_path):
     a, b = read_index(settings.index_dir), read_index(fresh.index_dir)
     assert [c.chunk_id for c in a.chunks] == [c.chunk_id for c in b.chunks]
     assert np.allclose(a.vectors, b.vectors)
+
+
+def test_a_running_searcher_swaps_to_a_version_another_writer_made(tmp_path, monkeypatch):
+    """A process holding the index (an API, the web) sees a plan another process ingested without a
+    restart; a search that holds the old version keeps it whole; a broken new version leaves the old."""
+    import index.search as search_module
+    from tests.conftest import PLANS
+    from tracuu.settings import Settings
+
+    monkeypatch.setattr(search_module, "FRESH_SECONDS", 0.0)
+    settings = Settings.from_env(index_dir=tmp_path / "index")
+    first = PLANS / "vinh-yen_kh-ubnd_2021.txt"
+    build_index([first], settings, HashingEmbedder())
+    running = Searcher(settings, HashingEmbedder())
+    held = running.index
+    assert {d.file for d in held.documents} == {first.name}
+    other = tmp_path / "upload"
+    other.mkdir()
+    (other / "can-tho_kh-153-ubnd_2025.txt").write_text((PLANS / "can-tho_kh-153-ubnd_2025.txt").read_text("utf-8"), "utf-8")
+    build_index([other], settings, HashingEmbedder())  # as `tracuu ingest` in another process would
+    fresh = running.index
+    assert fresh is not held and {d.file for d in fresh.documents} == {first.name, "can-tho_kh-153-ubnd_2025.txt"}
+    assert len(held.chunks) < len(fresh.chunks) and held.faiss.ntotal == len(held.chunks)  # the old one whole
+    hits = running.search("Kế hoạch 153 thành phố Cần Thơ", k=3).hits
+    assert hits[0].document.file == "can-tho_kh-153-ubnd_2025.txt"
+    assert running.bm25 is fresh.bm25
+    # a pointer to a version that cannot be read: the one in use stays
+    pointer = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(pointer.read_text("utf-8"))
+    pointer.write_text(json.dumps({**manifest, "version": "v-20990101-000000-1-abcdef"}), "utf-8")
+    assert running.index is fresh
+
+
+def test_filters_by_issuer_level_kind_and_dates(tmp_path):
+    """The library's filters, on the documents' own header fields: each one narrows the search to the
+    documents it names, a year-only date counts as its whole year, and bad values say what to write."""
+    from tests.conftest import PLANS
+    from tracuu import services
+    from tracuu.settings import Settings
+
+    settings = Settings.from_env(index_dir=tmp_path / "index")
+    build_index([PLANS], settings, HashingEmbedder())
+    searcher = Searcher(settings, HashingEmbedder())
+
+    def files(**given):
+        hits = searcher.search("phòng chống ma túy", k=200, filters=services.filters(**given)).hits
+        return {h.document.file for h in hits}
+
+    assert files(issuer="thanh uy") == {"can-tho_nq-03-tu_2025.txt"}
+    assert files(level="xã") == {"tan-hung-hai-phong_kh-ubnd_2025.txt"}
+    assert files(level="huyen") == {"vinh-yen_kh-ubnd_2021.txt"}
+    assert files(kind="nghị quyết") == {"can-tho_nq-03-tu_2025.txt"}
+    assert files(since="2025-11-20") == {"can-tho_nq-03-tu_2025.txt", "nam-dinh_kh-kl132_2025.txt",
+                                         "tan-hung-hai-phong_kh-ubnd_2025.txt"}  # the year-only 2025 plans may be later
+    assert files(until="31/12/2021") == {"vinh-yen_kh-ubnd_2021.txt"}
+    assert files(issuer="Ủy ban nhân dân", level="tỉnh", since="2025-01-01") == {
+        "can-tho_kh-153-ubnd_2025.txt", "nam-dinh_kh-kl132_2025.txt"}
+    with pytest.raises(TracuuError, match="chọn trung ương, tỉnh, huyện, xã"):
+        services.filters(level="phường")
+    with pytest.raises(TracuuError, match="2025-12-31"):
+        services.filters(since="2025/13/01")
+    with pytest.raises(TracuuError, match="ngược"):
+        services.filters(since="2025-12-01", until="2025-01-01")

@@ -123,13 +123,25 @@ def test_duty_passage_ranks_above_other_agency(e5):
 def test_e5_embedder_batches_keep_order(e5_dir):
     texts = [TAI_CHINH, "ma túy", Y_TE, "Sở Y tế", LONG]
     seen = []
-    small = E5Embedder(e5_dir, batch_size=2, progress=lambda done, total: seen.append((done, total)))
+    small = E5Embedder(e5_dir, batch_size=2, progress=lambda done, total: seen.append((done, total)),
+                       precision="float32")
     batched = small.embed_documents(texts)
     single = np.vstack([small.embed_documents([t]) for t in texts])
     assert np.allclose(batched, single, atol=1e-4)
     assert np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
     assert seen[:3] == [(2, 5), (4, 5), (5, 5)]
     assert small.embed_documents([]).shape == (0, 384)
+
+
+@pytest.mark.slow
+def test_bfloat16_documents_are_the_float32_vectors(e5_dir):
+    """Ingest's bf16 arithmetic (settings.embed_precision) gives today's float32 vectors to cosine 0.99,
+    unit length, so an index mixes them with older vectors and float32 questions."""
+    texts = [TAI_CHINH, "ma túy", Y_TE, "Sở Y tế", LONG]
+    exact = E5Embedder(e5_dir, precision="float32").embed_documents(texts)
+    fast = E5Embedder(e5_dir, precision="bfloat16").embed_documents(texts)
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert ((exact * fast).sum(axis=1) >= 0.99).all()
 
 
 def test_e5_embedder_is_cheap_to_make(tmp_path):

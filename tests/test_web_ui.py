@@ -456,6 +456,23 @@ def test_chat_in_browser(page):
     assert "sẽ hiện ở đây" in page.locator("#tc-sources").inner_text()
 
 
+@pytest.mark.slow
+def test_chat_filters_by_level_and_says_what_is_wrong_with_a_date(page):
+    """The library filters of the chat (issuer, level, kind, dates) narrow the documents answered from."""
+    page.locator("#tc-narrow").get_by_text("Lọc văn bản").click()
+    page.locator("#tc-level input").click()
+    page.get_by_role("option", name="xã", exact=True).click()
+    ask(page, "Công an phải làm gì?")
+    wait_text(page, "#tc-chat", "Nguồn:")
+    panel = page.locator("#tc-sources").inner_text()
+    assert "Tân Hưng" in panel and "153/KH-UBND" not in panel and "Vĩnh Yên" not in panel
+    page.locator("#tc-since textarea").fill("32/13/2025")
+    page.locator("#tc-since textarea").blur()
+    ask(page, "Công an phải làm gì?")
+    wait_text(page, "#tc-chat", "Bộ lọc chưa đúng")
+    assert "2025-12-31" in bot_texts(page)[-1]
+
+
 GENERATED = "Năm 2030 Cần Thơ có bao nhiêu xã, phường không ma túy?"
 
 

@@ -38,6 +38,7 @@ MAX_BODY = 256 * 1024  # bytes of a request body: a question, or a chat with its
 MAX_QUESTION = MAX_QUESTION_CHARS  # characters of a question, and of each earlier one (assistant/limits.py)
 MAX_MESSAGES = 200  # messages of a chat completion request
 DEFAULT_PORT = 8765
+ANSWER_PATHS = {"/v1/ask", "/v1/chat/completions"}  # the routes that make an answer (tracuu/api_gate.py)
 MODEL_IDS = {"tracuu": None, "tracuu-default": "default", "tracuu-fast": "fast"}  # chat "model" -> choice
 log = logging.getLogger("tracuu.api")
 
@@ -63,7 +64,9 @@ def create_app(runtime, keys: ApiKeys | None = None):
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from starlette.exceptions import HTTPException
 
+    from assistant.deadline import Budget, Cancelled, within
     from assistant.generator import UpstreamError
+    from tracuu.api_gate import AnswerGate
     from assistant.limits import RequestTooLong, check_history, check_turn, conversation_within
     from tracuu import api_models as m
     from tracuu import services
@@ -77,6 +80,9 @@ def create_app(runtime, keys: ApiKeys | None = None):
 
     uploads_limit = int(runtime.settings.max_file_mb * 1024 * 1024) * MAX_UPLOADS + MAX_BODY
     app.add_middleware(BodyLimit, limit=MAX_BODY, limits={"/v1/plans": uploads_limit})
+    # outermost: a full queue answers 429 before anything else runs; a client that leaves cancels its answer
+    app.add_middleware(AnswerGate, paths=ANSWER_PATHS, limit=runtime.settings.max_waiting,
+                       parallel=runtime.settings.llm_parallel if runtime.settings.llm_url else 1)
     bearer = HTTPBearer(auto_error=False, description="Một khoá trong TRACUU_API_KEYS_FILE (khi máy chủ đặt khoá).")
     duties_cache: dict = {}
 
@@ -99,6 +105,16 @@ def create_app(runtime, keys: ApiKeys | None = None):
         except TracuuError as exc:
             raise HTTPException(503, f"{_STATUS_TEXT[503]} {exc}") from None
 
+    def filters_of(*values):
+        try:
+            return services.filters(*values)
+        except TracuuError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    def cancel_of(request: Request) -> threading.Event:
+        """The flag tracuu.api_gate sets when this request's client disconnects (a new one outside it)."""
+        return getattr(request.state, "cancel", None) or threading.Event()
+
     def choice_of(model: str | None) -> str | None:
         allowed = {"default", "fast", runtime.settings.llm}
         if model is not None and model not in allowed:
@@ -118,11 +134,15 @@ def create_app(runtime, keys: ApiKeys | None = None):
             raise HTTPException(400, str(exc)) from None
         return conversation
 
-    def answer_now(question, conversation, flt, model, on_token=lambda _: None, draft: bool = False) -> dict:
-        """The `ask --json` object; the model's unchecked draft (`model_text`) only when asked for."""
+    def answer_now(question, conversation, flt, model, cancel, on_token=lambda _: None, draft: bool = False) -> dict:
+        """The `ask --json` object; the model's unchecked draft (`model_text`) only when asked for. Stops
+        past settings.answer_seconds (504) or once `cancel` is set (the client left: tracuu.api_gate)."""
         try:
-            obj = services.ask(runtime, question, conversation, flt, model, on_token if draft else lambda _: None)
+            with within(Budget.starting(runtime.settings.answer_seconds, cancel)):
+                obj = services.ask(runtime, question, conversation, flt, model, on_token if draft else lambda _: None)
             return obj if draft else {**obj, "model_text": ""}
+        except Cancelled as exc:
+            raise HTTPException(504 if exc.timed_out else 503, str(exc)) from None  # 503: the client has left
         except UpstreamError as exc:
             raise HTTPException(502, str(exc)) from None
         except RequestTooLong as exc:  # a window smaller than the schema's limits: still the asker's to fix
@@ -130,7 +150,7 @@ def create_app(runtime, keys: ApiKeys | None = None):
         except TracuuError as exc:
             raise HTTPException(503, f"{_STATUS_TEXT[503]} {exc}") from None
 
-    def answer_events(question, conversation, flt, model, draft: bool = False):
+    def answer_events(question, conversation, flt, model, cancel, draft: bool = False):
         """(kind, data) items from a worker thread: ("token", text)…, then ("answer", obj) or ("error", …).
         The tokens are the checked answer's sentences once they passed the citation check; the model's
         draft as it is written only when the client asked for it (`draft`)."""
@@ -138,7 +158,8 @@ def create_app(runtime, keys: ApiKeys | None = None):
 
         def work():
             try:
-                obj = answer_now(question, conversation, flt, model, lambda piece: items.put(("token", piece)), draft)
+                obj = answer_now(question, conversation, flt, model, cancel, lambda piece: items.put(("token", piece)),
+                                 draft)
                 if not draft:
                     for sentence in sentences(obj["answer"]):
                         items.put(("token", sentence))
@@ -152,13 +173,17 @@ def create_app(runtime, keys: ApiKeys | None = None):
                 items.put(None)
 
         threading.Thread(target=work, daemon=True, name="tracuu-answer").start()
-        while (item := items.get()) is not None:
-            yield item
+        try:
+            while (item := items.get()) is not None:
+                yield item
+        finally:  # the stream was closed (the client left): the answer stops at its next token
+            cancel.set()
 
     # -- routes -----------------------------------------------------------------------------------------
     @app.get("/v1/health", response_model=m.Health, tags=["tracuu"])
-    def health() -> dict:
-        """Whether the server is up and its index loaded (no key needed)."""
+    async def health() -> dict:
+        """Whether the server is up and its index loaded (no key needed). In the event loop: it answers
+        at once whatever the answers in progress occupy."""
         return {"status": "ok", "ready": "searcher" in runtime.__dict__}
 
     auth = [Depends(require_key)]
@@ -171,17 +196,19 @@ def create_app(runtime, keys: ApiKeys | None = None):
         true` do the tokens carry the model's unchecked draft as it is written, and `model_text` hold it."""
         searcher()
         model = choice_of(body.model)
-        flt = services.filters(body.docs(), body.locality, body.year, body.agency)
+        flt = filters_of(body.docs(), body.locality, body.year, body.agency, body.issuer, body.level, body.kind,
+                         body.since, body.until)
         conversation = conversation_for(body.question, body.previous)
         accept = request.headers.get("accept", "")
         if body.stream or accept.split(",")[0].strip().startswith("text/event-stream"):
             def sse():
-                for kind, data in answer_events(body.question, conversation, flt, model, body.stream_draft):
+                for kind, data in answer_events(body.question, conversation, flt, model, cancel_of(request),
+                                                body.stream_draft):
                     payload = {"text": data} if kind == "token" else data
                     yield f"event: {kind}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
             return StreamingResponse(sse(), media_type="text/event-stream", headers=_SSE_HEADERS)
-        return answer_now(body.question, conversation, flt, model, draft=body.stream_draft)
+        return answer_now(body.question, conversation, flt, model, cancel_of(request), draft=body.stream_draft)
 
     @app.get("/v1/search", dependencies=auth, tags=["tracuu"], response_model=None,
              responses=m.json_responses(m.SearchResult))
@@ -193,10 +220,16 @@ def create_app(runtime, keys: ApiKeys | None = None):
         locality: str | None = Query(None, max_length=200),
         year: int | None = Query(None, ge=1900, le=2200),
         agency: str | None = Query(None, max_length=200),
+        issuer: str | None = Query(None, max_length=200, description="chỉ văn bản của cơ quan ban hành này"),
+        level: str | None = Query(None, max_length=20, description="trung ương, tỉnh, huyện hoặc xã"),
+        kind: str | None = Query(None, max_length=100, description="loại văn bản: quyết định, công văn …"),
+        since: str | None = Query(None, max_length=20, description="ký từ ngày (2025-11-01 hoặc 01/11/2025)"),
+        until: str | None = Query(None, max_length=20, description="ký đến ngày"),
     ) -> dict:
         """Passages for a question -> the `tracuu search --json` object (no language model)."""
         searcher()
-        return services.search_json(runtime, q, k, services.filters(doc, locality, year, agency), mode)
+        flt = filters_of(doc, locality, year, agency, issuer, level, kind, since, until)
+        return services.search_json(runtime, q, k, flt, mode)
 
     @app.get("/v1/duties", dependencies=auth, tags=["tracuu"], response_model=None,
              responses=m.json_responses(list[m.DutyRow]))
@@ -229,7 +262,7 @@ def create_app(runtime, keys: ApiKeys | None = None):
 
     @app.post("/v1/chat/completions", dependencies=auth, tags=["openai"], response_model=None,
               responses=m.chat_responses())
-    def chat_completions(body: m.ChatRequest):
+    def chat_completions(body: m.ChatRequest, request: Request):
         """OpenAI-compatible chat: the last user message is the question, earlier user messages its
         context. The reply's text is the verified answer with its sources as `tracuu ask` prints them;
         `citations` (on the completion and on the message) and `tracuu` (the whole `ask --json`
@@ -242,7 +275,7 @@ def create_app(runtime, keys: ApiKeys | None = None):
         model, conversation = MODEL_IDS[body.model], conversation_for(question, previous, others)
         flt, cid, created = services.filters(), f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if not body.stream:
-            obj = answer_now(question, conversation, flt, model, draft=body.stream_draft)
+            obj = answer_now(question, conversation, flt, model, cancel_of(request), draft=body.stream_draft)
             message = {"role": "assistant", "content": services.render_answer(obj).rstrip("\n"),
                        "citations": obj["citations"]}
             return {"id": cid, "object": "chat.completion", "created": created, "model": body.model,
@@ -257,7 +290,7 @@ def create_app(runtime, keys: ApiKeys | None = None):
         def sse():
             yield chunk({"role": "assistant", "content": ""})
             streamed = []
-            for kind, data in answer_events(question, conversation, flt, model, body.stream_draft):
+            for kind, data in answer_events(question, conversation, flt, model, cancel_of(request), body.stream_draft):
                 if kind == "token":
                     streamed.append(data)
                     yield chunk({"content": data})

@@ -23,6 +23,11 @@ class AskRequest(BaseModel):
     locality: str | None = Field(None, max_length=200, description="chỉ các kế hoạch của địa phương này")
     year: int | None = Field(None, ge=1900, le=2200, description="chỉ các kế hoạch ban hành năm này")
     agency: str | None = Field(None, max_length=200, description="chỉ các mục giao cho cơ quan này")
+    issuer: str | None = Field(None, max_length=200, description="chỉ văn bản của cơ quan ban hành này")
+    level: str | None = Field(None, max_length=20, description="chỉ văn bản của cấp: trung ương, tỉnh, huyện, xã")
+    kind: str | None = Field(None, max_length=100, description="chỉ loại văn bản này: quyết định, công văn …")
+    since: str | None = Field(None, max_length=20, description="chỉ văn bản ký từ ngày (2025-11-01 hoặc 01/11/2025)")
+    until: str | None = Field(None, max_length=20, description="chỉ văn bản ký đến ngày")
     previous: list[str] = Field(default_factory=list, max_length=MAX_EARLIER_QUESTIONS,
                                 description="các câu hỏi trước trong cuộc hội thoại (như `tracuu chat`)")
     stream: bool = Field(False, description="server-sent events: `token` (câu trả lời đã kiểm chứng, từng câu) rồi `answer`")

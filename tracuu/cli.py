@@ -176,6 +176,11 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--locality", help="chỉ các kế hoạch của địa phương này, ví dụ 'Lạng Sơn'")
     p.add_argument("--year", type=int, help="chỉ các kế hoạch ban hành năm này")
     p.add_argument("--agency", help="chỉ các mục giao cho cơ quan này, ví dụ 'Sở Y tế'")
+    p.add_argument("--issuer", help="chỉ văn bản của cơ quan ban hành này, ví dụ 'UBND tỉnh'")
+    p.add_argument("--level", help="chỉ văn bản của cấp này: trung ương, tỉnh, huyện, xã")
+    p.add_argument("--kind", help="chỉ loại văn bản này, ví dụ 'quyết định', 'công văn'")
+    p.add_argument("--since", metavar="NGÀY", help="chỉ văn bản ký từ ngày này (2025-11-01 hoặc 01/11/2025)")
+    p.add_argument("--until", metavar="NGÀY", help="chỉ văn bản ký đến ngày này")
 
 
 def _runtime():
@@ -309,6 +314,9 @@ def progress_printer():
     return show
 
 
+SHOWN_NAMES = 12  # file names listed per line of an ingest summary
+
+
 def ingest_summary(report) -> str:
     lines = []
     if report.unchanged:
@@ -320,6 +328,8 @@ def ingest_summary(report) -> str:
             f"{f', {report.resumed} từ lần bị ngắt' if report.resumed else ''}) trong {report.seconds:.1f} giây."
         )
     for label, names in (("thêm", report.added), ("cập nhật", report.updated), ("gỡ", report.removed)):
+        if len(names) > SHOWN_NAMES:  # a library of hundreds: the first few, and how many more
+            names = names[:SHOWN_NAMES] + [f"… và {len(names) - SHOWN_NAMES} tệp khác"]
         if names:
             lines.append(f"  {label}: {', '.join(names)}")
     if report.skipped:
@@ -328,16 +338,19 @@ def ingest_summary(report) -> str:
     return "\n".join(lines)
 
 
-def filters_from(args):
-    from index.search import Filters
+FILTER_FLAGS = ("locality", "year", "agency", "issuer", "level", "kind", "since", "until")
 
-    return Filters(docs=tuple(args.doc or ()), locality=args.locality, year=args.year, agency=args.agency)
+
+def filters_from(args):
+    from tracuu import services
+
+    return services.filters(args.doc, **{k: getattr(args, k) for k in FILTER_FLAGS})
 
 
 def filter_args(args) -> dict:
     """The filter flags as sent to a server (no index code imported)."""
     out = {"docs": tuple(args.doc or ())}
-    return out | {k: getattr(args, k) for k in ("locality", "year", "agency") if getattr(args, k) is not None}
+    return out | {k: getattr(args, k) for k in FILTER_FLAGS if getattr(args, k) is not None}
 
 
 def cmd_search(args) -> int:

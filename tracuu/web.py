@@ -18,6 +18,8 @@ from pathlib import Path
 
 from tracuu.errors import TracuuError
 
+NARROWING = ("issuer", "level", "kind", "since", "until")  # the chat's library filters (tracuu.services.filters)
+
 QUEUE_MAX = 100  # questions waiting at once; beyond this a user is told the queue is full
 MAX_UPLOAD = "100mb"  # hard cap at the HTTP layer; the plan size limit (settings.max_file_mb) is checked after
 CLEAR_WAIT = 5.0  # seconds "Xoá hội thoại" waits for a stopped answer's stream to end (it ends at its next token)
@@ -111,7 +113,8 @@ def _header(page: _Page, demo) -> None:
 def _chat_tab(page: _Page, demo) -> None:
     gr, chat, plans, runtime = page.gr, page.chat, page.plans, page.runtime
     from assistant.conversation import Conversation
-    from index.search import Filters
+    from tracuu import services
+    from tracuu.services import LEVELS
     from tracuu.web_chat import (EMPTY_PANEL, MAX_QUESTION_CHARS, WAITING_PANEL, sources_html, sources_markdown,
                                  trim_history)
 
@@ -142,6 +145,22 @@ def _chat_tab(page: _Page, demo) -> None:
                 choices=plans.choices(), multiselect=True, value=[],
                 label="Chỉ tìm trong (bỏ trống = mọi kế hoạch)", elem_id="tc-plans",
             )
+            narrowing = gr.State({})  # the library filters below (a State: not a parameter of the /respond API)
+            with gr.Accordion("Lọc văn bản (cơ quan ban hành, cấp, loại, ngày ký)", open=False, elem_id="tc-narrow"):
+                with gr.Row(equal_height=True):
+                    issuer = gr.Textbox(label="Cơ quan ban hành", placeholder="vd. UBND tỉnh", max_length=200,
+                                        elem_id="tc-issuer")
+                    level = gr.Dropdown(choices=[("mọi cấp", "")] + [(x, x) for x in LEVELS], value="",
+                                        label="Cấp", elem_id="tc-level")
+                    kind = gr.Textbox(label="Loại văn bản", placeholder="vd. quyết định", max_length=100,
+                                      elem_id="tc-kind")
+                with gr.Row(equal_height=True):
+                    since = gr.Textbox(label="Ký từ ngày", placeholder="01/11/2025", max_length=20, elem_id="tc-since")
+                    until = gr.Textbox(label="Đến ngày", placeholder="31/12/2025", max_length=20, elem_id="tc-until")
+            boxes = [issuer, level, kind, since, until]
+            for box in boxes:
+                box.change(lambda *values: dict(zip(NARROWING, values)), boxes, narrowing, api_visibility="private",
+                           show_progress="hidden", queue=False)
             with gr.Row(equal_height=True, elem_id="tc-options"):
                 model = gr.Radio(models, value=default_model, show_label=False, scale=3,
                                  container=False, elem_id="tc-model")
@@ -164,13 +183,19 @@ def _chat_tab(page: _Page, demo) -> None:
         question = sample[0] if isinstance(sample, (list, tuple)) else sample
         return start(question, history, busy)
 
-    def respond(question, history, conversation, plan_ids, model, request):
+    def respond(question, history, conversation, plan_ids, model, narrowing, request):
         if not question:
             return
         history = trim_history(history)
         if not history or history[-1].get("role") != "assistant":
             history.append({"role": "assistant", "content": WAITING})
-        filters = Filters(docs=tuple(plan_ids)) if plan_ids else None
+        wanted = {k: (v or "").strip() or None for k, v in (narrowing or {}).items() if k in NARROWING}
+        try:
+            filters = services.filters(plan_ids, **wanted) if plan_ids or any(wanted.values()) else None
+        except TracuuError as exc:
+            history[-1] = {"role": "assistant", "content": f"**Bộ lọc chưa đúng:** {exc}"}
+            yield history, conversation, gr.skip()
+            return
         shown, last = "", 0.0
         session = getattr(request, "session_hash", None)
 
@@ -219,7 +244,7 @@ def _chat_tab(page: _Page, demo) -> None:
     clear.__annotations__["request"] = gr.Request
     chat_outputs = [chatbot, conversation, panel]
     # the browser's path, and the API a script uses: /start (question -> session state), then /respond
-    chat_inputs = [pending, chatbot, conversation, plan_filter, model]
+    chat_inputs = [pending, chatbot, conversation, plan_filter, model, narrowing]
     started = [question, chatbot, pending, busy]
     instant = dict(concurrency_limit=None, show_progress="hidden")  # queued (so errors show), never waiting
     asked = question.submit(start, [question, chatbot, busy], started, api_name="start", **instant)

@@ -1,0 +1,121 @@
+"""`tracuu api` under load, over real HTTP (uvicorn on a loopback port, in this process): a bounded
+queue of answers with 429 and Retry-After past it, /v1/health answering while every answer slot is
+taken, a client that disconnects stopping its answer and freeing the model, and a deadline per answer.
+The model is tests/fakes.SlowGenerator: it obeys the deadline and cancel flag as the real ones do."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import json
+import socket
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from tests.fakes import SlowGenerator
+
+GENERATED = "Năm 2030 có bao nhiêu xã, phường không ma túy ở Cần Thơ?"  # the model is asked
+
+
+@pytest.fixture(scope="module")
+def index_settings(tmp_path_factory):
+    from index.build import build_index
+    from index.embedder import HashingEmbedder
+    from tracuu.settings import REPO_ROOT, Settings
+
+    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("load") / "index", llm="default")
+    build_index([REPO_ROOT / "data" / "plans"], settings, HashingEmbedder())
+    return settings
+
+
+@contextmanager
+def serving(settings, generator, **changes):
+    """A real `tracuu api` app on a free loopback port, answering with `generator`."""
+    import uvicorn
+
+    from index.embedder import HashingEmbedder
+    from tracuu.api import create_app
+    from tracuu.runtime import Runtime
+
+    runtime = Runtime(dataclasses.replace(settings, **changes), embedder=HashingEmbedder(),
+                      generator_for=lambda choice: generator)
+    runtime.searcher.index  # loaded before the first request
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(20)
+
+
+def post(port: int, path: str, body: dict, timeout: float = 60):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+
+
+def test_past_the_queue_a_request_gets_429_and_health_answers(index_settings):
+    gen = SlowGenerator(words=60, pause=0.05)  # about 3 s an answer, one at a time
+    with serving(index_settings, gen, max_waiting=3) as port:
+        results = []
+        workers = [threading.Thread(target=lambda: results.append(post(port, "/v1/ask", {"question": GENERATED})))
+                   for _ in range(3)]
+        for w in workers:
+            w.start()
+        for _ in range(100):  # the three are in (the first writing, two waiting for the model)
+            if len(gen.calls) >= 1:
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+        status, headers, body = post(port, "/v1/ask", {"question": GENERATED}, timeout=5)
+        assert status == 429 and int(headers["retry-after"]) >= 1 and "đang bận" in json.loads(body)["detail"]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)  # while all three are unfinished
+        conn.request("GET", "/v1/health")
+        assert conn.getresponse().status == 200 and len(results) < 3
+        for w in workers:
+            w.join(60)
+        assert sorted(r[0] for r in results) == [200, 200, 200]
+        assert post(port, "/v1/ask", {"question": GENERATED})[0] == 200  # the queue drained
+
+
+def test_a_client_that_leaves_stops_its_answer_and_frees_the_model(index_settings):
+    gen = SlowGenerator(words=400, pause=0.05)  # 20 s if nobody stopped it
+    with serving(index_settings, gen) as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", "/v1/ask", json.dumps({"question": GENERATED, "stream": True, "stream_draft": True}),
+                     {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        assert response.status == 200 and b"event: token" in response.read1(4096)
+        conn.sock.shutdown(socket.SHUT_RDWR)  # the official closes the tab
+        conn.close()
+        for _ in range(100):
+            if gen.stopped:
+                break
+            time.sleep(0.05)
+        assert gen.stopped == 1 and gen.written < 100
+        gen.text = "Đến năm 2030, 100% xã, phường không ma túy [1]."
+        started = time.monotonic()
+        assert post(port, "/v1/ask", {"question": GENERATED})[0] == 200  # the model was free
+        assert time.monotonic() - started < 15
+
+
+def test_an_answer_past_its_deadline_gets_504(index_settings):
+    gen = SlowGenerator(words=200, pause=0.05)  # 10 s
+    with serving(index_settings, gen, answer_seconds=1.0) as port:
+        status, _, body = post(port, "/v1/ask", {"question": GENERATED})
+        assert status == 504 and "vượt thời hạn 1 giây" in json.loads(body)["detail"]
+        assert gen.stopped == 1 and gen.written < 60
