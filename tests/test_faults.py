@@ -528,7 +528,7 @@ def test_cli_ask_refuses_a_30000_character_question(runtime):
 @pytest.mark.parametrize("env,says", [
     ({"TRACUU_TOP_K": "abc"}, "TRACUU_TOP_K phải là một số nguyên từ 1 đến 100"),
     ({"TRACUU_FUSION": "nonsense"}, "TRACUU_FUSION phải là weighted hoặc rrf"),
-    ({"TRACUU_FAISS_INDEX": "kdtree"}, "TRACUU_FAISS_INDEX phải là flat, ivf hoặc hnsw"),
+    ({"TRACUU_FAISS_INDEX": "kdtree"}, "TRACUU_FAISS_INDEX phải là auto, flat, ivf hoặc hnsw"),
     ({"TRACUU_N_CTX": "1024"}, "TRACUU_N_CTX (1024) phải đủ cho"),
     ({"TRACUU_LLM": "qwen"}, "TRACUU_LLM phải là default, fast hoặc đường dẫn tới một tệp .gguf"),
     ({"TRACUU_MAX_FILE_MB": "nan"}, "TRACUU_MAX_FILE_MB phải là một số"),
