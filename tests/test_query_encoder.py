@@ -34,7 +34,7 @@ def e5_path():
 def test_numpy_query_vectors_equal_sentence_transformers(e5_path):
     from index.embedder import E5Embedder, NumpyBert
 
-    embedder = E5Embedder(e5_path)
+    embedder = E5Embedder(e5_path, precision="float32")  # the float32 reference (documents may be bf16)
     light = np.vstack([embedder.embed_query(t) for t in TEXTS])
     assert embedder._model is None, "a query must not load sentence-transformers"
     heavy = np.vstack([embedder._encode([t], "query")[0] for t in TEXTS])
