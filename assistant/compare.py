@@ -266,17 +266,15 @@ def _about(pair, topic: list[str]) -> bool:
 
 
 def _scoped(turn, index) -> list:
-    docs = list(index.documents)
-    if turn.filters is not None and getattr(turn.filters, "docs", None):
-        docs = [d for d in docs if d.doc_id in turn.filters.docs or d.file in turn.filters.docs]
-    return docs
+    """The documents the question's filters allow (all without filters)."""
+    return [d for d in index.documents if turn.filters is None or turn.filters.allows_document(d)]
 
 
 def _named(text: str, docs) -> list | None:
     """The documents a part of a question names: by number or subject, by place, by year, by the level of
     its locality ("phường", "thành phố"), by kind; each named criterion narrows the others. None when the
     part names none."""
-    from assistant.intent import kind_words, mentioned_places, mentioned_plans, words
+    from assistant.intent import kind_words, mentioned_places, mentioned_plans, own_place, words
 
     folded = words(text)
     found, named = list(docs), False
@@ -285,7 +283,7 @@ def _named(text: str, docs) -> list | None:
             found, named = [d for d in found if d.doc_id in ids], True
     levels = _levels(folded)
     if levels:
-        found, named = [d for d in found if _own_level(d) in levels], True
+        found, named = [d for d in found if own_place(d.locality)[0] in levels], True
     kinds = set(re.findall(rf"\b(?:{kind_words()})\b", folded))
     if kinds:
         named = True
@@ -303,13 +301,6 @@ def _levels(folded: str) -> set[str]:
     words = load().level_words
     toks = folded.split()
     return {words[k][0] for n in (2, 1) for i in range(len(toks)) if (k := " ".join(toks[i:i + n])) in words}
-
-
-def _own_level(doc) -> str | None:
-    """The level word of a document's own locality: "phường Tân Hưng (Hải Phòng)" -> "phường"."""
-    from ingest.lexicon import _level_after, tokens_of
-
-    return _level_after(tokens_of(re.sub(r"\(.*?\)", "", doc.locality or "")), 0)[0]
 
 
 def _narrowed(side: list, other: list) -> list:

@@ -119,13 +119,18 @@ def mentioned_places(question: str, documents) -> set[str]:
 def _place_keys(locality: str | None) -> list[str]:
     """"thành phố Tam Kỳ (Quảng Nam)" -> ["tam ky"]: the place's own name, without its level word or
     the province in parentheses."""
-    if not locality:
-        return []
-    name = re.sub(r"\(.*?\)", "", locality).strip()
-    toks = lexicon.tokens_of(name)
-    _, _, i = lexicon._level_after(toks, 0)
-    key = " ".join(t[0] for t in toks[i:])
+    key = own_place(locality)[1]
     return [key] if key else []
+
+
+def own_place(locality: str | None) -> tuple[str | None, str]:
+    """A locality's own level word and folded name, the province in parentheses left out:
+    "thành phố Tam Kỳ (Quảng Nam)" -> ("thành phố", "tam ky")."""
+    if not locality:
+        return None, ""
+    toks = lexicon.tokens_of(re.sub(r"\(.*?\)", "", locality).strip())
+    level, _, i = lexicon._level_after(toks, 0)
+    return level, " ".join(t[0] for t in toks[i:])
 
 
 def mentioned_plans(question: str, documents) -> set[str]:

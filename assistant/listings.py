@@ -38,11 +38,7 @@ def duties(turn: Turn, index, rows):
         if d.chunk_id in chunks and (turn.filters is None or turn.filters.allows(chunks[d.chunk_id], docs[d.doc_id]))
         and (not intent.scope or d.doc_id in intent.scope)
     ]
-    looked: dict[tuple[str, str], object] = {}  # one lexicon lookup per body of a document, not per row
-    for d in rows:
-        if (d.agency, d.doc_id) not in looked:
-            looked[(d.agency, d.doc_id)] = lookup(d.agency, docs[d.doc_id].locality)
-    agency = {id(d): looked[(d.agency, d.doc_id)] for d in rows}
+    agency = {id(d): lookup(d.agency, docs[d.doc_id].locality) for d in rows}  # lookup is cached
     own = [d for d in rows if retrieve.is_own(intent, agency[id(d)])]
     linked = [d for d in rows if retrieve.is_linked(intent, agency[id(d)])]
     if not own:

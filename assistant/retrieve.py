@@ -28,15 +28,7 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
     docs = index.documents_by_id
     prefer = None
     if intent.duty and (intent.body or intent.sectors):
-        seen: dict[tuple[str, str | None], bool] = {}  # a library repeats the same agencies thousands of times
-
-        def prefer(c) -> bool:
-            if not c.agency:
-                return False
-            key = (c.agency, docs[c.doc_id].locality)
-            if key not in seen:
-                seen[key] = is_own(intent, lookup(*key))
-            return seen[key]
+        prefer = lambda c: bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality))  # noqa: E731
     result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
     result.sectors = set(intent.sectors)
     skip = national_places(question, index.documents)
