@@ -535,6 +535,9 @@ def test_plans_tab_rejects_a_bad_file_and_indexes_a_good_one(page, web_settings,
     assert "định dạng .exe không được hỗ trợ" in log and "Chỉ mục giữ nguyên" in log
     assert manifest.read_bytes() == before
     page.screenshot(path=OUT / "web-plans-rejected.png")
+    # the app empties the upload box in a step after the log; a file chosen before that step would be emptied too
+    page.wait_for_function("() => !document.querySelector('#tc-upload').innerText.includes('cai-dat')",
+                           timeout=60_000)
 
     good = tmp_path / "an-binh_kh-12-ubnd_2026.txt"
     good.write_text(NEW_PLAN, encoding="utf-8")
