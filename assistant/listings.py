@@ -49,9 +49,11 @@ def duties(turn: Turn, index, rows):
     for doc_id in dict.fromkeys(d.doc_id for d in own):
         doc = docs[doc_id]
         in_doc = [d for d in own if d.doc_id == doc_id]
-        # its own items, then the items of other agencies that name it as a partner
-        mine = [d for d in in_doc if chunks[d.chunk_id].agency and retrieve.is_own(
-            intent, lookup(chunks[d.chunk_id].agency, doc.locality))]
+        # its own items (it leads or carries them out, or they sit in its own section), then the items of
+        # other agencies that name it as a partner; a table row's role is its own, whatever body the
+        # passage's section names
+        mine = [d for d in in_doc if d.role != "phối hợp" or (chunks[d.chunk_id].agency and retrieve.is_own(
+            intent, lookup(chunks[d.chunk_id].agency, doc.locality)))]
         partner = [d for d in in_doc if d not in mine]
         lines += ["", f"**{doc.label}** — {'; '.join(dict.fromkeys(d.agency for d in in_doc))}:"]
         for group, title in ((mine, None), (partner, "Phối hợp (theo nhiệm vụ giao cho cơ quan khác):")):

@@ -59,3 +59,33 @@ def test_corpus3_index_holds_the_bundled_plans_too_and_its_questions_are_searche
     assert set(report["modes"]["hybrid"]["by_split"]) == {"tuned"}
     top = {h["file"] for q in report["questions"] for h in q["top"]}
     assert top & corpus3
+
+
+@pytest.fixture(scope="module")
+def corpus3_assistant(tmp_path_factory):
+    """The assistant over one index of the bundled plans and corpus3 (hashing embedder; listings are code)."""
+    from assistant.answer import Assistant
+    from eval.cli import build_corpus_index, corpus_dir
+    from index.embedder import HashingEmbedder
+    from index.search import Searcher
+    from tests.fakes import ScriptedGenerator
+
+    if not C3_DIR.is_dir():
+        pytest.skip("../shared/corpus3 not present")
+    embedder = HashingEmbedder()
+    also = [corpus_dir(c) for c in INDEXED_WITH["corpus3"]]
+    settings = build_corpus_index(Settings(), C3_DIR, tmp_path_factory.mktemp("c3"), embedder, also=also)
+    gen = ScriptedGenerator("")
+    return Assistant(Searcher(settings, embedder), lambda _: gen, settings)
+
+
+def test_a_table_row_a_body_leads_is_its_own_duty_whatever_section_the_passage_sits_in(corpus3_assistant):
+    # Nghị quyết 03/NQ-CP: the appendix row "rà soát … pháp luật về cơ yếu" is led by Bộ Quốc phòng, in a
+    # passage whose section belongs to another body; the Thông báo 624 row names it only as a partner
+    text = corpus3_assistant.answer("Bộ Quốc phòng có nhiệm vụ gì?").text
+    programme = text.split("**Chương trình hành động ban hành kèm theo Nghị quyết 03/NQ-CP", 1)[1].split("\n\n")[0]
+    own, _, partner = programme.partition("_Phối hợp (theo nhiệm vụ giao cho cơ quan khác):_")
+    assert "pháp luật về cơ yếu" in own and "pháp luật về cơ yếu" not in partner
+    assert "hạ tầng viễn thông, hạ tầng số dùng chung" in partner  # it only takes part in that one
+    notice = text.split("**Thông báo 624/TB-VPCP", 1)[1].split("\n\n")[0]
+    assert notice.index("_Phối hợp") < notice.index("video clip tổng kết năm 2025")
