@@ -227,6 +227,21 @@ def _labelled_duties(item: _Item) -> list[Duty]:
     return rows
 
 
+_LINKS = re.compile(r"[\s,;.:()\-–]+|\b(?:và|thuộc|trực thuộc)\b", re.I)
+
+
+def _names_only(item: str, locality: str | None) -> bool:
+    """Whether an item is only bodies, joined by commas, "và" or "thuộc" (what stands in brackets aside: an
+    address, "gọi chung là …"): an enumeration of units (an organisation chart, a list of members, where
+    to file), which gives nobody work."""
+    from ingest.lexicon import bodies_in
+
+    left = re.sub(r"\([^()]*\)", " ", item)
+    for b in sorted(bodies_in(left, locality), key=lambda b: -len(b.written)):
+        left = left.replace(b.written, " ")
+    return not _LINKS.sub("", left)
+
+
 def _is_list_line(paragraph: str) -> bool:
     """A bullet of a list of bodies under a label ("- Ban Chỉ đạo các tỉnh.")."""
     return paragraph.lstrip().startswith(("-", "+", "•")) and len(paragraph) < 400
@@ -246,6 +261,8 @@ def _item_duties(item: _Item) -> list[Duty]:
     if item.agency:
         body = _strip_marker(text)
         after = body[len(item.agency):] if body.startswith(item.agency) else body
+        if _names_only(body, item.doc.locality):
+            return []  # "Trạm Kiểm lâm A, Trạm Kiểm lâm B thuộc Hạt Kiểm lâm C;": a list of units, no task
         if trailing_agency(text) == item.agency:  # "… (Bộ phận Y tế)": a unit of the section's body does it
             for name in split_agencies(_section_body(item.section) or ""):
                 add(lookup(name, item.doc.locality), "thực hiện", text)

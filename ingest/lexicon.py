@@ -288,7 +288,7 @@ def _name_word(text: str, toks, j: int, first: int) -> bool:
     if j == first:
         return False
     prev = text[toks[j - 1][1]:toks[j - 1][2]]
-    return prev[:1].isupper() and toks[j][0] not in stop_syllables() and not _is_verb_start(toks[j][0])
+    return prev[:1].isupper() and not is_stop(word) and not _is_verb_start(word)
 
 
 @lru_cache(maxsize=1)
@@ -305,8 +305,22 @@ def stop_words() -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
-def _is_verb_start(token: str) -> bool:
-    return any(p.tokens[0] == token for e in load().of_kind("verb") for p in e.phrases)
+def _is_verb_start(word: str) -> bool:
+    """Whether a verb of the lexicon starts with this word, matched with its diacritics when it has them
+    ("lâm" of "Trạm Kiểm lâm" is not "làm"), else by its folded form."""
+    w = nfc(word).lower()
+    if fold(w) == w:
+        return w in _verb_starts()[0]
+    return w in _verb_starts()[1]
+
+
+@lru_cache(maxsize=1)
+def _verb_starts() -> tuple[frozenset[str], frozenset[str]]:
+    """The first words of the lexicon's verbs: folded, and as written."""
+    verbs = load().of_kind("verb")
+    folded = frozenset(p.tokens[0] for e in verbs for p in e.phrases)
+    written = frozenset(nfc(n).lower().split()[0] for e in verbs for n in (e.name, *e.aliases) if n.strip())
+    return folded, written
 
 
 def _level_after(toks, i: int) -> tuple[str | None, str | None, int]:

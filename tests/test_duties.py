@@ -372,3 +372,36 @@ def test_cli_without_an_index_says_to_ingest(tmp_path, monkeypatch, capsys):
     assert _run(["duties"]) == 2
     captured = capsys.readouterr()
     assert "tracuu ingest" in captured.out + captured.err
+
+
+@pytest.mark.parametrize("item, names_only", [
+    # an organisation chart (a decision on the forest rangers' units) and where to file (a procedures decision)
+    ("Trạm Kiểm lâm Phú Quý, Trạm Kiểm lâm Long Đại thuộc Hạt Kiểm lâm Quảng Ninh;", True),
+    ("Trung tâm phục vụ hành chính công (Đường Lê Lợi, Phường Bình Dương, Thành phố Hồ Chí Minh).", True),
+    ("Các sở, ban, ngành, Trung tâm Phục vụ hành chính công thành phố, Ủy ban nhân dân cấp xã.", True),
+    # a body and what it does (a decree; a yearly plan)
+    ("Bộ Văn hóa, Thể thao và Du lịch có ý kiến đối với kế hoạch bảo quản, phục chế bảo vật quốc gia;", False),
+    ("Sở Y tế chủ trì, phối hợp Công an tỉnh tổ chức cai nghiện.", False),
+    ("Các doanh nghiệp nhà nước, Tổng Công ty tiên phong, dẫn dắt sự phát triển kinh tế số của ngành.", False),
+])
+def test_an_item_that_only_names_bodies_gives_nobody_work(item, names_only):
+    from ingest.duties import _names_only
+
+    assert _names_only(item, None) is names_only
+
+
+def test_a_list_of_units_yields_no_duty_rows(tmp_path):
+    from ingest.pipeline import parse_file
+    from ingest.records import duties_of, extract_records
+
+    path = tmp_path / "quyet-dinh_to-chuc_2025.md"
+    path.write_text(
+        "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\n\nSố: 39/2025/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nVề tổ chức bộ máy\n\n"
+        "Điều 2. Tổ chức bộ máy\n\n1. Các đơn vị trực thuộc gồm:\n\n"
+        "a) Trạm Kiểm lâm Phú Quý, Trạm Kiểm lâm Long Đại thuộc Hạt Kiểm lâm Quảng Ninh;\n\n"
+        "b) Trạm Kiểm lâm Troóc thuộc Hạt Kiểm lâm Phong Nha.\n\n"
+        "Điều 3. Tổ chức thực hiện\n\n1. Hạt Kiểm lâm Quảng Ninh chủ trì tuần tra, bảo vệ rừng.\n",
+        encoding="utf-8")
+    doc, chunks = parse_file(path)
+    rows = duties_of(extract_records([doc], chunks))
+    assert [(d.canonical, d.role) for d in rows] == [("Hạt Kiểm lâm Quảng Ninh", "chủ trì")]
