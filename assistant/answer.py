@@ -57,11 +57,16 @@ class Assistant:
         standalone = rewrite(question, conversation.last_question if conversation else None,
                              place_names(index.documents), conversation.last_answer if conversation else None)
         intent = with_legal_chunks(read_intent(standalone, index.documents), index.chunks)
-        result = retrieve.search(self.searcher, standalone, k=max(self.settings.top_k, 10), filters=filters,
-                                 intent=intent)
-        turn = Turn(question, standalone, intent, result, filters, model or self.settings.llm, on_token, started,
-                    {"retrieve_ms": round((time.perf_counter() - started) * 1000, 1), "first_token_ms": None,
-                     "total_ms": None})
+
+        def search():
+            result = retrieve.search(self.searcher, standalone, k=max(self.settings.top_k, 10), filters=filters,
+                                     intent=intent)
+            turn.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            return result
+
+        # retrieve_ms stays 0 when the answer needs no search (made from the records alone)
+        turn = Turn(question, standalone, intent, search, filters, model or self.settings.llm, on_token, started,
+                    {"retrieve_ms": 0.0, "first_token_ms": None, "total_ms": None})
         answer = self._route(turn, index, bm25, model)
         total = round((time.perf_counter() - started) * 1000, 1)
         answer.timings["total_ms"] = total
@@ -72,7 +77,7 @@ class Assistant:
         return answer
 
     def _route(self, turn: Turn, index, bm25, model) -> Answer:
-        intent, result = turn.intent, turn.result
+        intent = turn.intent
         if intent.month:
             answer = listings.due_in_month(turn, index, self.duty_rows())
             if answer is not None:
@@ -94,6 +99,7 @@ class Assistant:
             answer = listings.duties(turn, index, self.duty_rows())
             if answer is not None:
                 return answer
+        result = turn.result
         missing = lacking(turn, index, bm25) if result.hits else []
         if not result.hits or result.relevance < self.min_relevance:
             answer = None if missing else listings.legal_part(turn, index, bm25)  # "Điều 28 nói gì?"

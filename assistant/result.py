@@ -82,12 +82,20 @@ class Turn:
     question: str  # as asked
     standalone: str  # rewritten from the conversation
     intent: object  # assistant.intent.Intent
-    result: object  # index.search.SearchResult, from assistant.retrieve
+    search: object  # index.search.SearchResult, or a function that runs the search when it is first needed
     filters: object  # index.search.Filters or None
     model_name: str
     on_token: Callable[[str], None]
     started: float = field(default_factory=time.perf_counter)
     timings: dict = field(default_factory=dict)
+
+    @property
+    def result(self):
+        """The passages found (assistant.retrieve): searched at the first use, so an answer made from the
+        records alone (a duty listing) never embeds the question."""
+        if callable(self.search):
+            self.search = self.search()
+        return self.search
 
     def mark_first_token(self) -> None:
         if self.timings.get("first_token_ms") is None:

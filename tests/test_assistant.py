@@ -614,3 +614,24 @@ def test_a_sentence_whose_value_its_passage_does_not_hold_is_dropped(indexed):
     passage = chunks[record.chunk_id].text
     assert direct.checked("Trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch này", passage, question)
     assert not direct.checked("Trong thời hạn 30 ngày kể từ ngày nhận Kế hoạch này", passage, question)
+
+
+def test_a_listing_from_the_records_never_searches(code_assistant):
+    # a duty listing is made from the records alone: the question is not embedded (a cold CLI call saves the
+    # encoder and the search); a question the records do not answer is searched
+    _, assistant, _ = code_assistant
+    searched = []
+    real = assistant.searcher.search
+
+    def counting(*args, **kwargs):
+        searched.append(args[0] if args else kwargs.get("query"))
+        return real(*args, **kwargs)
+
+    assistant.searcher.search = counting
+    try:
+        listing = assistant.answer("Sở Y tế phải làm gì?")
+        assert listing.mode == "duties" and not searched and listing.timings["retrieve_ms"] == 0.0
+        other = assistant.answer("Kinh phí thực hiện kế hoạch lấy từ đâu?")
+        assert searched and other.timings["retrieve_ms"] > 0
+    finally:
+        del assistant.searcher.search
