@@ -65,7 +65,11 @@ class Lexicon:
     entries: list[Entry]
 
     def of_kind(self, *kinds: str) -> list[Entry]:
-        return [e for e in self.entries if e.kind in kinds]
+        """The entries of these kinds (the same list each call, indexed by the first word of their phrases)."""
+        cache = self.__dict__.setdefault("_of_kind", {})
+        if kinds not in cache:
+            cache[kinds] = _Entries(e for e in self.entries if e.kind in kinds)
+        return cache[kinds]
 
     @property
     def level_words(self) -> dict[str, tuple[str, str | None]]:
@@ -75,6 +79,19 @@ class Lexicon:
             for p in e.phrases:
                 out[" ".join(p.tokens)] = (e.name, None if e.level == "-" else e.level)
         return out
+
+
+class _Entries(list):
+    """Entries of the lexicon with their phrases by first word, so a match tries only the phrases that
+    start with the word at hand (the library's records look up bodies millions of times)."""
+
+    def __init__(self, entries):
+        super().__init__(entries)
+        self.by_first: dict[str, list[tuple[Entry, Phrase]]] = {}
+        for e in self:
+            for p in e.phrases:
+                if p.tokens:
+                    self.by_first.setdefault(p.tokens[0], []).append((e, p))
 
 
 def compact(token: str) -> str:
@@ -149,11 +166,14 @@ def _is_word(token: str) -> bool:
 
 
 def _longest(entries, toks, i: int) -> tuple[Entry, int] | None:
+    if i >= len(toks):
+        return None
+    by_first = getattr(entries, "by_first", None)
+    pairs = by_first.get(toks[i][0], ()) if by_first is not None else ((e, p) for e in entries for p in e.phrases)
     best = None
-    for e in entries:
-        for p in e.phrases:
-            if _matches(p, toks, i) and (best is None or len(p.tokens) > best[1]):
-                best = (e, len(p.tokens))
+    for e, p in pairs:
+        if _matches(p, toks, i) and (best is None or len(p.tokens) > best[1]):
+            best = (e, len(p.tokens))
     return best
 
 
