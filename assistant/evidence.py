@@ -90,17 +90,43 @@ def asked_value(question: str) -> Asked | None:
     return Asked(hit[0], label, re.compile(value))
 
 
+# the numbering cell that opens a table row as the reader writes it ("STT: 3 · ", "TT: 14. · ")
+_ROW_NUMBER = re.compile(r"^\s*(?:S[ốo]\s*)?S?TT\s*:\s*[\dIVXivx]+\.?\s*·\s*")
+
+
 def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
     """The sentences of `text` that give a value of the asked kind other than the question's own
-    figures ("năm 2026" asked is no answer)."""
+    figures ("năm 2026" asked is no answer); asked how many of a thing ("bao nhiêu hài cốt"), a figure
+    that counts that thing ("300 mẫu đo", "80% trạm y tế", "số trạm … là 22"), not any figure."""
     own = set(re.findall(r"\d+", question))
+    noun = counted_noun(question) if asked.kind == "number" else None
+    counts = re.compile(rf"(\d[\d.,]*)\s*(?:%|/\s*\d[\d.,]*)?\s+(?:\w+\s+)?{noun}\b"
+                        rf"|\b{noun}\b(?:\s+\w+){{0,4}}\s*(?:la|:|dat)\s*(\d[\d.,]*)") if noun else None
     out = []
     for sent in sentences(text):
+        sent = _ROW_NUMBER.sub("", sent)  # "STT: 3 · Tên nhiệm vụ: …": a table row's number is no value
         folded = fold(sent)
         values = [m.group() for m in asked.value.finditer(folded)]
-        if any(set(re.findall(r"\d+", v)) - own or not re.search(r"\d", v) for v in values):
-            out.append(sent)
+        if not any(set(re.findall(r"\d+", v)) - own or not re.search(r"\d", v) for v in values):
+            continue
+        if counts is not None and not any(
+                set(re.findall(r"\d+", m.group(1) or m.group(2))) - own for m in counts.finditer(folded)):
+            continue
+        out.append(sent)
     return out
+
+
+def counted_noun(question: str) -> str | None:
+    """The folded noun a how-many question counts ("bao nhiêu hài cốt liệt sĩ" -> "hai cot"), read with the
+    question's diacritics: None when the words after "bao nhiêu" are function words ("bao nhiêu mỗi năm",
+    "bao nhiêu người", "bao nhiêu lần": too general to hold a figure to)."""
+    from ingest.lexicon import is_stop
+
+    m = re.search(r"\b(?:bao\s+nhi[eê]u|bao\s+nhiu|mấy)\s+(\w+)(?:\s+(\w+))?", nfc(question).lower())
+    if not m or m.group(1).isdigit() or is_stop(m.group(1)) or (m.group(2) and is_stop(f"{m.group(1)} {m.group(2)}")):
+        return None
+    words = [m.group(1)] + ([m.group(2)] if m.group(2) and not is_stop(m.group(2)) else [])
+    return re.escape(fold(" ".join(words)))
 
 
 def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = frozenset()) -> tuple[float, str | None]:

@@ -3,7 +3,7 @@ records), or sent to the model; with the relevance of the top passages and the k
 the answers made by code. No LLM is loaded (a generator that writes nothing stands in), so it runs in
 seconds; use it to choose a threshold on the tuned split, then read the held-out split.
 
-    python bench/premodel.py [eval/gold/gold.jsonl] [--threshold 0.75]
+    python bench/premodel.py [eval/gold/gold.jsonl] [--threshold 0.75] [--split tuned]
 """
 
 from __future__ import annotations
@@ -38,9 +38,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("gold", nargs="?", default=None)
     ap.add_argument("--threshold", type=float, default=None)
+    ap.add_argument("--split", choices=("tuned", "heldout"), default=None,
+                    help="only the questions of this split (a file with both, like corpus3.jsonl: read the "
+                         "held-out split only to report it)")
     args = ap.parse_args()
     rt = Runtime()
-    items = load_gold(args.gold)
+    items = [it for it in load_gold(args.gold) if args.split is None or it.split == args.split]
     kwargs = {"min_relevance": args.threshold} if args.threshold is not None else {}
     assistant = Assistant(rt.searcher, lambda _: Silent(), rt.settings, **kwargs)
     convs: dict[str, Conversation] = {}

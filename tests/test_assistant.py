@@ -156,6 +156,28 @@ def test_value_sentences_need_a_value_the_question_does_not_give():
         "Mức 1.500.000 đồng/tháng."]
 
 
+@pytest.mark.parametrize("question, text, gives", [
+    # asked how many of a thing, a figure that counts that thing (a drug plan's target, a telecom plan's measure)
+    ("Kế hoạch đặt chỉ tiêu bao nhiêu trạm y tế xã đủ điều kiện?",
+     "Trên 80% trạm y tế xã, phường đủ điều kiện xác định tình trạng nghiện.", True),
+    ("mỗi xã phải đo tối thiểu bao nhiêu mẫu đo mỗi tháng?",
+     "Đo kiểm bằng ứng dụng i-Speed (đảm bảo tối thiểu 300 mẫu đo/xã/tháng).", True),
+    ("Số hài cốt liệt sĩ cần quy tập là bao nhiêu?", "Số hài cốt liệt sĩ cần quy tập là 1.200.", True),
+    ("Kế hoạch đặt chỉ tiêu quy tập bao nhiêu hài cốt liệt sĩ mỗi năm?",
+     "Căn cứ tình hình tìm kiếm, quy tập hài cốt liệt sĩ từ nay đến năm 2020 và những năm tiếp theo.", False),
+    ("Đến năm 2030 có bao nhiêu doanh nghiệp khởi nghiệp sáng tạo?",
+     "Đến năm 2030: có ít nhất 100 tổ chức nghiên cứu đạt chuẩn; 5 trung tâm đổi mới sáng tạo.", False),
+    # a table row's number is no value
+    ("Có bao nhiêu dự án trọng điểm?", "STT: 3 · Tên dự án, nhiệm vụ: Đầu tư trạm quan trắc", False),
+    # a word after "bao nhiêu" that is no noun counted holds no figure to anything
+    ("Số vụ phạm tội tăng bao nhiêu mỗi năm?", "Số vụ phạm tội bị phát hiện tăng từ 5% trở lên.", True),
+])
+def test_a_how_many_question_needs_a_figure_of_what_it_counts(question, text, gives):
+    from assistant.evidence import asked_value, value_sentences
+
+    assert bool(value_sentences(asked_value(question), question, text)) is gives
+
+
 @pytest.mark.parametrize("question,canonical,known", [
     ("Sở Xây dựng tỉnh Nam Định có nhiệm vụ gì?", "Sở Xây dựng", True),
     ("Bệnh viện Tâm thần thành phố Cần Thơ có nhiệm vụ gì?", "Bệnh viện Tâm thần", False),

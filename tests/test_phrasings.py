@@ -106,6 +106,8 @@ OTHER_KINDS = [
     ("Kinh phí thực hiện kế hoạch lấy từ đâu?", {"funding"}, "duty"),
     ("Kinh phí giao cho Sở Y tế là bao nhiêu?", {"funding", "money"}, "duty"),
     ("ngan sach cho du an la bao nhieu tien", {"funding", "money"}, "duty"),
+    ("Mức thưởng cho tác giả sáng chế là bao nhiêu?", {"money"}, "duty"),
+    ("muc tien thuong cho tap the xuat sac la bao nhieu", {"money"}, "duty"),
     ("Định kỳ báo cáo về đâu?", {"reporting"}, "duty"),
     ("Phải báo cáo kết quả cho cơ quan nào?", {"reporting", "who"}, "duty"),
     ("Kế hoạch có bao nhiêu mục tiêu cụ thể?", {"number"}, "duty"),
