@@ -95,7 +95,9 @@ def _named_body(question: str) -> lexicon.BodyMatch | None:
     "so y te phai lam gi" (typed without diacritics the whole question is searched from each word)."""
     found = lexicon.bodies_in(question)
     if found:
-        return next((b for b in found if not b.group), found[0])
+        # "Công văn của UBND thành phố giao Bưu điện … những gì?": the body given the work is the one asked
+        given = [b for b in found if re.search(r"\bgiao(?:\s+cho)?\s*$", fold(question[:b.end - len(b.written)]))]
+        return next((b for b in given + found if not b.group), found[0])
     # typed in lower case: try every position for a known body (not a head noun alone)
     toks = lexicon.tokens_of(question)
     for i in range(len(toks)):

@@ -657,3 +657,15 @@ def test_a_listing_from_the_records_never_searches(code_assistant):
         assert searched and other.timings["retrieve_ms"] > 0
     finally:
         del assistant.searcher.search
+
+
+@pytest.mark.parametrize("question, body", [
+    ("Công văn của UBND thành phố giao Bưu điện Thành phố nhiệm vụ gì?", "Bưu điện Thành phố"),
+    ("Kế hoạch của Ủy ban nhân dân tỉnh giao cho Sở Y tế những việc gì?", "Sở Y tế"),
+    ("Quyết định của Thủ tướng giao Tập đoàn Điện lực Việt Nam làm gì?", "Tập đoàn Điện lực Việt Nam"),
+    ("Sở Y tế phối hợp với Công an tỉnh làm gì?", "Sở Y tế"),
+])
+def test_the_body_given_the_work_is_the_one_asked(question, body):
+    from assistant.intent import read_intent
+
+    assert read_intent(question, []).body.written == body
