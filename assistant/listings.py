@@ -222,6 +222,18 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
         return None
     docs = index.documents_by_id
     chunks = {c.chunk_id: c for c in index.chunks}
+    asked, body = asked_value(turn.standalone), turn.intent.body
+    # "bao nhiêu trạm y tế": the body is what is counted, not who acts
+    counted = body is not None and re.search(rf"\b(?:bao nhieu|bao nhiu|may)\s+{re.escape(fold(body.written))}",
+                                             fold(turn.standalone))
+    if asked and body is not None and not body.group and not counted and not fallback:
+        # "Công an Thành phố phải xong trước ngày nào?": a value of another body's item is no answer
+        named = [r for r in found if _addresses(turn.intent, r, _context(r, chunks), docs[r.doc_id].locality)]
+        if not named:
+            from assistant.refusal import refusal
+
+            return refusal(turn, index, [f"{asked.label} của {asked_name(turn.intent)}"], stream=stream)
+        found = named
     what = f" ({cues.label})" if cues else ""
     citations, cited, lines = [], {}, [f"Theo các văn bản hiện có{what}:"]
     stated = direct.stated(turn.standalone, found, index, lambda r: _context(r, chunks))
@@ -255,6 +267,20 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
             lines.append(f"{indent}- {where}: “{r.text}” [{n}]" if where else f"{indent}- “{r.text}” [{n}]")
     mode = "evidence" if fallback else "records"
     return listed(turn, lines, citations, mode, stream)
+
+
+def _addresses(intent, r: Record, context: str, locality) -> bool:
+    """Whether an item may hold for the body the question names: it is given to that body or names it (in
+    its text or in the headings and lead-in it stands under: "3. Bộ trưởng Bộ Tài chính … thực hiện các
+    nhiệm vụ sau: › 3.1 …"), or it is given to a group of bodies ("Các sở, ban, ngành") or to nobody named
+    (a rule for all); not when it names only other bodies."""
+    from ingest.lexicon import bodies_in, find_body
+
+    found = [*(find_body(d.agency, locality) for d in r.duties), *bodies_in(f"{context}\n{r.text}", locality)]
+    found = [b for b in found if b is not None]
+    if not found or any(b.group for b in found):
+        return True
+    return any(retrieve.is_own(intent, lookup(b.written, locality)) for b in found)
 
 
 def signing_titles(text: str, name: str) -> str:

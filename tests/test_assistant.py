@@ -669,3 +669,15 @@ def test_the_body_given_the_work_is_the_one_asked(question, body):
     from assistant.intent import read_intent
 
     assert read_intent(question, []).body.written == body
+
+
+@pytest.mark.parametrize("question, said", [
+    # a rule given to a group of bodies holds for each of them (Kế hoạch 153: "các sở, ban, ngành … gửi")
+    ("Theo Kế hoạch 153, Sở Giáo dục và Đào tạo phải gửi kế hoạch trong thời hạn bao lâu?", "10 ngày"),
+    # the body is what is counted, not who acts
+    ("Kế hoạch 153 đặt chỉ tiêu bao nhiêu trạm y tế xã, phường đủ điều kiện xác định tình trạng nghiện?", "80%"),
+])
+def test_a_value_for_a_body_comes_from_its_items_or_its_groups(code_assistant, question, said):
+    _, assistant, _ = code_assistant
+    answer = assistant.answer(question)
+    assert not answer.refused and said in answer.text

@@ -89,3 +89,11 @@ def test_a_table_row_a_body_leads_is_its_own_duty_whatever_section_the_passage_s
     assert "hạ tầng viễn thông, hạ tầng số dùng chung" in partner  # it only takes part in that one
     notice = text.split("**Thông báo 624/TB-VPCP", 1)[1].split("\n\n")[0]
     assert notice.index("_Phối hợp") < notice.index("video clip tổng kết năm 2025")
+
+
+def test_a_value_of_another_bodys_item_is_no_answer(corpus3_assistant):
+    # Công văn 4085: the police are given a task with no deadline; the dates nearby belong to other bodies' items
+    answer = corpus3_assistant.answer(
+        "Theo Công văn 4085, Công an Thành phố phải hoàn thành việc hướng dẫn rà soát, chuẩn hóa dữ liệu số nhà "
+        "trước ngày nào?")
+    assert answer.refused and "Công an" in answer.text.split("không thấy:", 1)[1].split(")")[0]
