@@ -19,7 +19,7 @@ from assistant.evidence import asked_value, asks_who, coverage, value_sentences
 from assistant.focus import sentences
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from index.bm25 import bm25_tokens
-from ingest.normalize import fold
+from ingest.normalize import fold, nfc
 from ingest.canonical import lookup
 from ingest.records import Record
 
@@ -234,6 +234,13 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
 
             return refusal(turn, index, [f"{asked.label} của {asked_name(turn.intent)}"], stream=stream)
         found = named
+    happens = _happening(turn.standalone, asked)
+    if happens and not fallback and not any(fold(happens) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}")
+                                            for r in found):
+        # "Phiên họp lần thứ sáu được tổ chức vào ngày nào?": the date of another act is no answer
+        from assistant.refusal import refusal
+
+        return refusal(turn, index, [f"{asked.label} ({happens})"], stream=stream)
     what = f" ({cues.label})" if cues else ""
     citations, cited, lines = [], {}, [f"Theo các văn bản hiện có{what}:"]
     stated = direct.stated(turn.standalone, found, index, lambda r: _context(r, chunks))
@@ -267,6 +274,24 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
             lines.append(f"{indent}- {where}: “{r.text}” [{n}]" if where else f"{indent}- “{r.text}” [{n}]")
     mode = "evidence" if fallback else "records"
     return listed(turn, lines, citations, mode, stream)
+
+
+def _happening(question: str, asked) -> str | None:
+    """What happens at the time a question asks, as the question writes it: the last word before "vào ngày nào", "khi nào" …
+    that is neither a function word, a figure nor a word of the time itself ("đợt cao điểm … kết thúc vào ngày nào" ->
+    "ket thuc"; "hạn báo cáo sơ kết là khi nào" -> "so ket"). None for other values."""
+    from ingest.words import segment
+
+    if asked is None or asked.kind not in ("day", "date"):
+        return None
+    m = question_kinds.find(asked.kind, question)
+    if not m:
+        return None
+    for w in reversed(segment(nfc(question)[:m.start()])):
+        said = question_kinds.find("deadline_word", w.shown)  # the whole word: "định kỳ" is no "kỳ"
+        if not (w.stop or w.shown.isdigit() or (said and said.end() - said.start() == len(w.shown))):
+            return w.shown
+    return None
 
 
 def _addresses(intent, r: Record, context: str, locality) -> bool:

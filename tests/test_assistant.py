@@ -681,3 +681,25 @@ def test_a_value_for_a_body_comes_from_its_items_or_its_groups(code_assistant, q
     _, assistant, _ = code_assistant
     answer = assistant.answer(question)
     assert not answer.refused and said in answer.text
+
+
+@pytest.mark.parametrize("question, happens", [
+    ("Đợt cao điểm bắt đầu và kết thúc vào ngày nào?", "kết thúc"),
+    ("Phiên họp lần thứ sáu được tổ chức vào ngày nào?", "tổ chức"),
+    ("Luật có hiệu lực từ ngày nào?", "hiệu lực"),
+    ("Các đơn vị phải xây dựng kế hoạch triển khai xong trước khi nào?", "triển khai"),
+    ("Hạn gửi báo cáo sơ kết là ngày nào?", "sơ kết"),
+    ("Báo cáo định kỳ gửi vào ngày nào hằng tháng?", "định kỳ"),
+    ("Kinh phí là bao nhiêu?", None),
+])
+def test_what_happens_at_the_time_asked(question, happens):
+    from assistant.evidence import asked_value
+    from assistant.listings import _happening
+
+    assert _happening(question, asked_value(question)) == happens
+
+
+def test_a_monthly_report_day_is_answered(code_assistant):
+    _, assistant, _ = code_assistant
+    answer = assistant.answer("Theo kế hoạch của phường Tân Hưng, báo cáo định kỳ gửi vào ngày nào hằng tháng?")
+    assert not answer.refused and "14" in answer.text

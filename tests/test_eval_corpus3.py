@@ -97,3 +97,12 @@ def test_a_value_of_another_bodys_item_is_no_answer(corpus3_assistant):
         "Theo Công văn 4085, Công an Thành phố phải hoàn thành việc hướng dẫn rà soát, chuẩn hóa dữ liệu số nhà "
         "trước ngày nào?")
     assert answer.refused and "Công an" in answer.text.split("không thấy:", 1)[1].split(")")[0]
+
+
+def test_the_date_of_another_act_is_no_answer(corpus3_assistant):
+    # Công văn 11554 dates the plan of the Tết campaign (before 30/11/2025), not the campaign's own days
+    answer = corpus3_assistant.answer("Công văn 11554 cho biết đợt cao điểm dịp Tết Bính Ngọ kết thúc vào ngày nào?")
+    assert answer.refused and "kết thúc" in answer.text
+    # the deadline it does give is answered
+    answer = corpus3_assistant.answer("Theo Công văn 11554, Bộ Tài chính phải báo cáo Kế hoạch cao điểm trước ngày nào?")
+    assert not answer.refused and "30 tháng 11 năm 2025" in answer.text
