@@ -28,7 +28,12 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
     docs = index.documents_by_id
     prefer = None
     if intent.duty and (intent.body or intent.sectors):
-        prefer = lambda c: bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality))  # noqa: E731
+        # the sections of the body asked about, and every passage holding an item given to it (an appendix
+        # table's rows, a numbered task of a letter), as the records made at ingest say
+        rows = index.duty_table.select(body_ok=lambda d: is_own(intent, lookup(d.agency, docs[d.doc_id].locality)))
+        given = {d.chunk_id for d in rows}
+        prefer = lambda c: c.chunk_id in given or (  # noqa: E731
+            bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality)))
     result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
     result.sectors = set(intent.sectors)
     skip = national_places(question, index.documents)

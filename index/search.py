@@ -30,7 +30,7 @@ class Hit:
     score: float  # fused score (higher is better)
     dense: float  # cosine similarity to the question
     bm25: float  # BM25 score
-    agency_match: bool = False  # an agency section of the agency the question names
+    agency_match: bool = False  # preferred by the assistant: a section of, or an item given to, the body asked
 
 
 @dataclass

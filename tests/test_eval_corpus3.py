@@ -106,3 +106,17 @@ def test_the_date_of_another_act_is_no_answer(corpus3_assistant):
     # the deadline it does give is answered
     answer = corpus3_assistant.answer("Theo Công văn 11554, Bộ Tài chính phải báo cáo Kế hoạch cao điểm trước ngày nào?")
     assert not answer.refused and "30 tháng 11 năm 2025" in answer.text
+
+
+def test_a_duty_question_finds_the_table_rows_given_to_the_body_first(corpus3_assistant):
+    # Nghị quyết 03/NQ-CP gives Bộ Nội vụ rows of its appendix table, in no section of its own
+    from assistant import retrieve
+    from ingest.canonical import lookup
+
+    searcher = corpus3_assistant.searcher
+    result = retrieve.search(searcher, "Theo Nghị quyết 03/NQ-CP, Bộ Nội vụ được giao những việc gì?", k=5)
+    rows = [d for d in searcher.index.duty_table.rows if lookup(d.agency).canonical == "Bộ Nội vụ"
+            and d.doc_id in {h.document.doc_id for h in result.hits}]
+    assert rows and all(h.agency_match for h in result.hits)
+    assert {h.chunk.chunk_id for h in result.hits} <= {d.chunk_id for d in rows} | {
+        h.chunk.chunk_id for h in result.hits if "Bộ Nội vụ" in h.chunk.section}
