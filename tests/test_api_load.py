@@ -119,3 +119,53 @@ def test_an_answer_past_its_deadline_gets_504(index_settings):
         status, _, body = post(port, "/v1/ask", {"question": GENERATED})
         assert status == 504 and "vượt thời hạn 1 giây" in json.loads(body)["detail"]
         assert gen.stopped == 1 and gen.written < 60
+
+
+NEW_PLAN = """ỦY BAN NHÂN DÂN
+TỈNH AN BÌNH
+Số: 21/KH-UBND
+An Bình, ngày 2 tháng 3 năm 2026
+
+KẾ HOẠCH
+Tăng cường hợp tác quốc tế năm 2026
+
+I. PHÂN CÔNG NHIỆM VỤ
+1. Bộ Dân tộc và Tôn giáo
+Chủ trì hướng dẫn các địa phương rà soát chính sách hỗ trợ đồng bào vùng biên giới, hoàn thành trong quý II năm 2026.
+"""
+
+
+def test_a_plan_uploaded_in_the_web_is_answered_by_a_running_api_within_seconds(tmp_path, plans_copy):
+    """Two processes' worth of runtimes on one index: the web's uploads service rebuilds it, and the API,
+    started before, answers from the new version without a restart (it checks the index pointer once a
+    second between requests)."""
+    from index.build import build_index
+    from index.embedder import HashingEmbedder
+    from tracuu.runtime import Runtime
+    from tracuu.settings import Settings
+    from tracuu.web_plans import PlanService
+
+    settings = Settings.from_env(index_dir=tmp_path / "index", plans_dir=plans_copy, llm="default")
+    build_index([plans_copy], settings, HashingEmbedder())
+    question = {"question": "Bộ Dân tộc và Tôn giáo phải làm gì?"}
+    with serving(settings, SlowGenerator(words=5, pause=0.01)) as port:
+        status, _, body = post(port, "/v1/ask", question)
+        assert status == 200 and json.loads(body)["refused"]  # no plan gives it anything yet
+        web = Runtime(settings, embedder=HashingEmbedder(), generator_for=lambda _: None)
+        cache = tmp_path / "gradio-cache"
+        cache.mkdir()
+        upload = cache / "an-binh_kh-21-ubnd_2026.txt"
+        upload.write_text(NEW_PLAN, encoding="utf-8")
+        lines = list(PlanService(web, threading.Lock(), tmp_path / "uploads", cache).add([str(upload)]))
+        assert "Xong" in lines[-1], lines
+        indexed = time.monotonic()
+        while True:
+            status, _, body = post(port, "/v1/ask", question)
+            answer = json.loads(body)
+            if not answer["refused"] or time.monotonic() - indexed > 10:
+                break
+            time.sleep(0.2)
+        waited = time.monotonic() - indexed
+        assert status == 200 and not answer["refused"], answer["answer"]
+        assert "rà soát chính sách hỗ trợ đồng bào vùng biên giới" in answer["answer"]
+        assert waited <= 10, f"answered {waited:.1f} s after the upload was indexed"
