@@ -45,6 +45,8 @@ def agency_of(title: str, inline: bool = True) -> str | None:
         cuts.append(verb.start())
     if cuts:
         cut = min(cuts)
+        if cut == colon and verb and verb.start() > colon and _shared_head_list(title[:verb.start()]):
+            cut = verb.start()  # "Các Bộ: Tài chính, Y tế, Tư pháp khẩn trương …": the bodies follow the colon
         if title[:cut].count("(") > title[:cut].count(")"):
             cut = title.rfind("(", 0, cut)  # never cut inside a parenthesis: keep the name before it
         name = title[:cut].strip(" ,")
@@ -56,6 +58,12 @@ def agency_of(title: str, inline: bool = True) -> str | None:
     if len(title) <= 110 and not re.search(r"[.;]\s", title) and lexicon.find_body(title) is not None:
         return title.rstrip(".").strip()
     return None
+
+
+def _shared_head_list(text: str) -> bool:
+    from ingest.canonical import split_agencies
+
+    return text.lstrip()[:4].lower() == "các " and len(split_agencies(text)) > 1
 
 
 def sectors_of(name: str) -> set[str]:

@@ -30,7 +30,9 @@ _TITLE = rf"(?:(?i:{lexicon.lead_pattern()})\s+(?:(?i:{lexicon.lead_pattern()})\
 _GROUPS = lexicon.head_pattern(("group",))
 _HEAD = re.compile(rf"^(?:{_TITLE}?(?:{_HEADS})|(?i:{_GROUPS})|(?i:các\s+(?:{_HEADS}))|{_TITLE}(?i:{_HEADS}))(?=[\s,:;.)]|$)")
 _LEAD = re.compile(r"^(?:Đề nghị|Giao)\s+")
-_SEP = re.compile(r"(,\s*|\s+và\s+)")
+_SEP = re.compile(r"(,\s*|;\s*|\s+và\s+)")
+# "Các Bộ: Tài chính, Y tế, Tư pháp" names a body per sector after one head noun
+_HEAD_THEN_SECTORS = re.compile(rf"^[Cc]ác\s+({_HEADS})\s*:\s*(.+)$")
 # where a list of agencies ends and their duty begins ("… Tỉnh Đoàn | chỉ đạo thực hiện …")
 # (a verb after "các" is a noun: "các tổ chức"; "giáo dục thường xuyên" is a kind of school)
 _DUTY_START = re.compile(rf"\s(?<!các )(?<!Các )(?<!giáo dục )(?:{lexicon.verb_pattern()})(?=[\s,]|$)")
@@ -114,6 +116,9 @@ def split_agencies(name: str) -> list[str]:
     ["Viện kiểm sát nhân dân", "Tòa án nhân dân thành phố"]; "Ủy ban nhân dân cấp huyện, cấp xã" ->
     ["Ủy ban nhân dân cấp huyện", "Ủy ban nhân dân cấp xã"]; "Sở Văn hóa, Thể thao và Du lịch" stays one."""
     text = _LEAD.sub("", " ".join(nfc(name).split()).strip(" ,.;:"))
+    shared = _shared_head(text)
+    if shared:
+        return shared
     pieces = _SEP.split(text)
     if not _HEAD.match(pieces[0]):
         return [text] if text else []
@@ -128,6 +133,29 @@ def split_agencies(name: str) -> list[str]:
         else:
             names[-1] += sep + piece
     return [re.sub(r"\b(cấp \w+) \1\b", r"\1", n) for n in names]  # the plan's "cấp xã cấp xã"
+
+
+def _shared_head(text: str) -> list[str] | None:
+    """"Các Bộ: Tài chính, Y tế, Văn hóa, Thể thao và Du lịch" -> ["Bộ Tài chính", "Bộ Y tế", "Bộ Văn hóa, Thể
+    thao và Du lịch"]: each run of the list that with the head noun names a body the lexicon knows; None
+    unless the whole list reads so."""
+    m = _HEAD_THEN_SECTORS.match(text)
+    if not m:
+        return None
+    head, names = m.group(1), []
+    pieces = _SEP.split(m.group(2))  # names and the separators between them
+    i = 0
+    while i < len(pieces):
+        for j in range(len(pieces), i, -2):  # the longest run first: "Văn hóa, Thể thao và Du lịch"
+            name = f"{head} {''.join(pieces[i:j])}"
+            found = lexicon.find_body(name)
+            if found is not None and found.known and found.end >= len(name):  # the whole run is its name
+                names.append(name)
+                i = j + 1
+                break
+        else:
+            return None
+    return names or None
 
 
 def agency_list_at(text: str) -> tuple[str, int] | None:
@@ -145,6 +173,11 @@ def agency_list_at(text: str) -> tuple[str, int] | None:
     if not stops or (hard and hard.start() < min(stops)):
         return None
     cut = min(stops)
+    if window[cut:cut + 2].strip().startswith(":") and re.fullmatch(rf"[Cc]ác\s+(?:{_HEADS})", window[:cut].strip()):
+        # "Các Bộ: Tài chính, Y tế, Tư pháp khẩn trương …": the list after the colon names the bodies
+        verb = _DUTY_START.search(window, cut + 1)
+        if verb and _shared_head(window[:verb.start()].strip(" ,")):
+            cut = verb.start()
     names = window[:cut].strip(" ,")
     if not names or len(names.split()) > 40:
         return None

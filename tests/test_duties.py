@@ -240,6 +240,13 @@ def test_same_role_across_levels_is_linked_not_merged():
 
 
 @pytest.mark.parametrize("name, parts", [
+    # one head noun over a list of sectors (a telegram; a plan's list of ministries), a list split by ";"
+    ("Các Bộ: Tài chính, Y tế, Tư pháp, Nội vụ", ["Bộ Tài chính", "Bộ Y tế", "Bộ Tư pháp", "Bộ Nội vụ"]),
+    ("Các Bộ: Quốc phòng, Công an, Văn hóa, Thể thao và Du lịch",
+     ["Bộ Quốc phòng", "Bộ Công an", "Bộ Văn hóa, Thể thao và Du lịch"]),
+    ("Bộ Thông tin và Truyền thông; Ban Tuyên giáo Trung ương; Bộ Ngoại giao",
+     ["Bộ Thông tin và Truyền thông", "Ban Tuyên giáo Trung ương", "Bộ Ngoại giao"]),
+    ("Các Bộ: phối hợp triển khai", ["Các Bộ: phối hợp triển khai"]),  # no list of bodies: as written
     ("Viện kiểm sát nhân dân thành phố, Tòa án nhân dân thành phố",
      ["Viện kiểm sát nhân dân thành phố", "Tòa án nhân dân thành phố"]),
     ("Viện kiểm sát nhân dân, Tòa án nhân dân thành phố", ["Viện kiểm sát nhân dân", "Tòa án nhân dân thành phố"]),
