@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ingest.normalize import fold, nfc
@@ -31,8 +31,12 @@ _GAPS = itertools.count()  # names of the "…" groups, unique across the table
 class Phrasing:
     kind: str
     written: str  # as the table writes it: "<lam> [<cac>] [<noidung>] <gi>"
-    pattern: re.Pattern
+    source: str  # its regular expression, compiled at first use (a question reads only some kinds)
     note: str = ""
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        return re.compile(self.source)
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +97,11 @@ _UNIT = re.compile(r"\{[^}]*\}|\[[^\]]*\]|<[^>]+>|…|\^|\$|[^\s{}\[\]<>…]+")
 
 def compile_phrasing(written: str, classes: dict[str, str]) -> re.Pattern:
     """The regex of one phrasing of the table (see its header for the notation)."""
-    return re.compile(rf"(?<!\w){_sequence(written, classes)}(?!\w)")
+    return re.compile(phrasing_source(written, classes))
+
+
+def phrasing_source(written: str, classes: dict[str, str]) -> str:
+    return rf"(?<!\w){_sequence(written, classes)}(?!\w)"
 
 
 def _sequence(written: str, classes: dict[str, str]) -> str:
@@ -137,7 +145,7 @@ def phrasings() -> tuple[Phrasing, ...]:
         if kind.startswith("="):
             classes[kind[1:]] = _alternatives(written, classes)
         else:
-            out.append(Phrasing(kind, written, compile_phrasing(written, classes), note.strip()))
+            out.append(Phrasing(kind, written, phrasing_source(written, classes), note.strip()))
     return tuple(out)
 
 

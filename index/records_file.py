@@ -71,13 +71,25 @@ def _decoder(hint):
             each = [_decoder(a) for a in args]
             return lambda value: None if value is None else tuple(d(v) for v, d in zip(value, each, strict=True))
         item = _decoder(args[0] if args else typing.Any)
+        if item is _identity:
+            return lambda value: None if value is None else origin(value)
         return lambda value: None if value is None else origin(item(v) for v in value)
     if origin is dict:
         item = _decoder(args[1] if args else typing.Any)
         return lambda value: None if value is None else {k: item(v) for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
-        fields = {name: _decoder(h) for name, h in _hints(hint).items()}
-        return lambda value: None if value is None else hint(**{k: fields[k](v) for k, v in value.items()})
+        # only the fields JSON does not give as they are get converted (most are plain strings and numbers)
+        converted = tuple((name, _decoder(h)) for name, h in _hints(hint).items() if not _is_plain(h))
+
+        def instance(value):
+            if value is None:
+                return None
+            kw = dict(value)
+            for name, decode in converted:
+                if name in kw:
+                    kw[name] = decode(kw[name])
+            return hint(**kw)
+        return instance
     if hint in (date, datetime):
         return lambda value: None if value is None else hint.fromisoformat(value)
     return _identity
