@@ -141,6 +141,14 @@ def loads(data: bytes) -> list:
     return [decode(json.loads(line), Record) for line in text.splitlines() if line.strip()]
 
 
+def loads_with_duties(data: bytes) -> list:
+    """The records of a records.jsonl that give someone work (their "duties" list is not empty)."""
+    from ingest.records import Record
+
+    return [decode(json.loads(line), Record) for line in data.split(b"\n")  # only those lines are decoded
+            if line.strip() and b'"duties": []' not in line]
+
+
 @lru_cache(maxsize=1)
 def rules() -> str:
     """A fingerprint of the extraction rules: the code and data files of ingest/ (read once per process)."""

@@ -85,8 +85,8 @@ class StoredIndex:
     faiss: object = None  # loaded with read_index(..., search=True)
     bm25: object = None
     version: str = ""
-    # records.jsonl; None when the index has none made by the current rules
-    stored_records: list | None = field(default=None, repr=False)
+    # records.jsonl as stored (decoded at first use); None when the index has none made by the current rules
+    records_data: bytes | None = field(default=None, repr=False)
 
     @cached_property
     def documents_by_id(self) -> dict[str, Document]:
@@ -108,6 +108,16 @@ class StoredIndex:
         return np.array([row[c.doc_id] for c in self.chunks], dtype=np.int64)
 
     @cached_property
+    def stored_records(self) -> list | None:
+        """The records the build stored, decoded at first use (a duty listing needs only the rows of
+        `duty_table`); None when the index has none made by the current rules."""
+        if self.records_data is None:
+            return None
+        from index.records_file import loads
+
+        return _checked_records(self.folder, lambda: loads(self.records_data), {d.doc_id for d in self.documents})
+
+    @cached_property
     def records(self) -> list:
         """Every record of the index (ingest/records.py) as the build stored them. An index without
         current stored records (built by an earlier version, or by other extraction rules) has them
@@ -125,6 +135,12 @@ class StoredIndex:
         """The duties table of the records with its maps by document and by body (index/record_maps.py)."""
         from index.record_maps import DutyTable
 
+        if self.records_data is not None and "stored_records" not in self.__dict__:
+            from index.records_file import loads_with_duties
+
+            # only the records that give someone work are read (a sixth of a library's)
+            return DutyTable.of(_checked_records(self.folder, lambda: loads_with_duties(self.records_data),
+                                                 {d.doc_id for d in self.documents}))
         return DutyTable.of(self.records)
 
 
@@ -488,7 +504,7 @@ def _parse(folder: Path, vdir: Path, manifest: dict, data: dict[str, bytes], sea
     if any(c.doc_id not in doc_ids for c in chunks):
         raise _broken(folder, "chunks.jsonl", "có đoạn của kế hoạch không có trong documents.jsonl")
     stored = StoredIndex(manifest, documents, chunks, vectors, vdir)
-    stored.stored_records = _records(folder, manifest, data.get(RECORDS), doc_ids)
+    stored.records_data = _records(folder, manifest, data.get(RECORDS))
     if search:
         import faiss
 
@@ -515,20 +531,29 @@ def _parse(folder: Path, vdir: Path, manifest: dict, data: dict[str, bytes], sea
     return stored
 
 
-def _records(folder: Path, manifest: dict, data: bytes | None, doc_ids: set[str]) -> list | None:
-    """The stored records, checked against the manifest's count and the documents; None when there are
-    none made in this format by the current extraction rules (they are then extracted on load)."""
-    from index.records_file import loads, stored_are_current
+def _records(folder: Path, manifest: dict, data: bytes | None) -> bytes | None:
+    """The stored records as bytes, their count checked against the manifest (they are decoded at first
+    use); None when there are none made in this format by the current extraction rules (they are then
+    extracted on load)."""
+    from index.records_file import stored_are_current
 
     if data is None or not stored_are_current(manifest):
         return None
+    if data and not data.endswith(b"\n"):
+        raise _broken(folder, RECORDS, "không đọc được (ValueError)")  # every row ends with its newline
+    n = manifest.get("records")
+    lines = data.count(b"\n")
+    if n is not None and lines != n:
+        raise _broken(folder, RECORDS, f"có {lines} bản ghi, manifest ghi {n}")
+    return data
+
+
+def _checked_records(folder: Path, read, doc_ids: set[str]) -> list:
+    """The records `read()` decodes, each of a document of the index."""
     try:
-        records = loads(data)
+        records = read()
     except (ValueError, TypeError, KeyError) as exc:
         raise _broken(folder, RECORDS, f"không đọc được ({exc.__class__.__name__})") from None
-    n = manifest.get("records")
-    if n is not None and len(records) != n:
-        raise _broken(folder, RECORDS, f"có {len(records)} bản ghi, manifest ghi {n}")
     if any(r.doc_id not in doc_ids for r in records):
         raise _broken(folder, RECORDS, "có bản ghi của kế hoạch không có trong documents.jsonl")
     return records

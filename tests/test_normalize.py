@@ -303,3 +303,19 @@ def test_tokens_keep_diacritics_apart():
 )
 def test_folded_tokens_drop_diacritics_and_punctuation(text, folded):
     assert folded_tokens(text) == folded
+
+
+def test_the_word_list_is_kept_in_tracuus_cache_and_read_back_the_same(tmp_path, monkeypatch):
+    from ingest import words
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    words.dictionary.cache_clear()
+    made = words.dictionary()
+    kept = list((tmp_path / "tracuu" / "words").glob("words-*.json"))
+    assert len(kept) == 1
+    words.dictionary.cache_clear()
+    assert words.dictionary() == made and len(made[0]) > 20_000
+    kept[0].write_text("not json", encoding="utf-8")  # a damaged cache is made again, never trusted
+    words.dictionary.cache_clear()
+    assert words.dictionary() == made
+    words.dictionary.cache_clear()

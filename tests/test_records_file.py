@@ -228,3 +228,22 @@ def test_a_plan_that_matches_nothing_names_the_plans(parsed):
     table = DutyTable.of(records_file.extract(parsed.documents, parsed.chunks)[0])
     with pytest.raises(TracuuError, match="Không có kế hoạch nào khớp.*vinh-yen_kh-ubnd_2021.txt"):
         filter_duty_rows(table, {}, plan="ha-noi")
+
+
+def test_the_duty_table_reads_only_the_records_that_give_work_and_equals_the_whole(tmp_path):
+    from index.build import build_index
+    from index.embedder import HashingEmbedder
+    from index.record_maps import DutyTable
+    from index.records_file import loads, loads_with_duties
+    from index.store import read_index
+    from tracuu.settings import REPO_ROOT, Settings
+
+    settings = Settings.from_env(index_dir=tmp_path / "index")
+    build_index([REPO_ROOT / "data" / "plans"], settings, HashingEmbedder())
+    stored = read_index(settings.index_dir)
+    every = loads(stored.records_data)
+    some = loads_with_duties(stored.records_data)
+    assert 0 < len(some) < len(every) and some == [r for r in every if r.duties]
+    assert "stored_records" not in stored.__dict__  # nothing decoded yet
+    assert stored.duty_table.rows == DutyTable.of(every).rows
+    assert "stored_records" not in stored.__dict__  # the listing read only the rows that give work
