@@ -97,9 +97,39 @@ def item_duties(item: "_Item") -> list[Duty]:
     """The duty rows of one item: a row of a duty table says who by its columns; any other item by its
     section and its sentences."""
     rows = table_duties(item.text, plan_date_of(item.doc.date))
-    if rows:
-        return _table_duties(item, rows)
-    return _labelled_duties(item) or _item_duties(item)
+    found = _table_duties(item, rows) if rows else (_labelled_duties(item) or _item_duties(item))
+    return _spelled_out(item.doc, found)
+
+
+_ACRONYM = re.compile(r"\(([A-ZĐ][A-ZĐ0-9&]{1,9})\)")
+
+
+@lru_cache(maxsize=8)
+def _acronyms(text: str) -> dict[str, str]:
+    """The short names a document defines for bodies: "Tập đoàn Điện lực Việt Nam (EVN)" -> {"EVN": …}."""
+    from ingest.lexicon import bodies_in
+
+    out: dict[str, str] = {}
+    for m in _ACRONYM.finditer(text):
+        window = " ".join(text[max(0, m.start() - 120): m.start()].split())
+        named = [b for b in bodies_in(window) if b.end >= len(window.rstrip())]
+        if named and m.group(1) not in out:
+            out[m.group(1)] = named[-1].written
+    return out
+
+
+def _spelled_out(doc: Document, rows: list[Duty]) -> list[Duty]:
+    """Rows whose body is a short name the document defines, given the body's full name (a task table's
+    "EVN" column is "Tập đoàn Điện lực Việt Nam")."""
+    short = _acronyms(doc.text) if any(d.agency.isupper() for d in rows) else {}
+    out = []
+    for d in rows:
+        full = short.get(d.agency.strip())
+        if full and not lookup(d.agency, doc.locality).known:  # the lexicon's own short names stand ("UBND")
+            agency = lookup(full, doc.locality)
+            d = replace(d, agency=agency.written, canonical=agency.canonical, level=agency.level, sector=agency.sector)
+        out.append(d)
+    return out
 
 
 def _table_duties(item: _Item, rows: list[TableDuty]) -> list[Duty]:

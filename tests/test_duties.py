@@ -412,3 +412,20 @@ def test_a_list_of_units_yields_no_duty_rows(tmp_path):
     doc, chunks = parse_file(path)
     rows = duties_of(extract_records([doc], chunks))
     assert [(d.canonical, d.role) for d in rows] == [("Hạt Kiểm lâm Quảng Ninh", "chủ trì")]
+
+
+def test_a_short_name_the_document_defines_is_its_body(tmp_path):
+    # a task table names its lead body by the acronym the document defined in a group row above it
+    from ingest.pipeline import parse_file
+    from ingest.records import duties_of, extract_records
+
+    path = tmp_path / "thong-bao_ket-luan_2025.md"
+    path.write_text(
+        "VĂN PHÒNG CHÍNH PHỦ\n\nSố: 624/TB-VPCP\n\nTHÔNG BÁO\n\nKết luận phiên họp\n\nIII. NHIỆM VỤ\n\n"
+        "| STT | Tên nhiệm vụ | Đơn vị chủ trì | Thời hạn |\n| --- | --- | --- | --- |\n"
+        "| | **Nhiệm vụ giao Tổng Giám đốc Tập đoàn Điện lực Việt Nam (EVN) chỉ đạo** | | |\n"
+        "| 48 | Xây dựng phương án cung cấp điện cho 117 thôn chưa có điện | EVN | 30/11/2025 |\n",
+        encoding="utf-8")
+    doc, chunks = parse_file(path)
+    rows = duties_of(extract_records([doc], chunks))
+    assert [(d.canonical, d.role) for d in rows] == [("Tập đoàn Điện lực Việt Nam", "chủ trì")]
