@@ -16,6 +16,7 @@ import re
 from assistant import direct, question_kinds, retrieve
 from assistant.citations import format_date
 from assistant.evidence import asked_value, asks_who, coverage, value_sentences
+from assistant.refusal import refusal
 from assistant.focus import sentences
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from index.bm25 import bm25_tokens
@@ -230,16 +231,12 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
         # "Công an Thành phố phải xong trước ngày nào?": a value of another body's item is no answer
         named = [r for r in found if _addresses(turn.intent, r, _context(r, chunks), docs[r.doc_id].locality)]
         if not named:
-            from assistant.refusal import refusal
-
             return refusal(turn, index, [f"{asked.label} của {asked_name(turn.intent)}"], stream=stream)
         found = named
     happens = _happening(turn.standalone, asked)
     if happens and not fallback and not any(fold(happens) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}")
                                             for r in found):
         # "Phiên họp lần thứ sáu được tổ chức vào ngày nào?": the date of another act is no answer
-        from assistant.refusal import refusal
-
         return refusal(turn, index, [f"{asked.label} ({happens})"], stream=stream)
     what = f" ({cues.label})" if cues else ""
     citations, cited, lines = [], {}, [f"Theo các văn bản hiện có{what}:"]
@@ -277,9 +274,10 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
 
 
 def _happening(question: str, asked) -> str | None:
-    """What happens at the time a question asks, as the question writes it: the last word before "vào ngày nào", "khi nào" …
-    that is neither a function word, a figure nor a word of the time itself ("đợt cao điểm … kết thúc vào ngày nào" ->
-    "ket thuc"; "hạn báo cáo sơ kết là khi nào" -> "so ket"). None for other values."""
+    """What happens at the time a question asks, as the question writes it: the last word before "vào ngày
+    nào", "khi nào" … that is neither a function word, a figure nor a word of the time itself ("đợt cao điểm
+    … kết thúc vào ngày nào" -> "kết thúc"; "hạn gửi báo cáo sơ kết là khi nào" -> "sơ kết"). None for other
+    values."""
     from ingest.words import segment
 
     if asked is None or asked.kind not in ("day", "date"):
@@ -439,8 +437,6 @@ def legal_part(turn: Turn, index, bm25):
 def header(turn: Turn, index):
     """Who signed or who issued the documents the question is about, from their header (read at ingest),
     cited to the passage that carries it; a refusal when the document leaves it blank."""
-    from assistant.refusal import refusal
-
     docs = [d for d in index.documents if not turn.intent.scope or d.doc_id in turn.intent.scope]
     if len(docs) > 1 and not turn.intent.scope:
         docs = [h.document for h in turn.result.hits[:1]]

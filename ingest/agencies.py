@@ -45,7 +45,7 @@ def agency_of(title: str, inline: bool = True) -> str | None:
         cuts.append(verb.start())
     if cuts:
         cut = min(cuts)
-        if cut == colon and verb and verb.start() > colon and _shared_head_list(title[:verb.start()]):
+        if cut == colon and verb and verb.start() > colon and _head_over_sectors(title[:verb.start()]):
             cut = verb.start()  # "Các Bộ: Tài chính, Y tế, Tư pháp khẩn trương …": the bodies follow the colon
         if title[:cut].count("(") > title[:cut].count(")"):
             cut = title.rfind("(", 0, cut)  # never cut inside a parenthesis: keep the name before it
@@ -60,10 +60,10 @@ def agency_of(title: str, inline: bool = True) -> str | None:
     return None
 
 
-def _shared_head_list(text: str) -> bool:
-    from ingest.canonical import split_agencies
+def _head_over_sectors(text: str) -> bool:
+    from ingest.canonical import head_over_sectors
 
-    return text.lstrip()[:4].lower() == "các " and len(split_agencies(text)) > 1
+    return head_over_sectors(text) is not None
 
 
 def sectors_of(name: str) -> set[str]:

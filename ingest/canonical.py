@@ -115,7 +115,7 @@ def split_agencies(name: str) -> list[str]:
     """One name per agency a name lists: "Viện kiểm sát nhân dân, Tòa án nhân dân thành phố" ->
     ["Viện kiểm sát nhân dân", "Tòa án nhân dân thành phố"]; "Ủy ban nhân dân cấp huyện, cấp xã" ->
     ["Ủy ban nhân dân cấp huyện", "Ủy ban nhân dân cấp xã"]; "Sở Văn hóa, Thể thao và Du lịch" stays one."""
-    text = _LEAD.sub("", " ".join(nfc(name).split()).strip(" ,.;:"))
+    text = _tidy(name)
     shared = _shared_head(text)
     if shared:
         return shared
@@ -133,6 +133,16 @@ def split_agencies(name: str) -> list[str]:
         else:
             names[-1] += sep + piece
     return [re.sub(r"\b(cấp \w+) \1\b", r"\1", n) for n in names]  # the plan's "cấp xã cấp xã"
+
+
+def _tidy(name: str) -> str:
+    return _LEAD.sub("", " ".join(nfc(name).split()).strip(" ,.;:"))
+
+
+def head_over_sectors(name: str) -> list[str] | None:
+    """The bodies of a list under one head noun ("Các Bộ: Tài chính, Y tế" -> ["Bộ Tài chính", "Bộ Y tế"]), or
+    None when the name is no such list."""
+    return _shared_head(_tidy(name))
 
 
 def _shared_head(text: str) -> list[str] | None:
@@ -173,7 +183,7 @@ def agency_list_at(text: str) -> tuple[str, int] | None:
     if not stops or (hard and hard.start() < min(stops)):
         return None
     cut = min(stops)
-    if window[cut:cut + 2].strip().startswith(":") and re.fullmatch(rf"[Cc]ác\s+(?:{_HEADS})", window[:cut].strip()):
+    if window[cut:cut + 2].strip().startswith(":"):
         # "Các Bộ: Tài chính, Y tế, Tư pháp khẩn trương …": the list after the colon names the bodies
         verb = _DUTY_START.search(window, cut + 1)
         if verb and _shared_head(window[:verb.start()].strip(" ,")):

@@ -397,35 +397,33 @@ def test_an_item_that_only_names_bodies_gives_nobody_work(item, names_only):
     assert _names_only(item, None) is names_only
 
 
-def test_a_list_of_units_yields_no_duty_rows(tmp_path):
+def _rows_of(path, text: str) -> list[tuple[str, str]]:
+    """(body, role) of every duty row the reader makes of a document written to `path`."""
     from ingest.pipeline import parse_file
     from ingest.records import duties_of, extract_records
 
-    path = tmp_path / "quyet-dinh_to-chuc_2025.md"
-    path.write_text(
+    path.write_text(text, encoding="utf-8")
+    doc, chunks = parse_file(path)
+    return [(d.canonical, d.role) for d in duties_of(extract_records([doc], chunks))]
+
+
+def test_a_list_of_units_yields_no_duty_rows(tmp_path):
+    assert _rows_of(
+        tmp_path / "quyet-dinh_to-chuc_2025.md",
         "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\n\nSố: 39/2025/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nVề tổ chức bộ máy\n\n"
         "Điều 2. Tổ chức bộ máy\n\n1. Các đơn vị trực thuộc gồm:\n\n"
         "a) Trạm Kiểm lâm Phú Quý, Trạm Kiểm lâm Long Đại thuộc Hạt Kiểm lâm Quảng Ninh;\n\n"
         "b) Trạm Kiểm lâm Troóc thuộc Hạt Kiểm lâm Phong Nha.\n\n"
         "Điều 3. Tổ chức thực hiện\n\n1. Hạt Kiểm lâm Quảng Ninh chủ trì tuần tra, bảo vệ rừng.\n",
-        encoding="utf-8")
-    doc, chunks = parse_file(path)
-    rows = duties_of(extract_records([doc], chunks))
-    assert [(d.canonical, d.role) for d in rows] == [("Hạt Kiểm lâm Quảng Ninh", "chủ trì")]
+    ) == [("Hạt Kiểm lâm Quảng Ninh", "chủ trì")]
 
 
 def test_a_short_name_the_document_defines_is_its_body(tmp_path):
     # a task table names its lead body by the acronym the document defined in a group row above it
-    from ingest.pipeline import parse_file
-    from ingest.records import duties_of, extract_records
-
-    path = tmp_path / "thong-bao_ket-luan_2025.md"
-    path.write_text(
+    assert _rows_of(
+        tmp_path / "thong-bao_ket-luan_2025.md",
         "VĂN PHÒNG CHÍNH PHỦ\n\nSố: 624/TB-VPCP\n\nTHÔNG BÁO\n\nKết luận phiên họp\n\nIII. NHIỆM VỤ\n\n"
         "| STT | Tên nhiệm vụ | Đơn vị chủ trì | Thời hạn |\n| --- | --- | --- | --- |\n"
         "| | **Nhiệm vụ giao Tổng Giám đốc Tập đoàn Điện lực Việt Nam (EVN) chỉ đạo** | | |\n"
         "| 48 | Xây dựng phương án cung cấp điện cho 117 thôn chưa có điện | EVN | 30/11/2025 |\n",
-        encoding="utf-8")
-    doc, chunks = parse_file(path)
-    rows = duties_of(extract_records([doc], chunks))
-    assert [(d.canonical, d.role) for d in rows] == [("Tập đoàn Điện lực Việt Nam", "chủ trì")]
+    ) == [("Tập đoàn Điện lực Việt Nam", "chủ trì")]
