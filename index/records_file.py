@@ -170,6 +170,12 @@ def stored_are_current(manifest: dict) -> bool:
     return manifest.get("records_format") == FORMAT and manifest.get("records_rules") == rules()
 
 
+# how to store them: an ingest of the same files writes current records and keeps every vector (--rebuild,
+# which embeds everything again, is not needed for it)
+HOW_TO_STORE = ("chạy lại `tracuu ingest` với các tệp, thư mục đã lập chỉ mục để lưu chúng "
+                "(vectơ được dùng lại, không cần --rebuild)")
+
+
 def why_not_stored(manifest: dict) -> str:
     """Why an index carries no usable records (for the note printed when they are extracted on load)."""
     if NAME not in (manifest.get("files") or {}) and "records_format" not in manifest:

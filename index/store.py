@@ -124,10 +124,10 @@ class StoredIndex:
         extracted here, once, with a note that says how to store them."""
         if self.stored_records is not None:
             return self.stored_records
-        from index.records_file import extract, why_not_stored
+        from index.records_file import HOW_TO_STORE, extract, why_not_stored
 
-        _log.warning("Chỉ mục tại %s: %s — lập lại bản ghi khi nạp; chạy `tracuu ingest --rebuild` để lưu chúng "
-                     "vào chỉ mục.", self.folder.parent if self.version else self.folder, why_not_stored(self.manifest))
+        _log.warning("Chỉ mục tại %s: %s — lập lại bản ghi khi nạp; %s.",
+                     self.folder.parent if self.version else self.folder, why_not_stored(self.manifest), HOW_TO_STORE)
         return extract(self.documents, self.chunks)[0]
 
     @cached_property
@@ -596,11 +596,10 @@ def source_paths(folder: Path) -> list[Path]:
 
 def _records_line(stored: StoredIndex) -> str:
     """What `tracuu doctor` says about the stored records."""
-    from index.records_file import FORMAT, why_not_stored
+    from index.records_file import FORMAT, HOW_TO_STORE, why_not_stored
 
     if stored.stored_records is None:
-        return (f"  Bản ghi: {why_not_stored(stored.manifest)}; chúng được lập lại mỗi lần nạp — chạy "
-                "`tracuu ingest --rebuild` để lưu vào chỉ mục.")
+        return f"  Bản ghi: {why_not_stored(stored.manifest)}; chúng được lập lại mỗi lần nạp — {HOW_TO_STORE}."
     return (f"  {len(stored.stored_records)} bản ghi, {len(stored.duty_table.rows)} dòng nhiệm vụ "
             f"({RECORDS}, định dạng {FORMAT}).")
 
