@@ -74,8 +74,8 @@ def read_row(paragraph: str) -> dict[str, str] | None:
         if kind and kind not in cells:
             cells[kind] = m.group(2).strip()
             last = kind
-        elif m and not kind and len(m.group(1)) <= 30:
-            last = None  # another labelled column ("STT: 1", "Ghi chú: …")
+        elif m and (kind or len(m.group(1)) <= 30):
+            last = None  # another labelled column ("STT: 1", "Ghi chú: …", a second "Nội dung công việc: …")
         elif last:
             cells[last] += SEP + part  # " · " inside a cell
     return cells if "task" in cells else None
@@ -107,10 +107,20 @@ def table_duties(text: str, plan_date: date | None = None) -> list[TableDuty]:
     return out
 
 
+# a body's name holds no sentence: a full stop after a lower-case word (not "TP.") before a capital, or the
+# table's cell separator, means the cell is running text or ran into the next column ("Bước 3 · Nội dung …")
+_SENTENCE_END = re.compile(r"(\w+)[.!?]\s+(?:[-–]\s*)?[A-ZĐÀ-Ỹ]")
+
+
+def _not_a_name(entry: str) -> bool:
+    return SEP in entry or any(m.group(1).islower() for m in _SENTENCE_END.finditer(entry))
+
+
 def _bodies(cell: str) -> tuple[str, ...]:
-    """The entries of a cell of bodies: one per line of the cell (joined with "; ") or per semicolon."""
+    """The entries of a cell of bodies: one per line of the cell (joined with "; ") or per semicolon.
+    "03 ngày làm việc" in a body column is no body, nor is a sentence of running text."""
     parts = (p.strip(" .,-–+") for p in re.split(r";|\n", cell))
-    return tuple(p for p in parts if p and not p[0].isdigit())  # "03 ngày làm việc" in a body column is no body
+    return tuple(p for p in parts if p and not p[0].isdigit() and not _not_a_name(p))
 
 
 def cell_deadline(cell: str, plan_date: date | None = None) -> Deadline | None:

@@ -326,6 +326,20 @@ def test_a_step_column_is_a_number_column_and_a_figure_is_no_body():
     assert all(not b[0].isdigit() for r in table_duties("\n\n".join(rows)) for b in r.executors)
 
 
+@pytest.mark.parametrize("row, executors", [
+    # a process table whose step column repeats a known label: the body cell ends where that column begins
+    ("- Bước: 3 · Nội dung công việc: Kiểm tra hồ sơ · Đơn vị thực hiện: Cơ quan thuế · Nội dung công việc: Trình ký "
+     "· Thời hạn: 02 ngày", ("Cơ quan thuế",)),
+    # a body column holding running text (a plan whose columns shifted): sentences are no body, names stay
+    ("- STT: 1 · Nhiệm vụ: Cập nhật dữ liệu · Cơ quan thực hiện: Triển khai nền tảng số. Kết nối dữ liệu quốc gia; "
+     "Sở Lao động - Thương binh và Xã hội; UBND TP. Cần Thơ", ("Sở Lao động - Thương binh và Xã hội", "UBND TP. Cần Thơ")),
+])
+def test_a_body_cell_never_runs_into_the_next_column_nor_holds_a_sentence(row, executors):
+    from ingest.table_duties import table_duties
+
+    assert [r.executors for r in table_duties(row)] == [executors]
+
+
 def test_a_lead_in_heading_names_its_body_without_its_verb():
     from ingest.agencies import agency_of
 
