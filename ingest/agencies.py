@@ -54,10 +54,26 @@ def agency_of(title: str, inline: bool = True) -> str | None:
         # a name is a few words, not a list of beneficiaries ("Các tổ chức, cá nhân …; …"), and more than
         # a head noun ("Cơ quan phối hợp" names no body)
         ok = 1 < len(name.split()) <= 16 and ";" not in name and lexicon.find_body(name) is not None
-        return name if ok else None
+        return name if ok else _subject(title) if inline else None
     if len(title) <= 110 and not re.search(r"[.;]\s", title) and lexicon.find_body(title) is not None:
         return title.rstrip(".").strip()
-    return None
+    return _subject(title) if inline else None
+
+
+def _subject(text: str) -> str | None:
+    """A known body as the subject of an item, whatever its verb: "Bộ Tư pháp kịp thời khắc phục tình trạng
+    chậm, lỗi …" -> "Bộ Tư pháp"; the name ends where the predicate (a lower-case word) begins."""
+    found = lexicon.find_body(text)
+    if found is None or not found.known:
+        return None
+    # the predicate runs three words or more before any comma ("Các Bộ trưởng, Thủ trưởng …" is a list of
+    # titles) and opens with no conjunction ("Ủy ban Mặt trận … và các tổ chức chính trị - xã hội tham gia …")
+    rest = text[found.end:]
+    if not re.match(r"\s+[a-zà-ỹđ][^\s,;:]*(?:\s+[^\s,;:]+){2}", rest) or re.match(r"\s+(?:và|cùng|hoặc|với)\s", rest):
+        return None
+    name = text[:found.end].strip()
+    # the lexicon reads words, not punctuation: "các Ban của Đảng, Ủy ban …" is a list, not "Ban của Đảng ủy"
+    return name if name.count(",") <= found.canonical.count(",") else None
 
 
 def _head_over_sectors(text: str) -> bool:

@@ -98,7 +98,10 @@ def item_duties(item: "_Item") -> list[Duty]:
     section and its sentences."""
     rows = table_duties(item.text, plan_date_of(item.doc.date))
     found = _table_duties(item, rows) if rows else (_labelled_duties(item) or _item_duties(item))
-    return _spelled_out(item.doc, found)
+    return _spelled_out(item.doc, [d for d in found if _WORD.search(d.text)])
+
+
+_WORD = re.compile(r"[^\W\d_]{2}")  # a task is said in words: "- 94,29" under a body's heading is a score, no duty
 
 
 _ACRONYM = re.compile(r"\(([A-ZĐ][A-ZĐ0-9&]{1,9})\)")

@@ -163,6 +163,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
     stack: list[_Level] = []
     current: Unit | None = None
     current_rank = 99
+    paren_rank = None  # the depth of "(1)", "(2)" … items nested in a lettered item or bullet
     in_signature = False
 
     def open_unit(label: str | None, agency: str | None) -> Unit:
@@ -183,15 +184,16 @@ def split_units(paras: list[Para]) -> list[Unit]:
         legal = legal_heading(text)
         if in_signature and (legal and legal[0] == "Phụ lục" or _attached_starts(paras, i)):
             in_signature = False  # an appendix or a document issued with the decision follows
-            stack, current, current_rank = [], None, 99
+            stack, current, current_rank, paren_rank = [], None, 99, None
         if in_signature or _SIGNATURE.match(text) or _closing(text):
             if not in_signature:
-                in_signature = True
+                in_signature, paren_rank = True, None
                 stack = [_Level(0, "Nơi nhận, ký", text, None)]
                 current = open_unit(None, None)
             current.paras.append(para)
             continue
         if legal:
+            paren_rank = None
             part, number, title = legal
             heading = text
             if part != "Điều" and not title:
@@ -220,11 +222,23 @@ def split_units(paras: list[Para]) -> list[Unit]:
         if _FOOTNOTE.match(text):
             # a copied page's footnotes at the end ("[2] Nguồn lực dự kiến …"): notes of their own, not the
             # continuation of the last item above them
-            stack = [_Level(RANK["roman"], "Chú thích", "Chú thích", None)]
+            stack, paren_rank = [_Level(RANK["roman"], "Chú thích", "Chú thích", None)], None
             current, current_rank = open_unit(None, None), 99
             current.paras.append(para)
             continue
         kind, rank, _ = marker_of(text)
+        if kind == "paren":
+            opens = _marker_number(text.replace("*", "").strip()) == "1"  # "(2)" continues a list opened above
+            if paren_rank is None and opens and current is not None and RANK["letter"] <= current_rank < 99:
+                # "b) Các Bộ: … cụ thể:" then "(1) Bộ Tài chính …", "(2) …": sub-items of the lettered item
+                # (or bullet); it becomes their heading, and keeps its own text as its passage
+                stack.append(_Level(current_rank, current.path[-1], current.paras[0].text, current.agency))
+                paren_rank = current_rank + 0.5
+            elif paren_rank is None and opens and current is None and stack and stack[-1].rank >= RANK["letter"]:
+                paren_rank = stack[-1].rank + 0.5  # under a bullet that is a heading
+            rank = paren_rank if paren_rank is not None else rank
+        elif kind is not None and paren_rank is not None and rank < paren_rank:
+            paren_rank = None  # the next lettered item, bullet or heading ends the sub-items
         nxt = paras[i + 1].text if i + 1 < len(paras) else ""
         _, next_rank, _ = marker_of(nxt)
 
@@ -282,7 +296,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
 
         while stack and stack[-1].rank >= rank:
             stack.pop()
-        if kind == "letter":
+        if kind in ("letter", "paren"):
             label = _label(text.split(" ", 1)[0])
         else:
             parent = stack[-1] if stack else None
@@ -291,7 +305,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
             label = f"ý {parent.items if parent else 1}"
         parent_agency = next((lv.agency for lv in reversed(stack) if lv.agency), None)
         sub_agency = kind == "dash" and ":" in text[:80]  # "- Hội Nông dân: …" under the MTTQ section
-        own_agency = agency_of(_strip_marker(text)) if sub_agency or not parent_agency else None
+        own_agency = agency_of(_strip_marker(text)) if sub_agency or kind == "paren" or not parent_agency else None
         own_agency = trailing_agency(text) or own_agency
         current = open_unit(label, own_agency)
         current.paras.append(para)
@@ -301,7 +315,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
 
 def _marker_number(text: str) -> str:
     m = MARKER.match(text + " ")
-    return (m.group("num") or m.group("letter") or "").strip()
+    return (m.group("num") or m.group("letter") or m.group("paren") or "").strip()
 
 
 def _attached_starts(paras: list[Para], i: int) -> bool:

@@ -66,19 +66,28 @@ def read_row(paragraph: str) -> dict[str, str] | None:
     """A table row's cells by column kind, or None when the paragraph is not a row with labelled cells."""
     if not _ROW.match(paragraph):
         return None
-    cells: dict[str, str] = {}
-    last = None
+    parts: list[list[str]] = []  # [label, value]: a labelled column ("STT: 1", "Ghi chú: …") and its cell
     for part in paragraph[2:].split(SEP):
         m = _LABEL.match(part)
-        kind = column_kind(m.group(1)) if m else None
+        if m and (column_kind(m.group(1)) or len(m.group(1)) <= 30):
+            parts.append([m.group(1), m.group(2).strip()])
+        elif parts:
+            parts[-1][1] += SEP + part  # " · " inside a cell
+    if parts and column_kind(parts[0][0]) == "task" and _ROW_NUMBER.fullmatch(parts[0][1]) \
+            and not any(_ROW_NUMBER_LABEL.fullmatch(label.strip()) for label, _ in parts):
+        # the header lost its first column (STT): every cell stands under the next column's label
+        # ("Nội dung: 1.1 · Đơn vị thực hiện: Xây dựng kế hoạch … · Đơn vị phối hợp: Sở Nông nghiệp …")
+        parts = [[parts[i][0], parts[i + 1][1]] for i in range(len(parts) - 1)]
+    cells: dict[str, str] = {}
+    for label, value in parts:
+        kind = column_kind(label)
         if kind and kind not in cells:
-            cells[kind] = m.group(2).strip()
-            last = kind
-        elif m and (kind or len(m.group(1)) <= 30):
-            last = None  # another labelled column ("STT: 1", "Ghi chú: …", a second "Nội dung công việc: …")
-        elif last:
-            cells[last] += SEP + part  # " · " inside a cell
+            cells[kind] = value  # a second "Nội dung công việc: …" is another column, not this one
     return cells if "task" in cells else None
+
+
+_ROW_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?|[IVX]{1,5}\.?")  # "1.1", "3.", "IV": an STT cell
+_ROW_NUMBER_LABEL = re.compile(r"(?i)s[ốo]\s*tt|stt|tt")
 
 
 def table_duties(text: str, plan_date: date | None = None) -> list[TableDuty]:

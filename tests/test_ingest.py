@@ -676,3 +676,85 @@ def test_collect_files_skips_sidecars_hidden_files_readme_and_subfolders(tmp_pat
 def test_collect_files_names_a_missing_path(tmp_path):
     with pytest.raises(TracuuError, match="khong-co"):
         collect_files([tmp_path / "khong-co"])
+
+
+@pytest.mark.parametrize(
+    ("title", "agency"),
+    [  # a known body as the subject, whatever the verb, in items too long to be a name
+        ("Bộ Tư pháp kịp thời khắc phục tình trạng chậm, lỗi của Hệ thống đăng ký và quản lý hộ tịch điện tử.",
+         "Bộ Tư pháp"),
+        ("Sở Y tế kịp thời cập nhật số liệu ca bệnh, ổ dịch của các xã, phường, đặc khu trên địa bàn và gửi Ủy ban "
+         "nhân dân tỉnh vào thứ Sáu hằng tuần.", "Sở Y tế"),
+        ("Tăng cường công tác tuyên truyền về phòng cháy, chữa cháy và cứu nạn, cứu hộ tại khu dân cư và quản lý "
+         "chặt chẽ địa bàn.", None),
+    ],
+)
+def test_agency_of_a_long_item_is_its_known_subject(title, agency):
+    assert agency_of(title) == agency
+
+
+TELEGRAM = """CÔNG ĐIỆN
+Về việc đẩy mạnh cắt giảm thủ tục hành chính
+
+1. Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ
+
+a) Khẩn trương rà soát, chuẩn hóa kết quả giải quyết thủ tục hành chính.
+
+b) Các Bộ: Tài chính, Tư pháp, Nội vụ khẩn trương khắc phục các bất cập của hệ thống thông tin, cụ thể:
+
+(1) Bộ Tài chính giải quyết 03 vấn đề tồn đọng của Hệ thống thuế.
+
+(2) Bộ Tư pháp kịp thời khắc phục tình trạng chậm, lỗi của Hệ thống đăng ký và quản lý hộ tịch điện tử.
+
+(3) Bộ Nội vụ hoàn thành kết nối Cơ sở dữ liệu người có công với Hệ thống thông tin giải quyết thủ tục.
+
+c) Công khai kết quả giải quyết thủ tục hành chính trên Cổng Dịch vụ công quốc gia.
+
+2. Văn phòng Chính phủ theo dõi, đôn đốc việc thực hiện Công điện này.
+"""
+
+PLAN = """KẾ HOẠCH
+Phòng cháy, chữa cháy năm 2026
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+Bảo đảm an toàn phòng cháy, chữa cháy tại khu dân cư.
+
+II. TỔ CHỨC THỰC HIỆN
+
+1. Sở Xây dựng
+
+- Rà soát các công trình nhà ở, giao các đơn vị trực thuộc:
+
+(1) Sở Công Thương kiểm tra hệ thống điện tại các chợ trước ngày 30/6/2026.
+
+(2) Sở Tài chính bố trí kinh phí mua sắm phương tiện chữa cháy.
+
+- Tổng hợp kết quả, báo cáo Ủy ban nhân dân tỉnh.
+
+2. Sở Y tế bảo đảm công tác cấp cứu người bị nạn.
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (TELEGRAM, {"(1)": "Bộ Tài chính", "(2)": "Bộ Tư pháp", "(3)": "Bộ Nội vụ"}),
+    (PLAN, {"(1)": "Sở Công Thương", "(2)": "Sở Tài chính"}),
+])
+def test_numbered_sub_items_of_a_lettered_item_or_bullet_stay_under_it(text, expected, tmp_path):
+    """"(1)", "(2)" under "b)" (or under a bullet) are its sub-items: their path runs through it, the items
+    after them are the parent's siblings again, and each sub-item that opens with a body is that body's duty."""
+    from ingest.duties import extract_duties
+
+    path = tmp_path / "van-ban.txt"
+    path.write_text(text, encoding="utf-8")
+    document, chunks = parse_file(path, MAX_CHARS, OVERLAP, MAX_MB)
+    sections = {c.section.rsplit(" › ", 1)[-1]: c.section for c in chunks}
+    for marker in expected:
+        parent = sections[marker].rsplit(" › ", 2)[-2]
+        assert parent == "b)" or parent.startswith("- Rà soát"), sections[marker]
+    [after] = [c.section for c in chunks if c.text.startswith(("c) Công khai", "- Tổng hợp"))]
+    parent_depth = sections["(1)"].count(" › ") - 1
+    assert "(" not in after and after.count(" › ") == parent_depth  # the list has ended: its parent's sibling
+    rows = extract_duties([document], chunks)
+    for marker, body in expected.items():
+        assert {d.canonical for d in rows if d.section.endswith(" › " + marker)} == {body}

@@ -399,3 +399,40 @@ def test_footnotes_of_a_copied_page_are_notes_of_their_own_not_part_of_the_last_
     notes = [c for c in chunks if "140.000" in c.text]
     assert notes and all(c.section.startswith("Chú thích") for c in notes)
     assert not any("140.000" in c.text for c in chunks if c.section.startswith("Phụ lục"))
+
+
+@pytest.mark.parametrize("row, task, lead, executors, partners", [
+    # a plan's appendix whose header lost its STT column: the number stands under "Nội dung" and every cell
+    # under the next column's label
+    ("- Nội dung: 1.1 · Đơn vị thực hiện: Xây dựng kế hoạch chuyển đổi số trong nông nghiệp · Đơn vị phối hợp: "
+     "Sở Nông nghiệp và Môi trường · Thời gian thực hiện: Các sở, ban, ngành; UBND các phường xã · Sản phẩm: 2026",
+     "Xây dựng kế hoạch chuyển đổi số trong nông nghiệp", (), ("Sở Nông nghiệp và Môi trường",),
+     ("Các sở, ban, ngành", "UBND các phường xã")),
+    # another layout and topic, the same loss: lead before partners
+    ("- Tên nhiệm vụ: 3 · Cơ quan chủ trì: Tổ chức diễn tập phòng cháy tại chợ · Cơ quan phối hợp: Công an tỉnh · "
+     "Thời hạn hoàn thành: Sở Công Thương · Ghi chú: Quý III/2026",
+     "Tổ chức diễn tập phòng cháy tại chợ", ("Công an tỉnh",), (), ("Sở Công Thương",)),
+    # a whole row is read as written: its STT column is there, or its task is words
+    ("- STT: 2 · Nội dung: 2 · Đơn vị thực hiện: Sở Y tế · Thời gian thực hiện: 2026",
+     "2", (), ("Sở Y tế",), ()),
+    ("- Nội dung: Rà soát hồ sơ · Đơn vị thực hiện: Sở Tư pháp · Đơn vị phối hợp: Công an tỉnh",
+     "Rà soát hồ sơ", (), ("Sở Tư pháp",), ("Công an tỉnh",)),
+])
+def test_a_row_whose_header_lost_its_number_column_is_read_one_column_on(row, task, lead, executors, partners):
+    from ingest.table_duties import table_duties
+
+    [found] = table_duties(row)
+    assert (found.task, found.lead, found.executors, found.partners) == (task, lead, executors, partners)
+
+
+def test_a_figure_under_a_body_s_heading_is_no_duty(tmp_path):
+    """A ranking appendix ("2. Bộ Y tế" / "- 94,29") gives the body a score, not a task; its task under the
+    same kind of heading elsewhere is still a duty."""
+    from ingest.duties import extract_duties
+
+    path = tmp_path / "thong-bao.txt"
+    path.write_text("THÔNG BÁO\nKết quả đánh giá\n\nI. NHIỆM VỤ\n\n1. Bộ Tư pháp\n\n- Rà soát thủ tục hành chính.\n\n"
+                    "II. XẾP HẠNG\n\n1. Bộ Y tế\n\n- 94,29\n\n2. Bộ Công an\n\n- 60,36%\n", encoding="utf-8")
+    document, chunks = parse_file(path, 1200, 150, 20)
+    rows = extract_duties([document], chunks)
+    assert [(d.canonical, d.text) for d in rows] == [("Bộ Tư pháp", "Rà soát thủ tục hành chính.")]
