@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Callable
 
 from assistant import compare, listings, retrieve
@@ -24,7 +25,7 @@ from assistant.limits import check_question
 from assistant.conversation import Conversation, rewrite
 from assistant.evidence import held_apart, unknown_names
 from assistant.generated import generated
-from assistant.intent import is_national, place_names, read_intent, with_legal_chunks
+from assistant.intent import body_named_in_rows, is_national, place_names, read_intent, row_bodies, with_legal_chunks
 from assistant.refusal import lacking, refusal
 from assistant.result import REFUSAL_PREFIX, Answer, Citation, Turn, citation_for  # noqa: F401 — the public names
 
@@ -57,6 +58,11 @@ class Assistant:
         standalone = rewrite(question, conversation.last_question if conversation else None,
                              place_names(index.documents), conversation.last_answer if conversation else None)
         intent = with_legal_chunks(read_intent(standalone, index.documents), index.chunks)
+        if intent.duty and (intent.body is None or not intent.body.known):
+            # a body the lexicon lacks, named as the documents' own rows name it ("Ban thường vụ cấp ủy cấp tỉnh")
+            named = body_named_in_rows(standalone, self._per_index("row_bodies", lambda _: row_bodies(self.duty_rows())))
+            if named is not None and (intent.body is None or len(named.written) > len(intent.body.written)):
+                intent = replace(intent, body=named)
 
         def search():
             result = retrieve.search(self.searcher, standalone, k=max(self.settings.top_k, 10), filters=filters,

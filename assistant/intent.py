@@ -107,6 +107,36 @@ def _named_body(question: str) -> lexicon.BodyMatch | None:
     return None
 
 
+def row_bodies(rows) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """The bodies the indexed documents give work to and the lexicon lacks ("Ban thường vụ cấp ủy cấp tỉnh"),
+    as folded words, by their first word: what `body_named_in_rows` looks for in a question."""
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for name in dict.fromkeys(d.canonical for d in rows):
+        words = tuple(t[0] for t in lexicon.tokens_of(name))
+        found = lexicon.find_body(name) if len(words) >= 2 else None
+        if len(words) >= 2 and (found is None or not found.known):
+            out.setdefault(words[0], []).append((words, name))
+    return out
+
+
+def body_named_in_rows(question: str, names: dict[str, list[tuple[tuple[str, ...], str]]]) -> lexicon.BodyMatch | None:
+    """The longest body of `row_bodies` the question names, with or without diacritics, as a body the
+    lexicon lacks: the listing then takes the rows whose name holds it."""
+    toks = lexicon.tokens_of(question)
+    folded = [t[0] for t in toks]
+    best = None
+    for i, word in enumerate(folded):
+        for words, name in names.get(word, ()):
+            n = len(words)
+            if tuple(folded[i:i + n]) == words and (best is None or n > best[1]):
+                best = (i, n, name)
+    if best is None:
+        return None
+    i, n, name = best
+    end = toks[i + n - 1][2]
+    return lexicon.BodyMatch(question[toks[i][1]:end], name, name, None, None, None, False, False, False, end, end)
+
+
 def mentioned_places(question: str, documents) -> set[str]:
     """Ids of the plans whose locality the question names ("… Tam Kỳ …", "o lang son")."""
     folded = f" {words(question)} "

@@ -336,7 +336,8 @@ def asked_name(intent) -> str:
         return "ngành " + ", ".join(sorted(intent.sectors))
     if body.scoped and not body.level:
         return f"{body.base} (các cấp)"
-    return body.canonical if body.known else body.written
+    # a name the documents give, typed without diacritics ("trung tam van hoa …"), is shown as they write it
+    return body.canonical if body.known or fold(body.canonical) == fold(body.written) else body.written
 
 
 def _link_lines(linked, docs) -> list[str]:

@@ -175,3 +175,30 @@ def test_every_kind_the_router_reads_is_in_the_table():
     wanted = {"duty", "signer", "issuer", "due_month", "who", "own_number", "own_date", "definition",
               "follow_up", *VALUE_KINDS, *RECORD_KINDS}
     assert wanted <= set(kinds())
+
+
+@pytest.mark.parametrize("question", [
+    "Trung tâm Văn hóa, Thông tin và Thể thao đảm nhiệm những nội dung nào?",
+    "trung tam van hoa, thong tin va the thao phai lam gi",
+    "Báo Nam Định cần triển khai những gì?",
+])
+def test_a_body_the_lexicon_lacks_is_known_by_the_name_the_documents_give_it(bundled, question):
+    """A body the documents give work to, named as their rows name it, is the body asked about, with or without
+    diacritics: its listing holds its own rows, not those of a body with a name that starts alike
+    ("Trung tâm Văn hóa, Thể thao và Truyền thông")."""
+    from ingest import lexicon
+    from tracuu import services
+
+    rt, assistant, gen = bundled
+    answer = assistant.answer(question)
+    assert answer.mode == "duties", answer.text[:300]
+    named = [b for b in {d.canonical for d in services.duty_rows(rt.settings, "")}
+             if _words(b) in _words(question)]
+    [body] = named
+    assert lexicon.find_body(body) is None or not lexicon.find_body(body).known  # the lexicon lacks it
+    own = {_words(d.text) for d in services.duty_rows(rt.settings, body) if d.canonical == body}
+    others = {_words(d.text) for d in services.duty_rows(rt.settings, "") if d.canonical != body} - own
+    text = _words(answer.text)
+    assert own and all(item in text for item in own)
+    assert not any(item in text for item in others)
+    assert f"nhiệm vụ của {body}" in answer.text
