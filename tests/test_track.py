@@ -153,6 +153,31 @@ def test_two_processes_setting_statuses_at_once_lose_nothing(tmp_path):
         assert sorted(notes) == sorted(f"{who} lần {n}" for n in range(150))
 
 
+def test_a_store_opened_while_another_process_switches_the_new_file_to_wal_waits_for_it(tmp_path, monkeypatch):
+    """The fault behind a lost writer under load: switching a file to WAL while another process does the same
+    fails at once with "database is locked" (SQLite's busy handler does not wait for it). Injected: the first
+    two switches fail so; the store still opens, in WAL mode."""
+    import sqlite3
+
+    from tracuu import track_store
+
+    class Busy:
+        def __init__(self, conn):
+            self.conn, self.failures = conn, 2
+
+        def execute(self, sql, *args):
+            if sql.replace(" ", "").upper() == "PRAGMAJOURNAL_MODE=WAL" and self.failures:
+                self.failures -= 1
+                raise sqlite3.OperationalError("database is locked")
+            return self.conn.execute(sql, *args)
+
+    real = sqlite3.connect
+    monkeypatch.setattr(track_store.sqlite3, "connect", lambda *a, **k: Busy(real(*a, **k)))
+    store = TrackStore(f"sqlite:///{tmp_path / 'shared.sqlite'}")
+    assert store.db.conn.failures == 0
+    assert store.db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def _postgres_url(folder: Path):
     """A throwaway PostgreSQL server in `folder` (its own initdb, a Unix socket), or a skip reason."""
     initdb = shutil.which("initdb") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))), None)

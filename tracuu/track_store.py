@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,10 +83,25 @@ class _Sqlite:
             self.path = path
             self.conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA busy_timeout = 60000")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._wal()
             self.conn.execute("PRAGMA synchronous = NORMAL")  # durable across a crash of the process in WAL
         except (OSError, sqlite3.Error) as exc:
             raise TracuuError(f"Không mở được sổ theo dõi {path} ({exc}) — kiểm tra quyền ghi thư mục.") from exc
+
+    def _wal(self, patience: float = 60.0) -> None:
+        """WAL mode, once per file. Switching to it needs the file to itself and SQLite does not wait for that
+        (no busy handler): a second process opening a new file at the same moment gets "database is locked" at
+        once, so it tries again until the first has switched."""
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @contextmanager
     def write(self):
