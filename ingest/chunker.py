@@ -11,11 +11,11 @@ from ingest.structure import Para, Unit, split_units
 PARA_SEP = "\n\n"  # how paragraphs are joined in Document.text
 
 
-def join_paragraphs(paragraphs: list[str]) -> tuple[str, list[Para]]:
-    """The document text and each paragraph's span in it."""
+def join_paragraphs(paragraphs: list[str], md_levels: list[int | None] | None = None) -> tuple[str, list[Para]]:
+    """The document text and each paragraph's span in it (with its Markdown heading level, if given)."""
     paras, pos = [], 0
-    for text in paragraphs:
-        paras.append(Para(text, pos, pos + len(text)))
+    for k, text in enumerate(paragraphs):
+        paras.append(Para(text, pos, pos + len(text), md_levels[k] if md_levels else None))
         pos += len(text) + len(PARA_SEP)
     return PARA_SEP.join(paragraphs), paras
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ingest.header import read_header
 from ingest.normalize import tidy
-from ingest.reflow import CONVERTER_LINE
+from ingest.reflow import CONVERTER_LINE, markdown_headings
 
 SIDECAR_FIELDS = {"title", "kind", "number", "date", "issuer", "locality", "signer", "level", "form"}
 # a Markdown heading a converter made from the file name: "# luat-phong-chong-ma-tuy-2021",
@@ -47,5 +47,17 @@ def is_converter_line(paragraph: str) -> bool:
 
 
 def clean_paragraphs(paragraphs: list[str]) -> list[str]:
-    out = [tidy(p) for p in paragraphs if not is_converter_line(p)]
-    return [p for p in out if p]
+    return clean_paragraphs_and_levels(paragraphs)[0]
+
+
+def clean_paragraphs_and_levels(paragraphs: list[str]) -> tuple[list[str], list[int | None]]:
+    """The paragraphs cleaned of markup, each with its Markdown heading level (None for most):
+    ingest.reflow.markdown_headings."""
+    joined, levels = markdown_headings(paragraphs)
+    out, kept = [], []
+    for para, level in zip(joined, levels):
+        text = "" if is_converter_line(para) else tidy(para)
+        if text:
+            out.append(text)
+            kept.append(level)
+    return out, kept

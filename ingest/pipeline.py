@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 from ingest.chunker import chunk_document, join_paragraphs
 from ingest.document import Chunk, Document
-from ingest.metadata import clean_paragraphs, read_metadata
+from ingest.metadata import clean_paragraphs_and_levels, read_metadata
 from ingest.pages import locate_pages
 from ingest.readers import SUPPORTED, SkipFile, read_document
 from ingest.reflow import paragraphs
@@ -94,11 +94,11 @@ def parse_file(
     """One plan file -> its Document and Chunks. Raises SkipFile when the file cannot be used."""
     source = read_document(path, max_mb, progress)
     raw = source.text
-    paras = clean_paragraphs(paragraphs(raw))
+    paras, md_levels = clean_paragraphs_and_levels(paragraphs(raw))
     if not paras:
         raise SkipFile("không có đoạn văn nào sau khi làm sạch")
     meta = read_metadata(raw, paras, path)
-    text, spans = join_paragraphs(paras)
+    text, spans = join_paragraphs(paras, md_levels)
     doc_id = doc_id_for(path)
     document = Document(
         doc_id=doc_id,

@@ -191,3 +191,32 @@ _GLUE_WORDS = {
     "đến", "từ", "trên", "để", "do", "bằng", "việc", "sự", "công", "tác", "thực", "hiện", "phòng,",
     "chống", "nhân", "dân", "ủy", "ban", "tổ", "chức", "đối", "vào", "như", "hoặc", "mỗi", "nhằm",
 }
+
+
+def markdown_headings(paras: list[str]) -> tuple[list[str], list[int | None]]:
+    """The paragraphs with each one's Markdown heading level ("## Mục tiêu chung" -> 2), None for any other; a
+    heading wrapped onto a deeper one is joined to it: "## Tổ chức … đo kiểm chất lượng mạng" + "### và dịch vụ
+    viễn thông" (the rest opens in lower case), "## Đề nghị các Sở: …; Công ty" + "### Điện lực Đắk Nông" (the
+    first ends on a head noun, a comma or "và", so a name goes on)."""
+    out: list[str] = []
+    levels: list[int | None] = []
+    for para in paras:
+        m = re.match(r"^[ \t]*(#{1,6})[ \t]+(\S.*)$", para, re.S)
+        level = len(m.group(1)) if m else None
+        if m and out and levels[-1] is not None and level > levels[-1] and _wraps_on(out[-1], m.group(2)):
+            out[-1] = f"{out[-1].rstrip()} {m.group(2).strip()}"
+            continue
+        out.append(para)
+        levels.append(level)
+    return out, levels
+
+
+def _wraps_on(heading: str, nxt: str) -> bool:
+    from ingest import lexicon
+    from ingest.normalize import fold
+
+    tail = heading.rstrip().rstrip("*").rstrip()
+    if nxt.replace("*", "").lstrip()[:1].islower() or re.search(r"(?:[,;:&–-]|\bvà)$", tail):
+        return True
+    last = fold(" ".join(tail.split()[-3:]))
+    return any(last.endswith(fold(e.name)) for e in lexicon.load().of_kind("head"))

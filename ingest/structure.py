@@ -47,6 +47,7 @@ class Para:
     text: str
     start: int
     end: int
+    md: int | None = None  # its Markdown heading level ("## …" -> 2), as the file marked it
 
 
 @dataclass
@@ -177,10 +178,19 @@ def split_units(paras: list[Para]) -> list[Unit]:
         return unit
 
     skip: set[int] = set()
+    md_ranks = _markdown_ranks(paras)
     for i, para in enumerate(paras):
         if i in skip:
             continue
         text = para.text
+        if i in md_ranks and not in_signature:
+            # "## Mục tiêu chung", "## Sở Thông tin và Truyền thông": a heading whose number the file lost
+            rank = md_ranks[i]
+            while stack and stack[-1].rank >= rank:
+                stack.pop()
+            stack.append(_Level(rank, _label(text), text, agency_of(_strip_marker(text), inline=False)))
+            current, current_rank, paren_rank = None, 99, None
+            continue
         legal = legal_heading(text)
         if in_signature and (legal and legal[0] == "Phụ lục" or _attached_starts(paras, i)):
             in_signature = False  # an appendix or a document issued with the decision follows
@@ -311,6 +321,25 @@ def split_units(paras: list[Para]) -> list[Unit]:
         current.paras.append(para)
         current_rank = rank
     return [u for u in units if u.paras]
+
+
+def _markdown_ranks(paras: list[Para]) -> dict[int, int]:
+    """The rank of each Markdown heading of a document whose headings lost their numbers ("# MỤC TIÊU",
+    "## Mục tiêu chung", "### …": the shallowest level is a part I., the next an item 1., then 1.1., 1.1.1.).
+    Empty when the headings keep their numbers ("## I. MỤC TIÊU": the numbers say the structure; a stray
+    "## 5. PHỤ LỤC" among unnumbered ones does not) or there are fewer than three. The headings of the header (before the first paragraph of text) and the document's kind line
+    ("# QUYẾT ĐỊNH") are no part of it."""
+    from ingest.doc_vocab import vocab
+
+    first_text = next((i for i, p in enumerate(paras) if not p.md), len(paras))
+    usable = [i for i, p in enumerate(paras) if p.md and i > first_text and len(p.text) <= 200
+              and not legal_heading(p.text) and vocab().kind_named(p.text.rstrip(" :")) is None]
+    numbered = [i for i in usable if marker_of(paras[i].text)[0]]
+    usable = [i for i in usable if i not in numbered]
+    if len(usable) < 3 or len(numbered) * 3 > len(usable):
+        return {}
+    levels = sorted({paras[i].md for i in usable})
+    return {i: min(levels.index(paras[i].md), RANK["num"] + 2) for i in usable}
 
 
 def _marker_number(text: str) -> str:

@@ -436,3 +436,77 @@ def test_a_figure_under_a_body_s_heading_is_no_duty(tmp_path):
     document, chunks = parse_file(path, 1200, 150, 20)
     rows = extract_duties([document], chunks)
     assert [(d.canonical, d.text) for d in rows] == [("Bộ Tư pháp", "Rà soát thủ tục hành chính.")]
+
+
+MD_PLAN = """Căn cứ Kế hoạch số 12/KH-UBND ngày 02/3/2026 của Ủy ban nhân dân tỉnh về phòng, chống thiên tai.
+
+# MỤC TIÊU
+
+## Mục tiêu chung
+
+Giảm thiểu thiệt hại do thiên tai gây ra cho người dân.
+
+# TỔ CHỨC THỰC HIỆN
+
+## Sở Nông nghiệp và Môi trường
+
+Chủ trì theo dõi, tổng hợp tình hình thiên tai, báo cáo Ủy ban nhân dân tỉnh.
+
+## Đề nghị các Sở: Xây dựng, Công Thương; Công ty
+
+### Điện lực Miền Trung
+
+Chủ trì, phối hợp bảo đảm an toàn hệ thống điện, công trình trong mùa mưa bão.
+
+## Tổ chức hiệu quả công tác tuyên truyền về phòng, chống
+
+### và ứng phó thiên tai
+
+Phát hành tài liệu hướng dẫn người dân ứng phó bão, lũ.
+"""
+
+MD_DECISION = """# ỦY BAN NHÂN DÂN TỈNH
+
+# QUYẾT ĐỊNH
+
+Căn cứ Luật Tổ chức chính quyền địa phương;
+
+## I. MỤC TIÊU
+
+Bảo đảm an toàn giao thông.
+
+## II. TỔ CHỨC THỰC HIỆN
+
+1. Sở Xây dựng chủ trì kiểm tra các tuyến đường.
+
+## Ghi chú
+
+Không có.
+"""
+
+
+def test_markdown_headings_whose_numbers_were_lost_give_the_structure(tmp_path):
+    """"# TỔ CHỨC THỰC HIỆN" › "## Sở …": a Markdown file that lost its numbering still has parts and
+    bodies with their tasks; a heading wrapped onto the next level is one heading ("## Đề nghị các Sở: …;
+    Công ty" + "### Điện lực …"; "## … phòng, chống" + "### và ứng phó …")."""
+    from ingest.duties import extract_duties
+
+    path = tmp_path / "ke-hoach.md"
+    path.write_text(MD_PLAN, encoding="utf-8")
+    document, chunks = parse_file(path, 1200, 150, 20)
+    sections = {c.text.split(" ")[0]: c.section for c in chunks}
+    assert sections["Giảm"] == "Mục tiêu › Mục tiêu chung"
+    assert sections["Phát"].startswith("Tổ chức thực hiện › Tổ chức hiệu quả công tác tuyên truyền về phòng, chống")
+    assert sections["Phát"].count(" › ") == 1  # "### và ứng phó thiên tai" is no heading of its own
+    rows = {(d.canonical, d.role) for d in extract_duties([document], chunks)}
+    assert {("Sở Nông nghiệp và Môi trường", "chủ trì"), ("Sở Xây dựng", "chủ trì"), ("Sở Công Thương", "chủ trì"),
+            ("Công ty Điện lực Miền Trung", "chủ trì")} <= rows
+
+
+def test_numbered_markdown_headings_keep_their_numbers_as_the_structure(tmp_path):
+    path = tmp_path / "quyet-dinh.md"
+    path.write_text(MD_DECISION, encoding="utf-8")
+    _, chunks = parse_file(path, 1200, 150, 20)
+    [item] = [c for c in chunks if c.text.startswith("1. Sở Xây dựng")]
+    assert item.section.startswith("II. Tổ chức thực hiện › 1. Sở Xây dựng")
+    assert not any(c.section.startswith(("Quyết định", "Ủy ban nhân dân tỉnh")) for c in chunks)  # the header
