@@ -11,6 +11,8 @@ from ingest import lexicon
 _HEADS = lexicon.head_pattern()
 _AGENCY_START = re.compile(rf"^(?:Đề nghị|Giao)?\s*(?:{_HEADS}|(?i:{lexicon.head_pattern(('group',))}))(?=[\s,:]|$)")
 _LEAD = re.compile(r"^(?:Đề nghị|Giao)\s+")
+# a heading that names several bodies of one kind: "Đề nghị các Sở: Giao thông Vận tải, Xây dựng, Công thương"
+_PLURAL_START = re.compile(rf"^(?:Đề nghị|Giao)?\s*[Cc]ác\s+(?:{_HEADS})(?=\s*:)")
 # where an inline agency name ends and its duty begins: "Sở Y tế | quản lý chặt chẽ …" (the lexicon's verbs)
 _DUTY_VERB = re.compile(rf"\s(?<!các )(?<!Các )(?:{lexicon.verb_pattern()})\b")
 
@@ -32,10 +34,11 @@ def agency_of(title: str, inline: bool = True) -> str | None:
     ("Sở Y tế quản lý chặt chẽ …", "Hội Nông dân: chủ động …") is cut where the duty begins."""
     lead_in = title.strip().endswith(":")  # "Cục X có trách nhiệm:" over its points: the name ends at the verb
     title = title.strip().rstrip(":").strip()
-    if not _AGENCY_START.match(title):
+    start = _AGENCY_START if _AGENCY_START.match(title) else _PLURAL_START if not inline else None
+    if start is None or not start.match(title):
         return None
     title = _LEAD.sub("", title)
-    head_end = _AGENCY_START.match(title).end()
+    head_end = start.match(title).end()
     cuts = []
     colon = title.find(":")
     if 0 < colon <= 80:
@@ -47,6 +50,8 @@ def agency_of(title: str, inline: bool = True) -> str | None:
         cut = min(cuts)
         if cut == colon and verb and verb.start() > colon and _head_over_sectors(title[:verb.start()]):
             cut = verb.start()  # "Các Bộ: Tài chính, Y tế, Tư pháp khẩn trương …": the bodies follow the colon
+        elif cut == colon and not verb and _head_over_sectors(title.split(";")[0]):
+            return title.strip(" .")  # a heading "Đề nghị các Sở: Giao thông Vận tải, Xây dựng; Công ty …"
         if title[:cut].count("(") > title[:cut].count(")"):
             cut = title.rfind("(", 0, cut)  # never cut inside a parenthesis: keep the name before it
         name = title[:cut].strip(" ,")

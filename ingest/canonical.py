@@ -119,6 +119,9 @@ def split_agencies(name: str) -> list[str]:
     shared = _shared_head(text)
     if shared:
         return shared
+    parts = text.split(";")
+    if len(parts) > 1 and any(_shared_head(_tidy(p)) for p in parts):
+        return [n for p in parts for n in split_agencies(p)]  # "các Sở: Xây dựng, Công thương; Công ty …"
     pieces = _SEP.split(text)
     if not _HEAD.match(pieces[0]):
         return [text] if text else []
