@@ -194,7 +194,7 @@ def _labelled(paragraph: str, following: list[str] = ()) -> tuple[str, str] | No
             return None
         label, value = head, "; ".join(_strip_marker(x) for x in lines)
     kind = column_kind(label)
-    return (kind, value.strip()) if kind and kind != "task" else None
+    return (kind, value.strip()) if kind and kind not in ("task", "group") else None
 
 
 def _labelled_duties(item: _Item) -> list[Duty]:

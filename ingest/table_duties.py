@@ -45,7 +45,7 @@ class TableDuty:
 
 @lru_cache(maxsize=8192)
 def column_kind(label: str) -> str | None:
-    """"lead" | "partners" | "executors" | "deadline" | "task" | None, from a column header. Read with the
+    """"lead" | "partners" | "executors" | "deadline" | "task" | "group" | None, from a column header. Read with the
     spaces taken out, so a header whose words a PDF extractor glued ("Đơn vịchủ trì", "Thờigian thựchiện")
     reads as written; "Nhiệm vụ thực hiện", "Kết quả thực hiện" name no body."""
     f = re.sub(r"[^a-z]", "", fold(label))
@@ -55,8 +55,12 @@ def column_kind(label: str) -> str | None:
         return "partners"
     if re.search(r"thoigian|thoihan|tiendo|hoanthanh|thoidiem", f):
         return "deadline"
-    if re.search(r"(coquan|donvi|bophan)\w*thuchien", f) or f == "thuchien":
+    if re.search(r"(coquan|donvi|bophan|nguoi)\w*thuchien|trachnhiem(thuchien|xuly)", f) or f == "thuchien":
         return "executors"
+    if "thutu" in f or f.startswith("vanban"):
+        return None  # "Thứ tự công việc" numbers the steps; "Văn bản giao nhiệm vụ" names where a task comes from
+    if "nhom" in f and re.search(r"noidung|nhiemvu|congviec|hoatdong|giaiphap", f):
+        return "group"  # "Thuộc nhóm nhiệm vụ, hành động": the task is the row's other column
     if re.search(r"noidung|nhiemvu|congviec|hoatdong", f):
         return "task"
     return None
@@ -83,10 +87,12 @@ def read_row(paragraph: str) -> dict[str, str] | None:
         kind = column_kind(label)
         if kind and kind not in cells:
             cells[kind] = value  # a second "Nội dung công việc: …" is another column, not this one
+    if "task" not in cells and "group" in cells:
+        cells["task"] = cells.pop("group")  # a table whose only task column is the group's
     return cells if "task" in cells else None
 
 
-_ROW_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?|[IVX]{1,5}\.?")  # "1.1", "3.", "IV": an STT cell
+_ROW_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?|[IVX]{1,5}\.?|[Bb]ước\s*\d{1,2}\.?")  # "1.1", "IV", "Bước 2": STT
 _ROW_NUMBER_LABEL = re.compile(r"(?i)s[ốo]\s*tt|stt|tt")
 
 

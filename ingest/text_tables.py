@@ -25,7 +25,8 @@ _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _PLACEHOLDER = re.compile(r"^Col\d{1,2}$")
 _MARKUP = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|<br\s*/?>", re.I)
-_NUMBER_LABEL = re.compile(r"^(?:s\.?\s?t\.?\s?t|t\.?\s?t|so (?:tt|thu tu)|so|(?:ten )?buoc(?: thuc hien)?)\.?$")  # "STT", "TT", "Số TT", "Bước"
+_NUMBER_LABEL = re.compile(r"^(?:s\.?\s?t\.?\s?t|t\.?\s?t|so (?:tt|thu tu)|so|(?:ten )?buoc(?: thuc hien)?"
+                           r"|thu tu(?: cong viec| cac buoc)?)\.?$")  # "STT", "TT", "Số TT", "Bước", "Thứ tự công việc"
 _ROW_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.?|[A-Z]\.)$")
 _GROUP_NUMBER = re.compile(r"^(?:[IVX]{1,5}|[A-Z])\.?$")  # "I.", "II", "A." number a group of rows
 

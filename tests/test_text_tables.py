@@ -417,6 +417,10 @@ def test_footnotes_of_a_copied_page_are_notes_of_their_own_not_part_of_the_last_
      "2", (), ("Sở Y tế",), ()),
     ("- Nội dung: Rà soát hồ sơ · Đơn vị thực hiện: Sở Tư pháp · Đơn vị phối hợp: Công an tỉnh",
      "Rà soát hồ sơ", (), ("Sở Tư pháp",), ("Công an tỉnh",)),
+    # a process table whose step column went under the task's label
+    ("- Nội dung công việc: Bước 2 · Trách nhiệm thực hiện: Phân công thụ lý hồ sơ · Thời gian thực hiện: "
+     "Lãnh đạo Phòng Quản lý môi trường · Ghi chú: 0,5 ngày", "Phân công thụ lý hồ sơ", (),
+     ("Lãnh đạo Phòng Quản lý môi trường",), ()),
 ])
 def test_a_row_whose_header_lost_its_number_column_is_read_one_column_on(row, task, lead, executors, partners):
     from ingest.table_duties import table_duties
@@ -510,3 +514,22 @@ def test_numbered_markdown_headings_keep_their_numbers_as_the_structure(tmp_path
     [item] = [c for c in chunks if c.text.startswith("1. Sở Xây dựng")]
     assert item.section.startswith("II. Tổ chức thực hiện › 1. Sở Xây dựng")
     assert not any(c.section.startswith(("Quyết định", "Ủy ban nhân dân tỉnh")) for c in chunks)  # the header
+
+
+@pytest.mark.parametrize("row, task, lead, executors", [
+    # the step's order is no task, and "Trách nhiệm thực hiện" names who does it
+    ("- Thứ tự công việc: Bước 6 · Nội dung công việc: Vào sổ văn bản, đóng dấu · Trách nhiệm thực hiện: Bộ phận "
+     "Văn thư Sở Y tế · Thời gian thực hiện: 0,5 ngày làm việc", "Vào sổ văn bản, đóng dấu", (), ("Bộ phận Văn thư Sở Y tế",)),
+    # the group a task belongs to is no task
+    ("- Cơ quan chủ trì: Bộ Văn hóa, Thể thao và Du lịch · Cơ quan phối hợp: UBND các tỉnh · Thuộc nhóm nhiệm vụ, "
+     "hành động: Kiểm soát đốt mở · Nội dung nhiệm vụ: Thí điểm giảm đốt vàng mã tại cơ sở tôn giáo",
+     "Thí điểm giảm đốt vàng mã tại cơ sở tôn giáo", ("Bộ Văn hóa, Thể thao và Du lịch",), ()),
+    # nor the document that assigned it
+    ("- Nhiệm vụ: Hoàn thiện Cổng dịch vụ công · Văn bản giao nhiệm vụ: Thông báo số 10/TB-VPCP · Cơ quan chủ trì: "
+     "Bộ Công an", "Hoàn thiện Cổng dịch vụ công", ("Bộ Công an",), ()),
+])
+def test_the_task_is_the_content_column_not_the_order_group_or_source(row, task, lead, executors):
+    from ingest.table_duties import table_duties
+
+    [found] = table_duties(row)
+    assert (found.task, found.lead, found.executors) == (task, lead, executors)
