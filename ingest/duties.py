@@ -25,7 +25,7 @@ from ingest.agencies import agency_of, trailing_agency
 from ingest.deadlines import Deadline, parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
 from ingest.normalize import fold
-from ingest.reflow import MARKER
+from ingest.reflow import MARKER, strip_marker
 from ingest.table_duties import TableDuty, cell_deadline, column_kind, table_duties
 
 ROLES = ("chủ trì", "phối hợp", "thực hiện")
@@ -183,7 +183,7 @@ def _labelled(paragraph: str, following: list[str] = ()) -> tuple[str, str] | No
     """(column kind, value) of a labelled line under a task: "- Cơ quan chủ trì: X", "b) Thời gian thực hiện: …",
     or a label on its own over a list ("b) Cơ quan phối hợp" / "- X" / "- Y": the value "X; Y"; the list is
     in the paragraph or in the `following` paragraphs)."""
-    bare = _strip_marker(paragraph.replace("*", ""))
+    bare = strip_marker(paragraph.replace("*", ""))
     m = _LABELLED.match(bare)
     if m is not None:
         label, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
@@ -192,7 +192,7 @@ def _labelled(paragraph: str, following: list[str] = ()) -> tuple[str, str] | No
         lines = [x.strip() for x in rest.split("\n") if x.strip()] or list(following)
         if not lines or len(head.split()) > 6 or not all(_is_list_line(x) for x in lines):
             return None
-        label, value = head, "; ".join(_strip_marker(x) for x in lines)
+        label, value = head, "; ".join(strip_marker(x) for x in lines)
     kind = column_kind(label)
     return (kind, value.strip()) if kind and kind not in ("task", "group") else None
 
@@ -224,7 +224,7 @@ def _labelled_duties(item: _Item) -> list[Duty]:
         while k > 0 and _is_list_line(paras[k]):
             k -= 1
         label = entry(k) if k < at else None
-        own = (label[0], _strip_marker(item.text)) if label else None
+        own = (label[0], strip_marker(item.text)) if label else None
     if not own or own[0] == "deadline":
         return []
     first = at
@@ -240,11 +240,11 @@ def _labelled_duties(item: _Item) -> list[Duty]:
     block = [b for b in (entry(k) for k in range(first, last + 1)) if b]
     if not any(k in ("lead", "executors") for k, _ in block):
         return []  # only supporting bodies: nobody is given the task
-    above = _strip_marker(paras[first - 1].replace("*", ""))
+    above = strip_marker(paras[first - 1].replace("*", ""))
     if column_kind(above) in ("lead", "partners", "executors"):
         top = item.section.split(" › ")[0].rstrip("…").strip().lower()
         found = item.doc.text.lower().rfind("\n\n" + top, 0, item.start) if top else -1
-        above = _strip_marker(item.doc.text[found + 2:].split("\n\n")[0]) if found >= 0 else above
+        above = strip_marker(item.doc.text[found + 2:].split("\n\n")[0]) if found >= 0 else above
     task = " ".join(above.split())
     if task.isupper():
         task = task[0] + task[1:].lower()  # a part heading in capitals
@@ -292,7 +292,7 @@ def _item_duties(item: _Item) -> list[Duty]:
             rows.append(_duty(item, agency, role, deadline, quote))
 
     if item.agency:
-        body = _strip_marker(text)
+        body = strip_marker(text)
         after = body[len(item.agency):] if body.startswith(item.agency) else body
         if _names_only(body, item.doc.locality):
             return []  # "Trạm Kiểm lâm A, Trạm Kiểm lâm B thuộc Hạt Kiểm lâm C;": a list of units, no task
@@ -314,7 +314,7 @@ def _item_duties(item: _Item) -> list[Duty]:
         if not rows:  # "… yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh: 1. …", "3. Bộ Tài chính …: 3.1 …"
             names = _addressee(item, task_context)
             for name in split_agencies(names or ""):
-                add(lookup(name, item.doc.locality), role_of(_strip_marker(text), text), text)
+                add(lookup(name, item.doc.locality), role_of(strip_marker(text), text), text)
     if rows:
         for agency, quote in _partners(text, item.doc.locality):
             add(agency, "phối hợp", quote)
@@ -343,12 +343,12 @@ def _addressee(item: _Item, task_context: bool = True) -> str | None:
         at = before.rfind("\n\n" + head)
         if head and at >= 0:
             para = before[at + 2:].split("\n\n")[0]
-            found = agency_list_at(_strip_marker(para))
+            found = agency_list_at(strip_marker(para))
             if task_context and para.rstrip().endswith(":") and found:
                 return found[0]
-            names = split_agencies(_strip_marker(para).rstrip(" .:"))
+            names = split_agencies(strip_marker(para).rstrip(" .:"))
             if len(para) < 240 and names and all(_names_body(n, item.doc.locality) for n in names):
-                return _strip_marker(para).rstrip(" .:")  # a heading that is a list of bodies: "2. Bộ trưởng các Bộ, …"
+                return strip_marker(para).rstrip(" .:")  # a heading that is a list of bodies: "2. Bộ trưởng các Bộ, …"
     if not task_context:
         return None
     paras = [p for p in before[-20000:].split("\n\n") if p.strip()]
@@ -391,7 +391,7 @@ def _duty(item: _Item, agency: Agency, role: str, deadline: Deadline, quote: str
         level=agency.level,
         sector=agency.sector,
         role=role,
-        text=" ".join(_strip_marker(item.text).split()),
+        text=" ".join(strip_marker(item.text).split()),
         deadline_text=deadline.text if has_deadline else None,
         deadline=deadline if has_deadline else None,
         recurrence=deadline.recurrence,
@@ -417,7 +417,7 @@ def role_of(after_name: str, whole: str) -> str:
 
 def _assignment(sentence: str, task_section: bool) -> tuple[str, str] | None:
     """(names, the rest of the sentence) when a sentence assigns work to agencies."""
-    s = _strip_marker(sentence)
+    s = strip_marker(sentence)
     if re.match(r"(?:Giao|Đề nghị)\s", s):
         found = agency_list_at(s)
         return (found[0], s[found[1]:]) if found else None
@@ -526,13 +526,7 @@ def _paragraph_end(text: str, pos: int) -> int:
 def _section_body(section: str) -> str | None:
     """The body the innermost section heading above an item names ("IV. … › 3. Văn phòng … › ý 2")."""
     for label in reversed(section.split(" › ")[:-1]):
-        name = agency_of(_strip_marker(label).rstrip("…"), inline=False)
+        name = agency_of(strip_marker(label).rstrip("…"), inline=False)
         if name:
             return name
     return None
-
-
-def _strip_marker(text: str) -> str:
-    text = text.strip()
-    m = MARKER.match(text + " ")
-    return text[m.end():].strip() if m else text

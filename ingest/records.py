@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ingest.deadlines import parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
-from ingest.duties import Duty, _items, _strip_marker, item_duties
+from ingest.duties import Duty, _items, item_duties
+from ingest.reflow import strip_marker
 from ingest.normalize import fold
 
 DATA = Path(__file__).with_name("data") / "record_kinds.tsv"
@@ -76,7 +77,7 @@ def figures_in(text: str) -> tuple[str, ...]:
 def kind_of(section: str, text: str, has_bodies: bool) -> str:
     """The kind of an item: by the words of its own start, then of its section path (innermost first);
     an item addressed to a body is a duty unless its words say otherwise."""
-    start = " ".join(re.findall(r"\w+", fold(_strip_marker(text)[:30])))
+    start = " ".join(re.findall(r"\w+", fold(strip_marker(text)[:30])))
     labels = [" ".join(re.findall(r"\w+", fold(label))) for label in reversed(section.split(" › "))]
     for place in [start, *labels]:
         for cues in kind_cues():
@@ -93,7 +94,7 @@ def extract_records(documents: list[Document], chunks: list[Chunk]) -> list[Reco
     records = _preamble_bases(docs, chunks)
     for item in _items(docs, chunks):
         duties = tuple(item_duties(item))
-        text = " ".join(_strip_marker(item.text).split())
+        text = " ".join(strip_marker(item.text).split())
         deadline = parse_deadline(item.text, plan_date_of(item.doc.date))
         has_deadline = deadline.kind != "none"
         records.append(Record(

@@ -46,6 +46,22 @@ def _bare(line: str) -> str:
     return line.replace("**", "").replace("*", "").strip()
 
 
+def strip_marker(text: str) -> str:
+    """The text without its leading item marker ("2.1. ", "a) ", "(3) ", "- ", "• ")."""
+    text = text.strip()
+    m = MARKER.match(text + " ")
+    return text[m.end():].strip() if m else text
+
+
+_STAR_ITEM = re.compile(r"^[ \t]*\*[ \t]+(?=[^\W\d_])", re.M)
+
+
+def markdown_bullets(raw: str) -> str:
+    """A Markdown list ("* Phối hợp với …", three items or more) written as the bullets it is ("• Phối hợp …");
+    a lone "* " left by a converter's italics or a "* *" rule stays text."""
+    return _STAR_ITEM.sub("• ", raw) if len(_STAR_ITEM.findall(raw)) >= 3 else raw
+
+
 def starts_item(line: str) -> bool:
     bare = _bare(line)
     m = MARKER.match(bare + " ")
@@ -66,7 +82,7 @@ def _is_caps_heading(line: str) -> bool:
 
 def paragraphs(raw: str) -> list[str]:
     """Split raw extracted text into paragraphs, joining wrapped lines with one space."""
-    raw = nfc(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    raw = markdown_bullets(nfc(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n"))
     lines = [line.strip() for line in raw.split("\n")]
     nonblank = [line for line in lines if line]
     if not nonblank:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.agencies import agency_of, trailing_agency
-from ingest.reflow import MARKER, starts_item
+from ingest.reflow import MARKER, starts_item, strip_marker
 
 # how deep each kind of marker sits; a new marker closes every open level at its depth or deeper
 RANK = {"roman": 0, "paren": 1, "num": 1, "letter": 4, "dash": 5}
@@ -188,7 +188,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
             rank = md_ranks[i]
             while stack and stack[-1].rank >= rank:
                 stack.pop()
-            stack.append(_Level(rank, _label(text), text, agency_of(_strip_marker(text), inline=False)))
+            stack.append(_Level(rank, _label(text), text, agency_of(strip_marker(text), inline=False)))
             current, current_rank, paren_rank = None, 99, None
             continue
         legal = legal_heading(text)
@@ -272,12 +272,12 @@ def split_units(paras: list[Para]) -> list[Unit]:
             while stack and stack[-1].rank >= rank:
                 stack.pop()
             if heading_follows:
-                stack.append(_Level(rank, label, text, agency_of(_strip_marker(text), inline=False),
+                stack.append(_Level(rank, label, text, agency_of(strip_marker(text), inline=False),
                                     legal="khoản" if kind == "num" else "điểm"))
                 current, current_rank = None, 99
                 continue
             inherited = next((lv.agency for lv in reversed(stack) if lv.agency), None)
-            current = open_unit(label, None if inherited else agency_of(_strip_marker(text)))
+            current = open_unit(label, None if inherited else agency_of(strip_marker(text)))
             current.paras.append(para)
             current_rank = rank
             continue
@@ -290,7 +290,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
             while stack and stack[-1].rank >= rank:
                 stack.pop()
             if heading_follows or (_is_title(text) and rank < 4):
-                stack.append(_Level(rank, _label(text), text, agency_of(_strip_marker(text), inline=False)))
+                stack.append(_Level(rank, _label(text), text, agency_of(strip_marker(text), inline=False)))
                 current = None
                 current_rank = 99
                 if len(text) > 120:
@@ -299,7 +299,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
                     current.paras.append(para)
                 continue
             # a numbered item with content and nothing under it ("3.3. Bộ Chỉ huy … chỉ đạo …")
-            current = open_unit(_label(text), agency_of(_strip_marker(text)))
+            current = open_unit(_label(text), agency_of(strip_marker(text)))
             current.paras.append(para)
             current_rank = rank
             continue
@@ -315,7 +315,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
             label = f"ý {parent.items if parent else 1}"
         parent_agency = next((lv.agency for lv in reversed(stack) if lv.agency), None)
         sub_agency = kind == "dash" and ":" in text[:80]  # "- Hội Nông dân: …" under the MTTQ section
-        own_agency = agency_of(_strip_marker(text)) if sub_agency or kind == "paren" or not parent_agency else None
+        own_agency = agency_of(strip_marker(text)) if sub_agency or kind == "paren" or not parent_agency else None
         own_agency = trailing_agency(text) or own_agency
         current = open_unit(label, own_agency)
         current.paras.append(para)
@@ -362,8 +362,3 @@ def _closing(text: str) -> bool:
 
 def _too_long(unit: Unit, para: Para, limit: int = 900) -> bool:
     return para.end - unit.start > limit
-
-
-def _strip_marker(text: str) -> str:
-    m = MARKER.match(text + " ")
-    return text[m.end():].strip() if m else text

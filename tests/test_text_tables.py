@@ -454,7 +454,9 @@ Giảm thiểu thiệt hại do thiên tai gây ra cho người dân.
 
 ## Sở Nông nghiệp và Môi trường
 
-Chủ trì theo dõi, tổng hợp tình hình thiên tai, báo cáo Ủy ban nhân dân tỉnh.
+* Chủ trì theo dõi, tổng hợp tình hình thiên tai, báo cáo Ủy ban nhân dân tỉnh.
+* Phối hợp với Công an tỉnh sơ tán người dân khỏi vùng nguy hiểm.
+* Hướng dẫn các xã lập phương án ứng phó.
 
 ## Đề nghị các Sở: Xây dựng, Công Thương; Công ty
 
@@ -502,9 +504,24 @@ def test_markdown_headings_whose_numbers_were_lost_give_the_structure(tmp_path):
     assert sections["Giảm"] == "Mục tiêu › Mục tiêu chung"
     assert sections["Phát"].startswith("Tổ chức thực hiện › Tổ chức hiệu quả công tác tuyên truyền về phòng, chống")
     assert sections["Phát"].count(" › ") == 1  # "### và ứng phó thiên tai" is no heading of its own
-    rows = {(d.canonical, d.role) for d in extract_duties([document], chunks)}
+    duties = extract_duties([document], chunks)
+    rows = {(d.canonical, d.role) for d in duties}
     assert {("Sở Nông nghiệp và Môi trường", "chủ trì"), ("Sở Xây dựng", "chủ trì"), ("Sở Công Thương", "chủ trì"),
             ("Công ty Điện lực Miền Trung", "chủ trì")} <= rows
+    # a Markdown list ("* …") is three items of the body, each its own row, without the star
+    own = [d.text for d in duties if d.canonical == "Sở Nông nghiệp và Môi trường"]
+    assert own == ["Chủ trì theo dõi, tổng hợp tình hình thiên tai, báo cáo Ủy ban nhân dân tỉnh.",
+                   "Phối hợp với Công an tỉnh sơ tán người dân khỏi vùng nguy hiểm.",
+                   "Hướng dẫn các xã lập phương án ứng phó."]
+
+
+def test_a_lone_star_is_no_list():
+    """"* *" rules and a lone "* (Kèm theo …)" left by a converter's italics are text; three "* " items are a list."""
+    from ingest.reflow import markdown_bullets
+
+    lone = "* *\n* (Kèm theo Quyết định số 12/QĐ-UBND)\nSố: 12/QĐ-UBND\n* Số liệu tính điểm"
+    assert markdown_bullets(lone) == lone
+    assert markdown_bullets("* Một việc\n* Hai việc\n* Ba việc") == "• Một việc\n• Hai việc\n• Ba việc"
 
 
 def test_numbered_markdown_headings_keep_their_numbers_as_the_structure(tmp_path):
