@@ -13,6 +13,7 @@ from assistant.evidence import relevance
 from assistant.intent import Intent, is_national, read_intent, with_legal_chunks
 from ingest.canonical import Agency, lookup
 from ingest.normalize import fold
+from ingest.structure import SIGNATURE_SECTION
 
 
 def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybrid", intent: Intent | None = None):
@@ -34,6 +35,9 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
         given = {d.chunk_id for d in rows}
         prefer = lambda c: c.chunk_id in given or (  # noqa: E731
             bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality)))
+    elif intent.signer:
+        # "Ai ký Công văn 4085?": the signature block of the documents in scope, whatever words it shares
+        prefer = lambda c: c.section.startswith(SIGNATURE_SECTION)  # noqa: E731
     result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
     result.sectors = set(intent.sectors)
     skip = national_places(question, index.documents)

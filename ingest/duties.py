@@ -26,11 +26,12 @@ from ingest.deadlines import Deadline, parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
 from ingest.normalize import fold
 from ingest.reflow import MARKER, strip_marker
+from ingest.structure import INTRO_SECTION, SIGNATURE_SECTION
 from ingest.table_duties import TableDuty, cell_deadline, column_kind, table_duties
 
 ROLES = ("chủ trì", "phối hợp", "thực hiện")
 _PART = re.compile(r" \(phần (\d+)/\d+\)$")
-_SKIPPED = ("Phần mở đầu", "Nơi nhận, ký")
+_SKIPPED = (INTRO_SECTION, SIGNATURE_SECTION)
 _TASK_SECTION = ("phan cong", "to chuc thuc hien", "nhiem vu", "giai phap")
 _NOT_TASKS = ("muc dich", "muc tieu", "chi tieu", "pham vi", "doi tuong")
 _LEAD_CLAUSE = re.compile(r"^(?:Căn cứ|Định kỳ|Hằng năm|Hàng năm|Về|Trên cơ sở|Sau khi)\b")

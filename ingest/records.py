@@ -18,6 +18,7 @@ from ingest.deadlines import parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
 from ingest.duties import Duty, _items, item_duties
 from ingest.reflow import strip_marker
+from ingest.structure import INTRO_SECTION
 from ingest.normalize import fold
 
 DATA = Path(__file__).with_name("data") / "record_kinds.tsv"
@@ -117,7 +118,7 @@ def _preamble_bases(docs: dict[str, Document], chunks: list[Chunk]) -> list[Reco
     """The preamble's paragraphs that give the document's legal bases, as legal-basis records."""
     out, seen = [], set()
     for c in chunks:
-        if c.doc_id not in docs or not c.section.startswith("Phần mở đầu"):
+        if c.doc_id not in docs or not c.section.startswith(INTRO_SECTION):
             continue
         doc = docs[c.doc_id]
         for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", c.text):  # paragraphs

@@ -24,7 +24,8 @@ RANK = {"roman": 0, "paren": 1, "num": 1, "letter": 4, "dash": 5}
 # the parts of a legal text, above a plan's I./1./a): an appendix starts a tree of its own
 LEGAL_RANK = {"Phụ lục": -5, "Phần": -4, "Chương": -3, "Mục": -2, "Danh mục": -2, "Điều": -1}
 _TITLE_MAX = 60  # a heading label longer than this is shortened with "…"
-_INTRO = "Phần mở đầu"
+INTRO_SECTION = "Phần mở đầu"
+SIGNATURE_SECTION = "Nơi nhận, ký"  # the section of the signature block and the recipients
 _SIGNATURE = re.compile(r"^(?:Nơi nhận|TM\.\s|KT\.\s|T/M\s|K/T\s|TL\.\s|TUQ\.\s)")
 _LEGAL = re.compile(
     r"^(?:(?P<part>Phần|PHẦN)\s+(?P<part_no>(?:thứ|THỨ)\s+[\wÀ-ỹ]+|[IVXLC]+|\d{1,2})"
@@ -168,7 +169,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
     in_signature = False
 
     def open_unit(label: str | None, agency: str | None) -> Unit:
-        path = [lv.label for lv in stack] or [_INTRO]
+        path = [lv.label for lv in stack] or [INTRO_SECTION]
         unit = Unit(
             path=path + ([label] if label else []),
             headings=[lv.text for lv in stack],
@@ -198,7 +199,7 @@ def split_units(paras: list[Para]) -> list[Unit]:
         if in_signature or _SIGNATURE.match(text) or _closing(text):
             if not in_signature:
                 in_signature, paren_rank = True, None
-                stack = [_Level(0, "Nơi nhận, ký", text, None)]
+                stack = [_Level(0, SIGNATURE_SECTION, text, None)]
                 current = open_unit(None, None)
             current.paras.append(para)
             continue

@@ -703,3 +703,16 @@ def test_a_monthly_report_day_is_answered(code_assistant):
     _, assistant, _ = code_assistant
     answer = assistant.answer("Theo kế hoạch của phường Tân Hưng, báo cáo định kỳ gửi vào ngày nào hằng tháng?")
     assert not answer.refused and "14" in answer.text
+
+
+@pytest.mark.parametrize("question", ["Ai ký Kế hoạch 153/KH-UBND?", "Kế hoạch của phường Tân Hưng do ai ký vậy?"])
+def test_a_signer_question_finds_the_signature_block_of_the_document_it_names(code_assistant, question):
+    """Retrieval for "who signed" puts the named document's signature block first, whatever words it shares
+    with the question (a name and titles share none)."""
+    from assistant import retrieve
+    from ingest.structure import SIGNATURE_SECTION
+
+    rt, _, _ = code_assistant
+    result = retrieve.search(rt.searcher, question, k=5)
+    assert result.hits and result.hits[0].chunk.section.startswith(SIGNATURE_SECTION)
+    assert len({h.chunk.doc_id for h in result.hits}) == 1  # the document it names
