@@ -122,14 +122,18 @@ def _linked_only(turn: Turn, index, linked):
 
 def due_in_month(turn: Turn, index, rows):
     """Every duty whose deadline falls in the month asked (yearly on a day of that month, monthly, or a
-    one-off date in that month), each cited; None when none does."""
-    month, scope = turn.intent.month, turn.intent.scope
+    one-off date in that month), of the body the question names if it names one, each cited; None when none
+    does ("Có phải … giao X hoàn thành trong tháng 11 không?" about a body given nothing is no listing)."""
+    intent = turn.intent
+    month, scope = intent.month, intent.scope
     docs = index.documents_by_id
     chunks = {c.chunk_id: c for c in index.chunks}
     found = []
     for d in rows:
         dl = d.deadline
         if dl is None or d.chunk_id not in chunks or (scope and d.doc_id not in scope):
+            continue
+        if (intent.body or intent.sectors) and not retrieve.is_own(intent, lookup(d.agency, docs[d.doc_id].locality)):
             continue
         hit = (dl.kind == "monthly") or (dl.kind == "yearly" and dl.month == month) or (
             dl.kind in ("date", "relative") and dl.date is not None and dl.date.month == month)

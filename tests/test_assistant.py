@@ -716,3 +716,17 @@ def test_a_signer_question_finds_the_signature_block_of_the_document_it_names(co
     result = retrieve.search(rt.searcher, question, k=5)
     assert result.hits and result.hits[0].chunk.section.startswith(SIGNATURE_SECTION)
     assert len({h.chunk.doc_id for h in result.hits}) == 1  # the document it names
+
+
+def test_a_month_question_that_names_a_body_lists_only_that_body_s_tasks(code_assistant):
+    """"Các sở, ban, ngành có việc gì đến hạn trong tháng 12?" lists that body's December tasks, not every
+    body's; asked about a body given nothing, the month listing is no answer ("không thấy: Bộ Ngoại giao")."""
+    rt, assistant, _ = code_assistant
+    every = assistant.answer("Những việc nào đến hạn trong tháng 12?")
+    own = assistant.answer("Các sở, ban, ngành có việc gì đến hạn trong tháng 12?")
+    lines = lambda a: [ln for ln in a.text.splitlines() if ln.startswith("- ")]  # noqa: E731
+    assert own.text.startswith("Các nhiệm vụ có thời hạn rơi vào tháng 12")
+    assert lines(own) and all("Các sở, ban, ngành" in ln.split(":")[0] for ln in lines(own))
+    assert len(lines(every)) > len(lines(own))  # other bodies fall due in December too
+    none = assistant.answer("Có phải kế hoạch giao Bộ Ngoại giao hoàn thành báo cáo trong tháng 12 không?")
+    assert none.refused and "Bộ Ngoại giao" in none.text
