@@ -35,8 +35,9 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
         given = {d.chunk_id for d in rows}
         prefer = lambda c: c.chunk_id in given or (  # noqa: E731
             bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality)))
-    elif intent.signer:
-        # "Ai ký Công văn 4085?": the signature block of the documents in scope, whatever words it shares
+    elif intent.signer and intent.scope:
+        # "Ai ký Công văn 4085?": the signature block of the documents it names, whatever words it shares (a
+        # question that names no document has no signature block to prefer)
         prefer = lambda c: c.section.startswith(SIGNATURE_SECTION)  # noqa: E731
     result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
     result.sectors = set(intent.sectors)
