@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 from ingest.canonical import Agency, agency_list_at, level_in, lookup, split_agencies
+from ingest import lexicon
 from ingest.agencies import agency_of, trailing_agency
 from ingest.deadlines import Deadline, parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
@@ -367,14 +368,7 @@ def _names_body(name: str, locality: str | None) -> bool:
     """A known body, or a kind of body by its head noun ("Thủ trưởng cơ quan ngang bộ": the ministry-level
     agencies)."""
     agency = lookup(name, locality)
-    return agency.known or fold(agency.canonical) in _heads()
-
-
-@lru_cache(maxsize=1)
-def _heads() -> frozenset[str]:
-    from ingest import lexicon
-
-    return frozenset(fold(e.name) for e in lexicon.load().of_kind("head"))
+    return agency.known or fold(agency.canonical) in lexicon.folded_heads()
 
 
 @lru_cache(maxsize=4)

@@ -147,6 +147,12 @@ def load(path: str = str(DATA)) -> Lexicon:
     return Lexicon(entries)
 
 
+@lru_cache(maxsize=1)
+def folded_heads() -> frozenset[str]:
+    """The head nouns a body's name starts with ("Sở", "Công ty", "Ban"), folded."""
+    return frozenset(fold(e.name) for e in load().of_kind("head"))
+
+
 def _matches(phrase: Phrase, toks, i: int) -> bool:
     n = len(phrase.tokens)
     if i + n > len(toks):

@@ -235,4 +235,4 @@ def _wraps_on(heading: str, nxt: str) -> bool:
     if nxt.replace("*", "").lstrip()[:1].islower() or re.search(r"(?:[,;:&–-]|\bvà)$", tail):
         return True
     last = fold(" ".join(tail.split()[-3:]))
-    return any(last.endswith(fold(e.name)) for e in lexicon.load().of_kind("head"))
+    return any(last.endswith(head) for head in lexicon.folded_heads())

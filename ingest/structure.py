@@ -328,8 +328,8 @@ def _markdown_ranks(paras: list[Para]) -> dict[int, int]:
     """The rank of each Markdown heading of a document whose headings lost their numbers ("# MỤC TIÊU",
     "## Mục tiêu chung", "### …": the shallowest level is a part I., the next an item 1., then 1.1., 1.1.1.).
     Empty when the headings keep their numbers ("## I. MỤC TIÊU": the numbers say the structure; a stray
-    "## 5. PHỤ LỤC" among unnumbered ones does not) or there are fewer than three. The headings of the header (before the first paragraph of text) and the document's kind line
-    ("# QUYẾT ĐỊNH") are no part of it."""
+    "## 5. PHỤ LỤC" among unnumbered ones does not) or there are fewer than three. The headings of the header
+    (before the first paragraph of text) and the document's kind line ("# QUYẾT ĐỊNH") are no part of it."""
     from ingest.doc_vocab import vocab
 
     first_text = next((i for i, p in enumerate(paras) if not p.md), len(paras))

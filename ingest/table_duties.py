@@ -78,7 +78,7 @@ def read_row(paragraph: str) -> dict[str, str] | None:
         elif parts:
             parts[-1][1] += SEP + part  # " · " inside a cell
     if parts and column_kind(parts[0][0]) == "task" and _ROW_NUMBER.fullmatch(parts[0][1]) \
-            and not any(_ROW_NUMBER_LABEL.fullmatch(label.strip()) for label, _ in parts):
+            and not any(NUMBER_LABEL.match(fold(label.strip())) for label, _ in parts):
         # the header lost its first column (STT): every cell stands under the next column's label
         # ("Nội dung: 1.1 · Đơn vị thực hiện: Xây dựng kế hoạch … · Đơn vị phối hợp: Sở Nông nghiệp …")
         parts = [[parts[i][0], parts[i + 1][1]] for i in range(len(parts) - 1)]
@@ -93,7 +93,9 @@ def read_row(paragraph: str) -> dict[str, str] | None:
 
 
 _ROW_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?|[IVX]{1,5}\.?|[Bb]ước\s*\d{1,2}\.?")  # "1.1", "IV", "Bước 2": STT
-_ROW_NUMBER_LABEL = re.compile(r"(?i)s[ốo]\s*tt|stt|tt")
+# the header of a table's number column, folded: "STT", "TT", "Số TT", "Bước", "Thứ tự công việc"
+NUMBER_LABEL = re.compile(r"^(?:s\.?\s?t\.?\s?t|t\.?\s?t|so (?:tt|thu tu)|so|(?:ten )?buoc(?: thuc hien)?"
+                          r"|thu tu(?: cong viec| cac buoc)?)\.?$")
 
 
 def table_duties(text: str, plan_date: date | None = None) -> list[TableDuty]:

@@ -19,14 +19,13 @@ from __future__ import annotations
 import re
 
 from ingest.normalize import fold
+from ingest.table_duties import NUMBER_LABEL
 from ingest.tables import table_paragraphs
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _PLACEHOLDER = re.compile(r"^Col\d{1,2}$")
 _MARKUP = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|<br\s*/?>", re.I)
-_NUMBER_LABEL = re.compile(r"^(?:s\.?\s?t\.?\s?t|t\.?\s?t|so (?:tt|thu tu)|so|(?:ten )?buoc(?: thuc hien)?"
-                           r"|thu tu(?: cong viec| cac buoc)?)\.?$")  # "STT", "TT", "Số TT", "Bước", "Thứ tự công việc"
 _ROW_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.?|[A-Z]\.)$")
 _GROUP_NUMBER = re.compile(r"^(?:[IVX]{1,5}|[A-Z])\.?$")  # "I.", "II", "A." number a group of rows
 
@@ -76,7 +75,7 @@ def _header_at(cells: list[str]) -> int | None:
         return len(named) >= 2 and bool(named & {"lead", "executors", "partners", "task"}) \
             and len(named) * 2 >= len(labels) - 1
 
-    numbered = [s for s in range(len(cells)) if _NUMBER_LABEL.match(fold(cells[s])) and is_header(cells[s:])]
+    numbered = [s for s in range(len(cells)) if NUMBER_LABEL.match(fold(cells[s])) and is_header(cells[s:])]
     if numbered:
         return numbered[-1]
     return next((s for s in range(len(cells)) if column_kind(cells[s]) and is_header(cells[s:])), None)
