@@ -725,3 +725,15 @@ def test_clearing_waits_until_the_stopped_answer_sends_nothing_more(settings, pl
     after = len(shown)
     reader.join(5)
     assert not reader.is_alive() and len(shown) == after, "nothing was shown after the clear returned"
+
+
+def test_output_cut_short_by_the_reader_ends_quietly(settings, tmp_path):
+    """`tracuu duties | head`: the pipe closes before tracuu writes; the command stops without a traceback."""
+    build(settings, *make_plans(tmp_path / "plans", "An Bình", "Phú Mỹ"))
+    env = dict(os.environ, PYTHONPATH=str(REPO), TRACUU_INDEX_DIR=str(settings.index_dir))
+    proc = subprocess.Popen([sys.executable, "-m", "tracuu.cli", "duties"], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line is written (imports alone take longer)
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
