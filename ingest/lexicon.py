@@ -140,11 +140,55 @@ def load(path: str = str(DATA)) -> Lexicon:
         aliases = [a for a in aliases if a != "trước 2025"]
         if kind == "sector":
             phrases = tuple(_phrase(a.lstrip("^"), a.startswith("^")) for a in aliases)
+            phrases += tuple(Phrase((i,), True, True) for i in _initials(name, phrases))
         else:
             phrases = tuple(_phrase(a) for a in [name, *aliases])
         entries.append(Entry(kind, name, level, None if sector in ("", "-") else sector, phrases, former,
                              tuple(aliases)))
+    return _without_shared_initials(Lexicon(entries))
+
+
+def _initials(name: str, phrases: tuple[Phrase, ...]) -> list[str]:
+    """The initials of a sector's name and of the phrases that name it only after a head noun, as offices
+    abbreviate a name after its head noun: "Nội vụ" -> "nv" ("Bộ NV"), "Tài chính" -> "tc" ("Sở TC");
+    "và" has no letter. The first is the name's own."""
+    taken = {p.tokens[0] for p in phrases if len(p.tokens) == 1}
+    out = []
+    for p in (_phrase(name), *(p for p in phrases if p.strict)):
+        words = [t for t in p.tokens if t != "va"]
+        if len(words) >= 2:
+            initials = "".join(w[0] for w in words)
+            if initials not in taken and initials not in out:
+                out.append(initials)
+    return out
+
+
+def _without_shared_initials(lex: Lexicon) -> Lexicon:
+    """Keep a generated initials phrase only where it names one sector: one a level word or a written alias
+    already means ("TP") is dropped; one two sectors share goes to the sector whose own name gives it
+    ("NV": "Nội vụ", not "ngoại vụ" of Ngoại giao), else to neither."""
+    written = {p.tokens for e in lex.entries for p in e.phrases if not _generated(e, p)}
+    owners: dict[tuple[str, ...], list[Entry]] = {}
+    for e in lex.of_kind("sector"):
+        for p in e.phrases:
+            if _generated(e, p):
+                owners.setdefault(p.tokens, []).append(e)
+
+    def keep(e: Entry, p: Phrase) -> bool:
+        if not _generated(e, p):
+            return True
+        if p.tokens in written:
+            return False
+        named = [o for o in owners[p.tokens] if _initials(o.name, ())[:1] == list(p.tokens)]
+        return owners[p.tokens] == [e] or named == [e]
+
+    entries = [Entry(e.kind, e.name, e.level, e.sector, tuple(p for p in e.phrases if keep(e, p)), e.former,
+                     e.aliases) if e.kind == "sector" else e for e in lex.entries]
     return Lexicon(entries)
+
+
+def _generated(entry: Entry, phrase: Phrase) -> bool:
+    return entry.kind == "sector" and phrase.acronym and phrase.strict
 
 
 @lru_cache(maxsize=1)

@@ -48,6 +48,25 @@ def test_a_body_is_found_however_it_is_named(text, canonical, rank):
         assert m is not None and (m.canonical, m.rank) == (canonical, rank)
 
 
+@pytest.mark.parametrize("text,canonical", [
+    ("Bộ NV", "Bộ Nội vụ"),  # no alias in bodies.tsv: the initials of the sector's name after a head noun
+    ("Sở NV tỉnh", "Sở Nội vụ"),  # "ngoại vụ" (Ngoại giao) has the same initials; the sector named so wins
+    ("Sở TC", "Sở Tài chính"),
+    ("Sở XD", "Sở Xây dựng"),
+    ("Bộ QP", "Bộ Quốc phòng"),
+])
+def test_a_sector_is_found_by_its_initials_after_a_head_noun(text, canonical):
+    m = lexicon.find_body(text)
+    assert m is not None and m.canonical == canonical
+
+
+@pytest.mark.parametrize("text", ["Sở TP", "Sở nv", "NV phải báo cáo", "UBND TP Hà Nội"])
+def test_initials_that_name_no_one_sector_or_stand_alone_are_no_body(text):
+    m = lexicon.find_body(text)
+    # "TP" is a level word (thành phố), lower-case initials are a word, initials need their head noun
+    assert m is None or m.canonical == "Ủy ban nhân dân thành phố"
+
+
 def test_a_ministry_and_a_department_are_linked_by_sector_never_the_same():
     ministry, department, station = (lexicon.find_body(n) for n in ("Bộ Y tế", "Sở Y tế", "Trạm y tế"))
     assert ministry.sector == department.sector == station.sector == "Y tế"
