@@ -59,6 +59,9 @@ class Vocab:
     passed_on: tuple[str, ...]
     letter_subject: tuple[str, ...]  # "V/v": the subject line of a letter (công văn), which has no kind line
     letter_kind: str
+    letter_address: tuple[str, ...] = ()  # "Kính gửi": a letter names whom it is sent to; no other kind does
+    self_issue_verbs: tuple[str, ...] = ()  # "ban hành": an opening sentence issuing the document itself …
+    self_issue_ends: tuple[str, ...] = ()  # … ending "với những nội dung sau", "như sau"
 
     def kind_named(self, name: str) -> Kind | None:
         low = nfc(name).strip().lower()
@@ -100,4 +103,7 @@ def vocab() -> Vocab:
         passed_on=strs("passed_on"),
         letter_subject=strs("letter_subject"),
         letter_kind=nfc(data["letter_kind"]),
+        letter_address=strs("letter_address"),
+        self_issue_verbs=tuple(nfc(x) for x in data["self_issue"]["verbs"]),
+        self_issue_ends=tuple(nfc(x) for x in data["self_issue"]["ends"]),
     )

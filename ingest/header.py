@@ -61,11 +61,53 @@ def read_header(paragraphs: list[str]) -> dict:
             meta["kind"], meta["number"] = issued[0].name, meta["number"] or issued[1]
         elif number and (by_abbr := kind_from_number(number)):
             meta["kind"] = by_abbr.name
+        elif own := _issued_itself(paragraphs[:3], v):
+            meta["kind"], meta["title"], meta["self_issuer"] = own[0].name, own[1], own[2]
+        elif any(re.search(rf"(?:^|\s){re.escape(a)}\s*:", p) for p in paragraphs[:_HEAD_SPAN] for a in v.letter_address):
+            meta["kind"] = v.letter_kind  # "Kính gửi: …" without a subject line: a letter all the same
+            meta["title"] = f"{v.letter_kind} số {number}" if number else v.letter_kind
     meta["form"] = meta["kind"].lower()
     meta.update(_carried(paragraphs, kind_at, meta, v))
     meta.pop("carrier", None)
     meta.update(_issuer(head_paras, paragraphs, v))
+    own_issuer = meta.pop("self_issuer", None)
+    if own_issuer:  # no header: the body the opening sentence says issues it, with the place of its title
+        place = _place_of_title(meta["title"], v)
+        meta.update(place)
+        meta["issuer"] = f"{own_issuer} {place['locality']}" if place else own_issuer
     return meta
+
+
+def _issued_itself(paragraphs: list[str], v: Vocab) -> tuple[Kind, str, str | None] | None:
+    """The kind, title and issuer a document without a header gives itself in its opening sentence: "…;
+    Sở Thông tin và Truyền thông ban hành Kế hoạch nâng cao … tỉnh Đắk Nông đến năm 2025, với những nội
+    dung sau" -> (Kế hoạch, "Kế hoạch nâng cao … đến năm 2025", "Sở Thông tin và Truyền thông"). The kind
+    is written as a name, with its capital; the issuer is the body the clause opens with, if any."""
+    from ingest.lexicon import find_body
+
+    kinds = "|".join(re.escape(k.name) for k in sorted(v.kinds, key=lambda k: -len(k.name)))
+    verbs = "|".join(map(re.escape, v.self_issue_verbs))
+    ends = "|".join(map(re.escape, sorted(v.self_issue_ends, key=len, reverse=True)))
+    pattern = re.compile(rf"(?:{verbs})\s+({kinds})\s+([^;:]{{10,250}}?),?\s+(?:{ends})\s*[:.]?\s*$")
+    for para in paragraphs:
+        m = pattern.search(para.strip())
+        if m:
+            kind = v.kind_named(m.group(1))
+            clause = re.split(r"[;,.:]\s", para.strip()[:m.start()])[-1].strip()
+            body = find_body(clause) if clause else None
+            issuer = body.written if body and body.start == 0 and body.end >= len(clause) - 1 else None
+            return (kind, f"{kind.name} {m.group(2).strip()}", issuer) if kind else None
+    return None
+
+
+def _place_of_title(title: str, v: Vocab) -> dict:
+    """The locality and level of the one province a title names after its level word."""
+    mentions = {m.province.name: m for m in find_places(title) if m.after_unit}
+    if len(mentions) != 1:
+        return {}
+    province = next(iter(mentions.values())).province
+    unit = v.unit_named(province.type)
+    return {"locality": province.full_name, "level": unit.level if unit else None}
 
 
 # --- kind and title ------------------------------------------------------------------------------

@@ -336,3 +336,32 @@ def test_no_bundled_place_name_in_ingest_code():
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 assert not any(p in fold(node.value) for p in places), (path.name, node.value[:80])
+
+
+def test_a_document_without_a_header_is_read_from_its_opening_sentence():
+    """No header, no kind line: the opening sentence that issues the document names its kind, title and
+    issuer, and the title its place (an education plan here; the telecom plan of corpus3 below)."""
+    got = header("Căn cứ Quyết định số 12/QĐ-BTN ngày 02/7/2024 của Bộ Thử nghiệm. Để nâng cao chất lượng dạy "
+                 "học; Sở Giáo dục và Đào tạo ban hành Kế hoạch tổ chức kỳ thi học sinh giỏi tỉnh Lạng Sơn năm "
+                 "học 2025 - 2026, như sau:\n\nI. MỤC TIÊU\n\nNội dung.\n")
+    assert got["kind"] == "Kế hoạch"
+    assert got["title"] == "Kế hoạch tổ chức kỳ thi học sinh giỏi tỉnh Lạng Sơn năm học 2025 - 2026"
+    assert got["locality"] == "tỉnh Lạng Sơn" and got["level"] == "tỉnh"
+    assert got["issuer"] == "Sở Giáo dục và Đào tạo tỉnh Lạng Sơn"
+    # a plan's sentence that only cites another plan issues nothing
+    cited = header("Thực hiện Kế hoạch số 5/KH-UBND, các đơn vị báo cáo kết quả.\n\nNội dung.\n")
+    assert cited["kind"] == "Văn bản"
+
+
+def test_a_letter_without_a_subject_line_is_a_letter():
+    got = header("BỘ THỬ NGHIỆM\n\nSố: 12/BTN-VP\n\nKính gửi: Ủy ban nhân dân các tỉnh, thành phố.\n\nNội dung.\n")
+    assert got["kind"] == "Công văn" and got["title"] == "Công văn số 12/BTN-VP"
+
+
+def test_the_corpus3_plan_without_a_header_has_its_kind_title_and_place():
+    path = REPO.parent / "shared" / "corpus3" / "kh_stttt_daknong_2024_mang_di_dong_5g.md"
+    if not path.exists():
+        pytest.skip("../shared/corpus3 not present")
+    doc, _ = parse_file(path, *MAX)
+    assert doc.kind == "Kế hoạch" and doc.title.startswith("Kế hoạch nâng cao chất lượng mạng viễn thông di động")
+    assert doc.locality and doc.locality.startswith("tỉnh ") and doc.issuer.startswith("Sở Thông tin và Truyền thông")
