@@ -15,7 +15,7 @@ import re
 
 from assistant import question_kinds
 from assistant.citations import content_words, split_statements, verify
-from assistant.evidence import asked_value, asks_who, value_sentences
+from assistant.evidence import asked_value, asks_who, names_places, places_asked, value_sentences
 from ingest.normalize import fold
 
 ROLES_ASKED = ("chủ trì", "phối hợp")  # the roles of a duty row (ingest/duties.Duty) a who-question may name
@@ -32,9 +32,10 @@ def stated(question: str, found, index, context) -> tuple[str, object] | None:
     `context(record)` is the record's section path with its headings written out."""
     chunks = {c.chunk_id: c for c in index.chunks}
     docs = index.documents_by_id
+    places = places_asked(question, [docs[r.doc_id] for r in found])  # "… của Lai Châu là bao nhiêu"
     options = []
     for rank, r in enumerate(found):
-        for score, said in _candidates(r, question):
+        for score, said in _candidates(r, question, (places, index.documents)):
             options.append((score, -rank, said, r))
     for _, _, said, r in sorted(options, key=lambda o: (o[0], o[1]), reverse=True):
         chunk = chunks.get(r.chunk_id)
@@ -53,7 +54,7 @@ def checked(sentence: str, passage: str, question: str) -> bool:
     return bool(statements) and all(s.supported for s in statements)
 
 
-def _candidates(r, question: str) -> list[tuple[tuple, str]]:
+def _candidates(r, question: str, places: tuple[list[str], list] = ([], [])) -> list[tuple[tuple, str]]:
     """What an item says that the question asks, scored (figures of the question held, words of the
     question shared): where to send; the bodies and their roles (who); the deadline and where to send (a
     reporting rule); the clauses giving a value of the kind asked ("Năm 2026: Đạt 25% …")."""
@@ -73,7 +74,7 @@ def _candidates(r, question: str) -> list[tuple[tuple, str]]:
         parts = [x for x in (when, destination(r.text)) if x]
         return [((0, 0), _capital("; ".join(parts)))] if parts else []
     if asked:
-        return [(score, _capital(clause)) for score, clause in _value_clauses(asked, question, r.text)]
+        return [(score, _capital(clause)) for score, clause in _value_clauses(asked, question, r.text, places)]
     return []
 
 
@@ -89,11 +90,13 @@ def _bodies(r, question: str) -> str | None:
     return "; ".join(f"{', '.join(dict.fromkeys(names))} ({role})" for role, names in by_role.items()) or None
 
 
-def _value_clauses(asked, question: str, text: str) -> list[tuple[tuple[int, int], str]]:
+def _value_clauses(asked, question: str, text: str,
+                   places: tuple[list[str], list] = ([], [])) -> list[tuple[tuple[int, int, int], str]]:
     """The clauses of a text that give a value of the asked kind (not a figure of the question, not the
-    date of another document it cites), each scored by the question's figures it holds and the question's
-    words its sentence shares; with the clause before it when that one holds the figures ("Năm 2026" +
-    "Đạt 25% …")."""
+    date of another document it cites), each scored by whether it names the places the question asks
+    about (`places`: names, the indexed documents; narrowed to its comma-separated part that does), the
+    question's figures it holds and the question's words its sentence shares; with the clause before it
+    when that one holds the figures ("Năm 2026" + "Đạt 25% …")."""
     own = set(re.findall(r"\d+", question))
     figures = lambda x: set(re.findall(r"\d+", x))  # noqa: E731
     wanted = set(content_words(question))
@@ -106,9 +109,13 @@ def _value_clauses(asked, question: str, text: str) -> list[tuple[tuple[int, int
                 part = _narrowed(asked, question, part)
             if not _gives_value(asked, own, part):
                 continue
+            named = bool(places[0]) and names_places(part, *places)
+            if named:  # "…, Lai Châu (59,42%)": the part that names the place, when one does
+                part = next((x for x in _clauses(part, ",") if names_places(x, *places) and _gives_value(asked, own, x)),
+                            part)
             label = parts[i - 1] if i and own & figures(parts[i - 1]) and not own & figures(part) else None
             said = f"{label}: {part}" if label else part
-            out.append(((len(own & figures(said)), shared), said))
+            out.append(((named, len(own & figures(said)), shared), said))
     return out
 
 

@@ -23,6 +23,7 @@ from assistant import question_kinds
 from assistant.focus import sentences
 from index.bm25 import bm25_tokens, idf_of
 from ingest.normalize import fold, nfc
+from ingest.places import find_places, find_province, locality_names, places_in
 from ingest.words import segment
 
 # share of the question's content words (idf-weighted) that the value-bearing sentence, with its
@@ -34,7 +35,7 @@ _NUM = r"\d[\d.,]*"
 
 @dataclass(frozen=True)
 class Asked:
-    kind: str  # "phone" | "docnumber" | "money" | "percent" | "people" | "duration" | "day" | "date" | "number"
+    kind: str  # "phone" | "docnumber" | "money" | "percent" | "people" | "duration" | "day" | "date" | "place" | "number"
     label: str  # what the refusal says is missing
     value: re.Pattern  # a value of that kind, in a folded sentence
 
@@ -55,6 +56,11 @@ _VALUES = {
     # a time: "khi nào", "bao giờ" -> a day, or a year ("đến năm 2030"), or a recurrence ("hằng năm")
     "date": ("thời gian", r"\bngay\s*\d|\d{1,2}\s*/\s*\d{1,2}|\bthang\s*\d|\bnam\s*\d{4}"
              r"|\bhang (?:thang|quy|nam)\b|\d+\s*ngay\b"),
+    # a place: "tại/ở/thuộc" and a level or a kind of place ("tại các tỉnh", "ở thôn", "tại Trụ sở"); a
+    # province or city of the public list named in the sentence answers too (value_sentences)
+    "place": ("địa điểm", r"\b(?:tai|o|thuoc|tren dia ban|dia ban)\s+(?:cac\s+|nhung\s+)?(?:tinh|thanh pho|tp|huyen"
+                          r"|quan|thi xa|xa|phuong|thi tran|dac khu|thon|ban|ap|to dan pho|khu vuc|vung|tru so"
+                          r"|hoi truong|dia ban)\b"),
     "number": ("số liệu", r"\d+"),
 }
 
@@ -84,11 +90,13 @@ def asked_value(question: str) -> Asked | None:
     if question_kinds.asks("who", folded):
         return None
     hit = question_kinds.first(question_kinds.VALUE_KINDS, folded)
-    if hit is None:
-        return None
+    if hit is None or (hit[0] == "place" and question_kinds.asks("destination", folded)):
+        return None  # "gửi báo cáo ở đâu" asks for a body to send to, not a place
     label, value = _VALUES[hit[0]]
     return Asked(hit[0], label, re.compile(value))
 
+
+_AT_A_NAME = re.compile(r"\b(?:tại|ở|thuộc)\s+(?:các\s+)?([A-ZĐÀ-Ỹ]\w+(?:\s+[A-ZĐÀ-Ỹ]\w+)*)")  # "ở Lào", "tại Hà Giang"
 
 # the numbering cell that opens a table row as the reader writes it ("STT: 3 · ", "TT: 14. · ")
 _ROW_NUMBER = re.compile(r"^\s*(?:S[ốo]\s*)?S?TT\s*:\s*[\dIVXivx]+\.?\s*·\s*")
@@ -107,6 +115,9 @@ def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
         sent = _ROW_NUMBER.sub("", sent)  # "STT: 3 · Tên nhiệm vụ: …": a table row's number is no value
         folded = fold(sent)
         values = [m.group() for m in asked.value.finditer(folded)]
+        if asked.kind == "place":  # "Điện Biên, Lai Châu", "ở Lào": a name the question does not give itself
+            names = [m.written for m in find_places(sent)] + _AT_A_NAME.findall(nfc(sent))
+            values += [n for n in names if fold(n) not in fold(question)]
         if not any(set(re.findall(r"\d+", v)) - own or not re.search(r"\d", v) for v in values):
             continue
         if counts is not None and not any(
@@ -129,9 +140,11 @@ def counted_noun(question: str) -> str | None:
     return re.escape(fold(" ".join(words)))
 
 
-def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = frozenset()) -> tuple[float, str | None]:
+def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = frozenset(),
+                  places: tuple[list[str], list] = ([], [])) -> tuple[float, str | None]:
     """The best coverage of the question's content words by one value-bearing sentence of the hits
-    (read with its plan and section path), and that sentence."""
+    (read with its plan and section path), and that sentence. With `places` (names, the indexed
+    documents), only sentences that name every one of those places count (`places_asked`)."""
     best, best_sent = 0.0, None
     skip = set(skip) | asking_words(question)  # "mấy", "bao nhiêu": the form of the question, not its content
     counted = _counted(question) if asked.kind == "number" else None
@@ -143,11 +156,50 @@ def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = froz
                         if re.search(rf"\b{counted}\s+(?:\d+|[ivxlc]+)\b", fold(x))]
             if len(numbered) >= 2:
                 candidates = [*candidates, " ".join(numbered)]
+        wholes = sentences(h.chunk.text, clauses=False)
         for sent in candidates:
-            share, _ = coverage(bm25, question, set(bm25_tokens(f"{context} {sent}")), skip)
+            if places[0] and not names_places(f"{h.chunk.section}\n{sent}", *places):
+                continue
+            read = _with_lead(sent, wholes)
+            share, _ = coverage(bm25, question, set(bm25_tokens(f"{context} {read}")), skip)
             if share > best:
                 best, best_sent = share, sent
     return best, best_sent
+
+
+def _with_lead(clause: str, wholes: list[str]) -> str:
+    """A clause cut at ";" read with the clauses before it in its sentence, and a line after a lead-in
+    ending in ":" with that lead-in: they say what its value is of ("Tỷ lệ TTHC … trực tuyến … là 69,87%;
+    các tỉnh … gồm:" above "…, Lai Châu (59,42%).")."""
+    for i, whole in enumerate(wholes):
+        at = whole.find(clause)
+        if at < 0:
+            continue
+        lead = wholes[i - 1] if i and wholes[i - 1].endswith(":") else ""  # "… gồm:" above a list
+        return f"{lead} {whole[:at + len(clause)]}".strip()
+    return clause
+
+
+def places_asked(question: str, documents) -> list[str]:
+    """The places a question asks a value for that are not the place of the documents it reads
+    ("riêng thành phố Hà Nội … bao nhiêu trạm" of a national plan): a figure the text gives for the whole
+    country, or for another place, is no answer there. Provinces of the public list and the documents'
+    own localities, each once, in the question's order."""
+    docs = list(documents)
+    own = {_place_key(n) for d in docs for n in locality_names(d.locality)}
+    return [p for p in places_in(question, [d.locality for d in docs]) if _place_key(p) not in own]
+
+
+def names_places(text: str, places: list[str], documents) -> bool:
+    """Whether a text (a passage with its section path) names every one of these places."""
+    named = {_place_key(p) for p in places_in(text, [d.locality for d in documents])}
+    return all(_place_key(p) in named for p in places)
+
+
+def _place_key(name: str) -> str:
+    """One key for a place however it is written: its name on the public list, else its folded words."""
+    province = find_province(name)
+    return fold(province.name if province else name)
 
 
 def lacks_own_metadata(question: str, documents) -> str | None:

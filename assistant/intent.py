@@ -181,22 +181,31 @@ def mentioned_plans(question: str, documents) -> set[str]:
 
 
 def named_by_subject(folded: str, documents) -> set[str]:
-    """Ids of the documents a question names by kind and subject, "Chỉ thị về đào tạo nghề cho con liệt sĩ":
-    the documents of that kind whose title holds the longest run of the words after "về" (at least two),
-    read from the first on."""
-    best, longest = set(), 1
-    for m in re.finditer(rf"\b({kind_words()}) ve ((?:\w+ ?){{1,10}})", folded):
-        asked = m.group(2).split()
+    """Ids of the documents a question names by kind and subject, "Chỉ thị về đào tạo nghề cho con liệt sĩ",
+    "Kế hoạch hành động quốc gia về khắc phục ô nhiễm không khí": the documents of that kind whose title
+    holds the longest run of the words after "về" (at least two), or of the words right after the kind
+    (at least four, "về" among them or not), read from the first on."""
+    return subject_run(folded, documents)[0]
+
+
+def subject_run(folded: str, documents) -> tuple[set[str], list[str]]:
+    """The documents `named_by_subject` finds, and the folded words of the question that name them (the
+    kind and the run of its title)."""
+    best, longest, said = set(), 1, []
+    for m in re.finditer(rf"\b({kind_words()}) (ve )?((?:\w+ ?){{1,12}})", folded):
+        asked = m.group(3).split()
+        least = 1 if m.group(2) else 3  # a run longer than this names the document
         for d in documents:
             if not re.search(rf"\b{m.group(1)}\b", f"{words(d.kind)} {words(d.form or '')}"):
                 continue
             title = set(words(d.title).split())
             run = next((k for k, w in enumerate(asked) if w not in title), len(asked))
-            if run > longest:
+            if run > max(longest, least):
                 best, longest = {d.doc_id}, run
-            elif run == longest and run > 1:
+                said = [*m.group(1).split(), *(m.group(2) or "").split(), *asked[:run]]
+            elif run == longest and run > least:
                 best.add(d.doc_id)
-    return best
+    return best, said
 
 
 @lru_cache(maxsize=1)

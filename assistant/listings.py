@@ -170,7 +170,7 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     if asked:
         found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
     scored = []
-    skip = retrieve.national_places(turn.standalone, index.documents)
+    skip = retrieve.national_places(turn.standalone, index.documents) | _naming_words(turn, index, bm25)
     chunks = {c.chunk_id: c for c in index.chunks}
     for r in found:
         context = _context(r, chunks)  # with the lead-in of the clause its points stand under
@@ -192,6 +192,22 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
             nth.append(counts[r.doc_id])
         keep = [r for _, r in sorted(zip(nth, keep), key=lambda x: x[0])]
     return keep[:MAX_ITEMS]
+
+
+def _naming_words(turn: Turn, index, bm25) -> set[str]:
+    """The words by which a question names the documents it asks about by their subject ("Kế hoạch hành
+    động quốc gia về khắc phục ô nhiễm không khí"): every item of those documents answers to them, so they
+    tell no item from another (the item that repeats the title, "Điều 1. Phê duyệt Kế hoạch …", is no
+    better an answer). Kept when they are all the question says."""
+    from assistant.evidence import pair_strength, question_terms
+    from assistant.intent import subject_run, words
+
+    _, said = subject_run(words(turn.standalone), index.documents)
+    if not said:
+        return set()
+    terms = {fold(t.shown) for t in question_terms(turn.standalone, pair_strength(bm25))}
+    naming = {t for t in terms if set(re.findall(r"\w+", t)) <= set(said)}
+    return naming if naming != terms else set()
 
 
 def _context(r: Record, chunks: dict) -> str:
@@ -278,22 +294,30 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
 
 
 def _happening(question: str, asked) -> str | None:
-    """What happens at the time a question asks, as the question writes it: the last word before "vào ngày
-    nào", "khi nào" … that is neither a function word, a figure nor a word of the time itself ("đợt cao điểm
-    … kết thúc vào ngày nào" -> "kết thúc"; "hạn gửi báo cáo sơ kết là khi nào" -> "sơ kết"). None for other
-    values."""
+    """What happens at the time a question asks, as the question writes it, in the clause that asks: the
+    last word before "vào ngày nào", "khi nào" … that is neither a function word, a figure nor a word of the
+    time itself ("đợt cao điểm … kết thúc vào ngày nào" -> "kết thúc"; "hạn gửi báo cáo sơ kết là khi nào"
+    -> "sơ kết"), else the first such word after it ("…, khi nào phải tắt hẳn sóng 3G" -> "tắt"). None for
+    other values."""
     from ingest.words import segment
 
     if asked is None or asked.kind not in ("day", "date"):
         return None
-    m = question_kinds.find(asked.kind, question)
+    text = nfc(question)
+    m = question_kinds.find(asked.kind, text)
     if not m:
         return None
-    for w in reversed(segment(nfc(question)[:m.start()])):
+
+    def event(w) -> bool:
         said = question_kinds.find("deadline_word", w.shown)  # the whole word: "định kỳ" is no "kỳ"
-        if not (w.stop or w.shown.isdigit() or (said and said.end() - said.start() == len(w.shown))):
-            return w.shown
-    return None
+        return not (w.stop or w.shown.isdigit() or (said and said.end() - said.start() == len(w.shown)))
+
+    start = max(text.rfind(",", 0, m.start()), text.rfind(":", 0, m.start())) + 1
+    before = [w for w in segment(text[start:m.start()]) if event(w)]
+    if before:
+        return before[-1].shown
+    end = min((i for i in (text.find(",", m.end()), text.find("?", m.end())) if i >= 0), default=len(text))
+    return next((w.shown for w in segment(text[m.end():end]) if event(w)), None)
 
 
 def _addresses(intent, r: Record, context: str, locality) -> bool:

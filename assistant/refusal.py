@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant import retrieve
-from assistant.evidence import MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, value_support
+from assistant.evidence import MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, places_asked, value_support
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from ingest.canonical import lookup
 from ingest.lexicon import bodies_in
@@ -25,7 +25,22 @@ def lacking(turn: Turn, index, bm25) -> list[str]:
     asked = asked_value(question)
     if asked and value_support(bm25, asked, question, hits[:5])[0] < MIN_SENTENCE_COVERAGE:
         return [asked.label]
+    read = _read(intent, index, hits) if asked else []
+    places = places_asked(question, read) if asked else []
+    ids = {d.doc_id for d in read}
+    own = [h for h in hits[:5] if h.document.doc_id in ids]
+    if places and value_support(bm25, asked, question, own, places=(places, index.documents))[0] < MIN_SENTENCE_COVERAGE:
+        return [f"{asked.label} của {', '.join(places)}"]  # a figure for the whole country is not Hà Nội's
     return []
+
+
+def _read(intent, index, hits) -> list:
+    """The documents a question reads: those it names by number or subject, else those of the places it
+    names, else those its passages come from."""
+    named = intent.plans or intent.scope
+    if named:
+        return [d for d in index.documents if d.doc_id in named]
+    return list({h.document.doc_id: h.document for h in hits[:5]}.values())
 
 
 def names_body(intent, index) -> bool:

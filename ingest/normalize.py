@@ -101,12 +101,18 @@ def folded_tokens(text: str) -> list[str]:
 
 
 # a sentence ends at . ! ? before a capital, a quote, a bracket, a dash, a bullet or a figure (not inside
-# "1.500.000" or "v.v."), after any ";" (the clauses of an item), at " … " (where focused passages were
-# cut), or at a line break
-SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ“\"(\-–•*+\d])|(?<=;)\s+|\s+…\s+|\n+")
+# "1.500.000" or "v.v.", nor after the abbreviations of a place's level or a person's title that stand
+# before a name: "TP. Hải Phòng", "TS. Nguyễn …"), after any ";" (the clauses of an item), at " … " (where
+# focused passages were cut), or at a line break
+_BEFORE_A_NAME = ("TP", "Tp", "TX", "TT", "ThS", "TS", "PGS", "GS", "BS")
+_NOT_AFTER = "".join(rf"(?<!\b{a}\.)" for a in _BEFORE_A_NAME)
+_NEXT = r"\s+(?=[A-ZĐÀ-Ỹ“\"(\-–•*+\d])"
+SENTENCE_END = re.compile(rf"{_NOT_AFTER}(?<=[.;!?]){_NEXT}|(?<=;)\s+|\s+…\s+|\n+")
+_WHOLE_END = re.compile(rf"{_NOT_AFTER}(?<=[.!?]){_NEXT}|\s+…\s+|\n+")  # the same, but a ";" goes on
 
 
-def sentences(text: str) -> list[str]:
+def sentences(text: str, clauses: bool = True) -> list[str]:
     """The sentences of a text. The one splitter of tracuu: passages focused for the model, the model's
-    statements checked against them, and the value and evidence checks all cut text the same way."""
-    return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
+    statements checked against them, and the value and evidence checks all cut text the same way. With
+    `clauses=False` the clauses of a sentence cut at ";" stay together."""
+    return [s.strip() for s in (SENTENCE_END if clauses else _WHOLE_END).split(text) if s.strip()]

@@ -120,3 +120,42 @@ def test_a_duty_question_finds_the_table_rows_given_to_the_body_first(corpus3_as
     assert rows and all(h.agency_match for h in result.hits)
     assert {h.chunk.chunk_id for h in result.hits} <= {d.chunk_id for d in rows} | {
         h.chunk.chunk_id for h in result.hits if "Bộ Nội vụ" in h.chunk.section}
+
+
+def test_a_value_asked_for_a_place_comes_from_a_passage_that_names_it(corpus3_assistant):
+    # Quyết định 2530 (air quality) sets PM2.5 levels for Hà Nội and the provinces around it, not for
+    # Thành phố Hồ Chí Minh; the national figure is no answer for one city
+    answer = corpus3_assistant.answer("Mức nồng độ bụi PM2.5 trung bình năm mà Thành phố Hồ Chí Minh phải đạt vào "
+                                      "năm 2030 theo Quyết định 2530 là bao nhiêu?")
+    assert answer.refused and "Hồ Chí Minh" in answer.text.split("không thấy:", 1)[1].split(")")[0]
+    answer = corpus3_assistant.answer("Cho tôi hỏi theo Quyết định 2530, riêng thành phố Hà Nội phải có bao nhiêu "
+                                      "trạm quan trắc không khí tự động vào năm 2026 ạ?")
+    assert answer.refused and "Hà Nội" in answer.text.split("không thấy:", 1)[1].split(")")[0]
+    # where the passage does name the city, its figure is the answer
+    answer = corpus3_assistant.answer("Theo Quyết định 2530, Thành phố Hồ Chí Minh phải có tối thiểu bao nhiêu công "
+                                      "trình xây dựng xanh vào năm 2030?")
+    assert not answer.refused and "500" in answer.text
+    # Công điện 220 (administrative procedures) gives each province's share in a list after "gồm:";
+    # the opening sentence is the one province's, not the ministries' figure before it
+    answer = corpus3_assistant.answer("Theo Công điện 220, tỷ lệ thủ tục hành chính liên quan đến doanh nghiệp được "
+                                      "cung cấp trực tuyến của Lai Châu là bao nhiêu phần trăm?")
+    assert not answer.refused and answer.text.startswith("Lai Châu (59,42%)")
+
+
+def test_where_is_answered_by_a_place_only(corpus3_assistant):
+    # Thông báo 624 names no place for the 117 villages without power; Kế hoạch 252 names Laos and Cambodia
+    answer = corpus3_assistant.answer("Cho tôi hỏi theo Thông báo 624/TB-VPCP, 117 thôn chưa có điện mà EVN phải "
+                                      "xây dựng phương án cấp điện nằm ở đâu ạ?")
+    assert answer.refused and "địa điểm" in answer.text
+    answer = corpus3_assistant.answer("Theo Kế hoạch 252, việc tìm kiếm hài cốt liệt sĩ quân tình nguyện được đẩy "
+                                      "nhanh ở đâu?")
+    assert not answer.refused and "Lào" in answer.text
+
+
+def test_the_act_a_when_question_asks_after_its_question_word_must_be_in_the_item(corpus3_assistant):
+    # the Đắk Nông plan sets a date for 2G, not for switching off 3G; Công văn 4085 does date sharing the land data
+    answer = corpus3_assistant.answer("Theo kế hoạch nâng cao chất lượng mạng di động của Sở Thông tin và Truyền "
+                                      "thông Đắk Nông, khi nào phải tắt hẳn sóng 3G trên địa bàn tỉnh?")
+    assert answer.refused and "tắt" in answer.text
+    answer = corpus3_assistant.answer("Theo Công văn 4085, khi nào phải hoàn thành việc chia sẻ cơ sở dữ liệu đất đai?")
+    assert not answer.refused and "05 tháng 12 năm 2025" in answer.text
