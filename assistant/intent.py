@@ -49,8 +49,15 @@ def words(question: str) -> str:
 
 def is_duty_question(question: str) -> bool:
     """Whether a question asks what a body must do, in any of the phrasings of the table
-    (assistant/data/question_kinds.tsv): "phải làm gì", "đảm nhiệm những nội dung nào", "nhiệm vụ của X"."""
-    return question_kinds.asks("duty", question)
+    (assistant/data/question_kinds.tsv): "phải làm gì", "đảm nhiệm những nội dung nào", "nhiệm vụ của X";
+    a noun of duty alone does not when the question asks a value or a source ("thời hạn hoàn thành nhiệm vụ
+    … là khi nào", "tiền để thực hiện nhiệm vụ … lấy từ nguồn nào")."""
+    from assistant.evidence import asked_value
+
+    if question_kinds.asks("duty", question):
+        return True
+    return question_kinds.asks("duty_noun", question) and not (
+        asked_value(question) or question_kinds.asks("source", question))
 
 
 def read_intent(question: str, documents) -> Intent:

@@ -166,7 +166,7 @@ def find(kind: str, question: str) -> re.Match | None:
         if p.kind != kind:
             continue
         for m in p.pattern.finditer(text):
-            if kind != "duty" or _ends_a_word(question, m.end()):
+            if kind not in ("duty", "duty_noun") or _ends_a_word(question, m.end()):
                 found.append(m)
                 break
     return min(found, key=lambda m: m.start(), default=None)

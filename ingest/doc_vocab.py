@@ -56,6 +56,7 @@ class Vocab:
     number_labels: tuple[str, ...]
     signature_marks: tuple[str, ...]
     signer_titles: tuple[str, ...]
+    signed_marks: tuple[str, ...]  # "[đã ký]", "(Đã ký)": a published copy's mark where the signature was
     passed_on: tuple[str, ...]
     letter_subject: tuple[str, ...]  # "V/v": the subject line of a letter (công văn), which has no kind line
     letter_kind: str
@@ -100,6 +101,7 @@ def vocab() -> Vocab:
         number_labels=strs("number_labels"),
         signature_marks=strs("signature_marks"),
         signer_titles=strs("signer_titles"),
+        signed_marks=strs("signed_marks"),
         passed_on=strs("passed_on"),
         letter_subject=strs("letter_subject"),
         letter_kind=nfc(data["letter_kind"]),

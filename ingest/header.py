@@ -486,11 +486,13 @@ def _signer(paragraphs: list[str], v: Vocab) -> str | None:
         matches = list(title.finditer(para))
         if not matches:
             continue
-        after = para[matches[-1].end():].strip()
-        words = after.split()
+        signed = "|".join(map(re.escape, sorted(v.signed_marks, key=len, reverse=True)))
+        unsigned = lambda x: re.sub(rf"^[\[(]\s*(?:{signed})\s*[\])]\s*", "", x.strip(), flags=re.I)  # noqa: E731
+        words = unsigned(para[matches[-1].end():]).split()  # "[đã ký] Nguyễn …": a published copy's mark
         while words and (_is_caps(words[0]) or words[0] in ("-", "–")):
             words.pop(0)  # "CHỦ TỊCH QUỐC HỘI Trần Thanh Mẫn"
-        candidate = " ".join(words) if words else (paragraphs[i + 1] if i + 1 < len(paragraphs) else "")
+        below = [unsigned(x) for x in paragraphs[i + 1:i + 3]]
+        candidate = " ".join(words) if words else next((x for x in below if x), "")
         if not words and i + 1 < len(paragraphs) and title.search(paragraphs[i + 1]):
             continue  # "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / name
         if _is_person_name(candidate):

@@ -365,3 +365,11 @@ def test_the_corpus3_plan_without_a_header_has_its_kind_title_and_place():
     doc, _ = parse_file(path, *MAX)
     assert doc.kind == "Kế hoạch" and doc.title.startswith("Kế hoạch nâng cao chất lượng mạng viễn thông di động")
     assert doc.locality and doc.locality.startswith("tỉnh ") and doc.issuer.startswith("Sở Thông tin và Truyền thông")
+
+
+def test_a_published_copys_signed_mark_is_not_the_signer():
+    """"(Đã ký)" or "[đã ký]" stands where the signature was in copies published on the web."""
+    for mark in ("(Đã ký)", "[đã ký]"):
+        got = header(f"THỦ TƯỚNG CHÍNH PHỦ\nSố: 12/QĐ-TTg\n\nQUYẾT ĐỊNH\nVề việc thử nghiệm\n\nĐiều 1. Nội dung.\n\n"
+                     f"KT. THỦ TƯỚNG\n\nPHÓ THỦ TƯỚNG\n\n{mark}\n\nĐỗ Văn Thử\n")
+        assert got["signer"] == "Đỗ Văn Thử", mark

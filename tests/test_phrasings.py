@@ -120,7 +120,25 @@ OTHER_KINDS = [
     ("hai ke hoach nay khac biet o cho nao", {"compare"}, "duty"),
     ("Quyết định năm nay thay đổi những gì so với quyết định năm ngoái?", {"compare"}, "signer"),
     ("Sở Y tế phải làm gì?", {"duty"}, "compare"),
+    ("Có phải văn bản này do Chủ tịch Ủy ban nhân dân tỉnh ký không?", {"signer"}, "issuer"),
+    ("phai chang ke hoach do pho chu tich ky", {"signer"}, "duty"),
+    ("Hội nghị sơ kết được tổ chức ở đâu?", {"place"}, "duty"),
+    ("Trụ sở của Ban Chỉ đạo đặt tại đâu?", {"place"}, "duty"),
 ]
+
+
+@pytest.mark.parametrize("question,duty", [
+    ("Nhiệm vụ của Sở Y tế", True),
+    ("Trách nhiệm của Phòng Văn hóa - Thông tin trong kế hoạch này", True),
+    ("Thời hạn hoàn thành nhiệm vụ của Sở Y tế là khi nào?", False),
+    ("Kinh phí thực hiện nhiệm vụ của Công an tỉnh là bao nhiêu tiền?", False),
+    ("Tiền để các xã thực hiện nhiệm vụ này lấy từ nguồn nào?", False),
+    ("kinh phi de cac so thuc hien nhiem vu lay tu dau ma co", False),
+])
+def test_a_noun_of_duty_alone_yields_to_a_value_or_a_source_asked(question, duty):
+    from assistant.intent import is_duty_question
+
+    assert is_duty_question(question) is duty
 
 
 @pytest.mark.parametrize("question,kinds,not_kind", OTHER_KINDS)
@@ -172,7 +190,7 @@ def test_a_word_class_must_be_declared():
 def test_every_kind_the_router_reads_is_in_the_table():
     from assistant.question_kinds import RECORD_KINDS, VALUE_KINDS, kinds
 
-    wanted = {"duty", "signer", "issuer", "due_month", "who", "own_number", "own_date", "definition",
+    wanted = {"duty", "duty_noun", "source", "signer", "issuer", "due_month", "who", "own_number", "own_date", "definition",
               "follow_up", *VALUE_KINDS, *RECORD_KINDS}
     assert wanted <= set(kinds())
 
