@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from assistant import question_kinds
 from assistant.focus import sentences
 from index.bm25 import bm25_tokens, idf_of
+from index.build import section_context
 from ingest.normalize import fold, nfc
 from ingest.places import find_places, find_province, locality_names, places_in
 from ingest.words import segment
@@ -99,7 +100,7 @@ def asked_value(question: str) -> Asked | None:
 _AT_A_NAME = re.compile(r"\b(?:tại|ở|thuộc)\s+(?:các\s+)?([A-ZĐÀ-Ỹ]\w+(?:\s+[A-ZĐÀ-Ỹ]\w+)*)")  # "ở Lào", "tại Hà Giang"
 
 # the numbering cell that opens a table row as the reader writes it ("STT: 3 · ", "TT: 14. · ")
-_ROW_NUMBER = re.compile(r"^\s*(?:S[ốo]\s*)?S?TT\s*:\s*[\dIVXivx]+\.?\s*·\s*")
+_ROW_NUMBER = re.compile(r"^\s*(?:[-–•]\s*)?(?:S[ốo]\s*)?S?TT\s*:\s*[\dIVXivx]+\.?\s*·\s*")
 
 
 def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
@@ -141,15 +142,15 @@ def counted_noun(question: str) -> str | None:
 
 
 def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = frozenset(),
-                  places: tuple[list[str], list] = ([], [])) -> tuple[float, str | None]:
+                  keep=None) -> tuple[float, str | None]:
     """The best coverage of the question's content words by one value-bearing sentence of the hits
-    (read with its plan and section path), and that sentence. With `places` (names, the indexed
-    documents), only sentences that name every one of those places count (`places_asked`)."""
+    (read with its plan and section path), and that sentence. With `keep(hit, text)`, only sentences it
+    keeps count (the text is the sentence with its section path: one that names the places asked)."""
     best, best_sent = 0.0, None
     skip = set(skip) | asking_words(question)  # "mấy", "bao nhiêu": the form of the question, not its content
     counted = _counted(question) if asked.kind == "number" else None
     for h in hits:
-        context = f"{h.document.label} {h.chunk.section}"
+        context = f"{h.document.label} {section_context(h.chunk)}"  # its headings written out
         candidates = value_sentences(asked, question, h.chunk.text)
         if counted:  # "mấy giai đoạn?": the numbered ones, read together, answer it ("Giai đoạn 1 …", "Giai đoạn 2 …")
             numbered = [x for x in sentences(h.chunk.text)
@@ -158,7 +159,7 @@ def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = froz
                 candidates = [*candidates, " ".join(numbered)]
         wholes = sentences(h.chunk.text, clauses=False)
         for sent in candidates:
-            if places[0] and not names_places(f"{h.chunk.section}\n{sent}", *places):
+            if keep is not None and not keep(h, f"{context}\n{_with_lead(sent, wholes)}"):
                 continue
             read = _with_lead(sent, wholes)
             share, _ = coverage(bm25, question, set(bm25_tokens(f"{context} {read}")), skip)

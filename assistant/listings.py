@@ -15,7 +15,7 @@ import re
 
 from assistant import direct, question_kinds, retrieve
 from assistant.citations import format_date
-from assistant.evidence import asked_value, asks_who, coverage, value_sentences
+from assistant.evidence import asked_value, asks_who, coverage, names_places, places_asked, value_sentences
 from assistant.refusal import refusal
 from assistant.focus import sentences
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
@@ -253,6 +253,9 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
         if not named:
             return refusal(turn, index, [f"{asked.label} của {asked_name(turn.intent)}"], stream=stream)
         found = named
+    places = places_asked(turn.standalone, [docs[r.doc_id] for r in found]) if asked else []
+    named = [r for r in found if names_places(f"{_context(r, chunks)}\n{r.text}", places, index.documents)]
+    found = named if places and named else found  # "… của Khánh Hòa": that province's row, not its neighbours'
     happens = _happening(turn.standalone, asked)
     if happens and not fallback and not any(fold(happens) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}")
                                             for r in found):

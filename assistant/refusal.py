@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from assistant import retrieve
-from assistant.evidence import MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, places_asked, value_support
+from assistant.evidence import (MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, names_places, places_asked,
+                                value_support)
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from ingest.canonical import lookup
 from ingest.lexicon import bodies_in
@@ -26,10 +27,11 @@ def lacking(turn: Turn, index, bm25) -> list[str]:
     if asked and value_support(bm25, asked, question, hits[:5])[0] < MIN_SENTENCE_COVERAGE:
         return [asked.label]
     read = _read(intent, index, hits) if asked else []
-    places = places_asked(question, read) if asked else []
     ids = {d.doc_id for d in read}
     own = [h for h in hits[:5] if h.document.doc_id in ids]
-    if places and value_support(bm25, asked, question, own, places=(places, index.documents))[0] < MIN_SENTENCE_COVERAGE:
+    places = places_asked(question, read) if asked else []
+    if places and value_support(bm25, asked, question, own, keep=lambda h, text: names_places(
+            text, places, index.documents))[0] < MIN_SENTENCE_COVERAGE:
         return [f"{asked.label} của {', '.join(places)}"]  # a figure for the whole country is not Hà Nội's
     return []
 

@@ -21,10 +21,11 @@ def join_paragraphs(paragraphs: list[str], md_levels: list[int | None] | None = 
 
 
 def chunk_document(
-    doc_id: str, text: str, paras: list[Para], max_chars: int, overlap: int, page_map: PageMap | None = None
+    doc_id: str, text: str, paras: list[Para], max_chars: int, overlap: int, page_map: PageMap | None = None,
+    notes: dict[str, str] | None = None,
 ) -> list[Chunk]:
     chunks: list[Chunk] = []
-    for unit in split_units(paras):
+    for unit in split_units(paras, notes):
         chunks.extend(_unit_chunks(doc_id, text, unit, max_chars, overlap))
     if page_map is not None:
         chunks = [

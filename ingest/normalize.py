@@ -72,6 +72,25 @@ def strip_markup(text: str) -> str:
     return text
 
 
+_GLUED_MARK = re.compile(r"(?<=[\w)”\".*])\[(\d{1,3})\]")
+
+
+def footnote_citations(raw: str) -> dict[str, str]:
+    """For each footnote mark glued to a word of the raw text ("… còn chậm[9]."), the sentence that
+    carries it, tidied: what the footnote "[9] Một số địa phương đạt tỷ lệ thấp …" is a note to. The
+    first mark of a number wins; a mark inside the notes themselves is none."""
+    out: dict[str, str] = {}
+    for m in _GLUED_MARK.finditer(raw):
+        if m.group(1) in out:
+            continue
+        before = re.sub(r"(?<!\n)\n(?!\n)", " ", tidy(raw[max(0, m.start() - 1500):m.start()]))  # wrapped lines
+        said = sentences(before.rsplit(" · ", 1)[-1])  # the clause that carries it; a table cell from its label on
+        if said and len(re.findall(r"[^\W\d_]{2,}", said[-1])) >= 3:  # "5." before a mark says nothing
+            last = said[-1]
+            out[m.group(1)] = last if len(last) <= 300 else last[-300:].split(" ", 1)[-1]
+    return out
+
+
 def tidy(text: str) -> str:
     """NFC, markup removed, runs of spaces collapsed, each line stripped."""
     text = strip_markup(nfc(text))

@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 from ingest.chunker import chunk_document, join_paragraphs
 from ingest.document import Chunk, Document
 from ingest.metadata import clean_paragraphs_and_levels, read_metadata
+from ingest.normalize import footnote_citations
 from ingest.pages import locate_pages
 from ingest.readers import SUPPORTED, SkipFile, read_document
 from ingest.reflow import paragraphs
@@ -108,7 +109,8 @@ def parse_file(
         text=text,
         **meta,
     )
-    return document, chunk_document(doc_id, text, spans, max_chars, overlap, locate_pages(source, text))
+    return document, chunk_document(doc_id, text, spans, max_chars, overlap, locate_pages(source, text),
+                                    footnote_citations(raw))
 
 
 def parse_files(

@@ -160,7 +160,10 @@ def _is_title(text: str) -> bool:
     return len(text) <= 120 and not re.search(r"[.;]\s*$", text)
 
 
-def split_units(paras: list[Para]) -> list[Unit]:
+def split_units(paras: list[Para], notes: dict[str, str] | None = None) -> list[Unit]:
+    """The document's units with their section paths. `notes` (footnote number -> the sentence that cites
+    it, `ingest.normalize.footnote_citations`) heads each footnote with what it is a note to."""
+    notes = notes or {}
     units: list[Unit] = []
     stack: list[_Level] = []
     current: Unit | None = None
@@ -234,6 +237,10 @@ def split_units(paras: list[Para]) -> list[Unit]:
             # a copied page's footnotes at the end ("[2] Nguồn lực dự kiến …"): notes of their own, not the
             # continuation of the last item above them
             stack, paren_rank = [_Level(RANK["roman"], "Chú thích", "Chú thích", None)], None
+            number = text[1:text.index("]")]
+            if notes.get(number):  # "[9] Một số địa phương …" is a note to "… còn chậm[9]": say so
+                cited = notes[number]
+                stack.append(_Level(RANK["roman"] + 1, _label(f"[{number}] ghi chú cho: {cited}"), cited, None))
             current, current_rank = open_unit(None, None), 99
             current.paras.append(para)
             continue

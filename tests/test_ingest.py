@@ -758,3 +758,36 @@ def test_numbered_sub_items_of_a_lettered_item_or_bullet_stay_under_it(text, exp
     rows = extract_duties([document], chunks)
     for marker, body in expected.items():
         assert {d.canonical for d in rows if d.section.endswith(" › " + marker)} == {body}
+
+
+def test_a_footnote_is_headed_by_the_clause_that_cites_it(tmp_path):
+    """A copied page keeps its footnotes at the end ("[2] …") and their marks glued to a word in the text
+    ("… còn chậm[2]."); the note is read under the clause it annotates, which says what its figures are of."""
+    from ingest.normalize import footnote_citations
+
+    raw = ("KẾ HOẠCH\nThử nghiệm\n\nI. KẾT QUẢ\n\n1. Đánh giá\n\nTỷ lệ hồ sơ giải quyết đúng hạn của một số "
+           "xã còn thấp[1]; việc số hóa hồ sơ còn chậm[2].\n\n| **Nguồn lực thực hiện[3]** | Ghi chú |\n\n"
+           "[1] Gồm: xã An (45%), xã Bình (52%).\n\n[2] Mới đạt 30%.\n\n[3] Ngân sách xã.\n")
+    notes = footnote_citations(raw)
+    assert notes["1"] == "Tỷ lệ hồ sơ giải quyết đúng hạn của một số xã còn thấp"
+    assert notes["2"] == "việc số hóa hồ sơ còn chậm"
+    assert notes["3"].endswith("Nguồn lực thực hiện")
+    path = tmp_path / "kh.md"
+    path.write_text(raw, encoding="utf-8")
+    _, chunks = parse_file(path)
+    [note] = [c for c in chunks if c.text.startswith("[1]")]
+    assert note.section.startswith("Chú thích › [1] ghi chú cho: Tỷ lệ hồ sơ giải quyết")
+    assert "45%" in note.text
+
+
+def test_the_footnotes_of_real_pages_say_what_they_annotate():
+    """Công điện 220 (administrative procedures) and Quyết định 2530 (air quality): the notes of two copied pages."""
+    c3 = PLANS_DIR.parents[2] / "shared" / "corpus3"
+    if not c3.is_dir():
+        pytest.skip("../shared/corpus3 not present")
+    _, chunks = parse_file(c3 / "cd_ttg_220_2025_cat_giam_tthc.md")
+    [note] = [c for c in chunks if "Khánh Hòa (22,3%)" in c.text]
+    assert "không phụ thuộc địa giới hành chính" in note.heading  # the clause it annotates, written out
+    _, chunks = parse_file(c3 / "qd_ttg_2530_2025_kh_khong_khi.md")
+    [note] = [c for c in chunks if "140.000 tỷ đồng" in c.text]
+    assert note.section.startswith("Chú thích › [2] ghi chú cho: Nguồn lực thực hiện")
