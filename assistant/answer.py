@@ -26,7 +26,7 @@ from assistant.conversation import Conversation, rewrite
 from assistant.evidence import held_apart, unknown_names
 from assistant.generated import generated
 from assistant.intent import body_named_in_rows, is_national, place_names, read_intent, row_bodies, with_legal_chunks
-from assistant.refusal import lacking, refusal
+from assistant.refusal import lacking, named_in_passing, refusal
 from assistant.result import REFUSAL_PREFIX, Answer, Citation, Turn, citation_for  # noqa: F401 — the public names
 
 # below this share of the question's content words (idf-weighted) in the top passages: refuse. A backstop:
@@ -102,7 +102,7 @@ class Assistant:
         if answer is not None:
             return answer
         if intent.duty and (intent.body or intent.sectors):
-            answer = listings.duties(turn, index, self.duty_rows())
+            answer = listings.duties(turn, index, self.duty_rows()) or named_in_passing(turn, index, self.duty_rows())
             if answer is not None:
                 return answer
         result = turn.result

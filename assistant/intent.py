@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from assistant import question_kinds
 from ingest import lexicon
 from ingest.legal_refs import parse_legal_ref, section_matches
-from ingest.normalize import fold
+from ingest.normalize import fold, nfc
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,15 @@ def mentioned_plans(question: str, documents) -> set[str]:
             num = re.match(r"\d+", d.number or "")
             if num and int(num.group()) in asked:
                 found.add(d.doc_id)
-    return found or named_by_subject(folded, documents)
+    # "Nghị quyết 03-NQ/TU" written with its symbol is that one, not "Nghị quyết 03/NQ-CP"
+    symbols = {_symbol(m) for m in re.findall(r"\b\d{1,5}(?:\s*[-/]\s*[0-9A-Za-zĐđ.]+)+", nfc(question))}
+    exact = {i for i in found if _symbol(next(d.number for d in documents if d.doc_id == i)) in symbols}
+    return exact or found or named_by_subject(folded, documents)
+
+
+def _symbol(number: str) -> str:
+    """A document number without its separators, folded: "03-NQ/TU" -> "03nqtu"."""
+    return re.sub(r"[\W_]+", "", fold(number)).lstrip("0")
 
 
 def named_by_subject(folded: str, documents) -> set[str]:

@@ -11,7 +11,7 @@ from assistant.evidence import (MIN_SENTENCE_COVERAGE, asked_value, lacks_own_me
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from ingest.canonical import lookup
 from ingest.lexicon import bodies_in
-from ingest.normalize import fold
+from ingest.normalize import fold, sentences
 
 
 def lacking(turn: Turn, index, bm25) -> list[str]:
@@ -81,3 +81,76 @@ def refusal(turn: Turn, index, missing: list[str] | None = None, model: str | No
         turn.on_token(text)
     closest = [citation_for(i, h, h.document) for i, h in enumerate(result.hits[:3], 1)]
     return turn.answer(text, [], "refused", model=model, refused=True, closest=closest)
+
+
+def named_in_passing(turn: Turn, index, rows) -> object | None:
+    """A question about what a body must do, under documents it names that mention the body only inside
+    items given to other bodies ("Bộ Nông nghiệp và Môi trường chủ trì, phối hợp với Bộ Quốc phòng …"):
+    they give it no work of its own. The answer says so and shows where it is named. None when a mention
+    stands outside such items (a passage of prose may say what the body does), when the question names no
+    document, or when the documents do not name the body (the evidence checks say that)."""
+    from ingest.structure import INTRO_SECTION, SIGNATURE_SECTION
+
+    intent = turn.intent
+    body = intent.body
+    if not (intent.duty and intent.plans and body is not None and body.known and not body.group):
+        return None
+    docs = index.documents_by_id
+    by_chunk: dict[str, list] = {}
+    for d in rows:
+        if d.doc_id in intent.plans:
+            by_chunk.setdefault(d.chunk_id, []).append(d)
+    mentions = []
+    for c in index.chunks:
+        if c.doc_id not in intent.plans or c.section.split(" › ")[0] in (INTRO_SECTION, SIGNATURE_SECTION):
+            continue  # the preamble ("Theo đề nghị của Bộ trưởng …") and the recipients give no work
+        if not any(b.base == body.base for b in bodies_in(c.text)):
+            continue
+        own = [d for d in by_chunk.get(c.chunk_id, ()) if retrieve.is_own(intent, lookup(d.agency, docs[d.doc_id].locality))]
+        others = [d for d in by_chunk.get(c.chunk_id, ()) if d not in own]
+        if own or not others:
+            return None
+        mentions.append((c, others))
+    if not mentions:
+        return None
+    partner = [(c, others) for c, others in mentions if _partner_in(c.text, body)]
+    if partner:  # "Chủ trì, phối hợp với Bộ …, Bộ Ngoại giao xây dựng …": it takes part in those
+        return _partner_listing(turn, index, body, partner)
+    holders = list(dict.fromkeys(d.agency for _, others in mentions for d in others))
+    labels = "; ".join(dict.fromkeys(docs[c.doc_id].label for c, _ in mentions))
+    text = (f"{REFUSAL_PREFIX} nhiệm vụ riêng nào giao cho {body.written}: {labels} chỉ nhắc đến {body.written} "
+            f"trong nhiệm vụ giao cho {', '.join(holders[:5])}. Các đoạn đó được liệt kê bên dưới để anh/chị tự "
+            f"đối chiếu.")
+    turn.on_token(text)
+    closest = [citation_for(i, c, docs[c.doc_id]) for i, (c, _) in enumerate(mentions[:3], 1)]
+    return turn.answer(text, [], "refused", refused=True, closest=closest)
+
+
+def _partner_in(text: str, body) -> bool:
+    """Whether a text names the body among those another body works with ("phối hợp với Bộ Khoa học và
+    Công nghệ, Bộ Nội vụ, Bộ Ngoại giao …"), in the same clause."""
+    folded = fold(text)
+    for m in re.finditer(r"\bphoi hop(?: chat che)? (?:voi|cung)\b([^.;:]{0,200})", folded):
+        if any(b.base == body.base for b in bodies_in(text[m.start(1):m.end(1)])):
+            return True
+    return False
+
+
+def _partner_listing(turn: Turn, index, body, mentions):
+    """The items of other bodies that name this one as a partner, quoted and cited."""
+    from assistant.listings import cite, listed
+
+    docs = index.documents_by_id
+    citations, cited = [], {}
+    lines = [f"Các văn bản hiện có không giao nhiệm vụ riêng cho {body.written}; {body.written} được nêu là cơ quan "
+             f"phối hợp trong các nhiệm vụ sau:"]
+    for doc_id in dict.fromkeys(c.doc_id for c, _ in mentions):
+        lines += ["", f"**{docs[doc_id].label}**:"]
+        for c, others in (m for m in mentions if m[0].doc_id == doc_id):
+            n = cite(cited, citations, c, docs[doc_id])
+            naming = [d for d in others if _partner_in(d.text, body)]  # the rows that name it, else the sentences
+            for d in naming or others[:1]:
+                item = " ".join(d.text.split()) if naming else " ".join(
+                    x for x in sentences(c.text) if _partner_in(x, body))
+                lines.append(f"- {d.agency} ({d.role}): {item} [{n}]")
+    return listed(turn, lines, citations, "duties")

@@ -159,3 +159,23 @@ def test_the_act_a_when_question_asks_after_its_question_word_must_be_in_the_ite
     assert answer.refused and "tắt" in answer.text
     answer = corpus3_assistant.answer("Theo Công văn 4085, khi nào phải hoàn thành việc chia sẻ cơ sở dữ liệu đất đai?")
     assert not answer.refused and "05 tháng 12 năm 2025" in answer.text
+
+
+def test_a_body_named_only_inside_other_bodies_items_has_no_work_of_its_own(corpus3_assistant):
+    # Quyết định 2530 names Bộ Quốc phòng once, in a mechanism of Bộ Nông nghiệp và Môi trường's task
+    answer = corpus3_assistant.answer("BQP được giao những nhiệm vụ gì trong QĐ 2530 về khắc phục ô nhiễm không khí?")
+    assert answer.refused and "nhiệm vụ riêng" in answer.text and "Bộ Nông nghiệp và Môi trường" in answer.text
+    assert any("Quốc phòng" in c.quote for c in answer.closest)
+    # Thông báo 624 names Bộ Ngoại giao as a partner of other bodies' tasks: those are listed, not refused
+    answer = corpus3_assistant.answer("Theo Thông báo 624/TB-VPCP, Bộ Ngoại giao có nhiệm vụ gì?")
+    assert not answer.refused and "phối hợp với Bộ Ngoại giao" in answer.text
+
+
+def test_a_number_written_with_its_symbol_names_that_document_only(corpus3_assistant):
+    # "Nghị quyết 03" is both Cần Thơ's 03-NQ/TU and the Government's 03/NQ-CP
+    from assistant.intent import mentioned_plans
+
+    docs = corpus3_assistant.searcher.index.documents
+    both = mentioned_plans("Nghị quyết 03 nói gì về ma túy?", docs)
+    assert mentioned_plans("Theo Nghị quyết 03-NQ/TU, lực lượng Công an có vai trò gì?", docs) < both
+    assert mentioned_plans("Nghị quyết 03/NQ-CP do ai ký?", docs) == {"nq_cp_03_2025_ctrhd_nq57_khcn_cds"}
