@@ -247,7 +247,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     # "bao nhiêu trạm y tế": the body is what is counted, not who acts
     counted = body is not None and re.search(rf"\b(?:bao nhieu|bao nhiu|may)\s+{re.escape(fold(body.written))}",
                                              fold(turn.standalone))
-    if asked and body is not None and not body.group and not counted and not fallback:
+    if asked and body is not None and not body.group and not counted:
         # "Công an Thành phố phải xong trước ngày nào?": a value of another body's item is no answer
         named = [r for r in found if _addresses(turn.intent, r, _context(r, chunks), docs[r.doc_id].locality)]
         if not named:
