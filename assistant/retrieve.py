@@ -7,6 +7,7 @@ The CLI's `search`, `ask`, the web app, the API and eval all call `search` here,
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.evidence import relevance
@@ -28,22 +29,42 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
         filters = replace(filters, chunk_ids=intent.legal_chunks)  # "khoản 2 Điều 5": that part of the text
     docs = index.documents_by_id
     prefer = None
-    if intent.duty and (intent.body or intent.sectors):
+    if intent.signer and intent.scope:
+        # "Ai ký Công văn 4085?": the signature block of the documents it names, whatever words it shares (a
+        # question that names no document has no signature block to prefer)
+        prefer = lambda c: c.section.startswith(SIGNATURE_SECTION)  # noqa: E731
+    elif intent.duty and (intent.body or intent.sectors):
         # the sections of the body asked about, and every passage holding an item given to it (an appendix
         # table's rows, a numbered task of a letter), as the records made at ingest say
         rows = index.duty_table.select(body_ok=lambda d: is_own(intent, lookup(d.agency, docs[d.doc_id].locality)))
         given = {d.chunk_id for d in rows}
         prefer = lambda c: c.chunk_id in given or (  # noqa: E731
             bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality)))
-    elif intent.signer and intent.scope:
-        # "Ai ký Công văn 4085?": the signature block of the documents it names, whatever words it shares (a
-        # question that names no document has no signature block to prefer)
-        prefer = lambda c: c.section.startswith(SIGNATURE_SECTION)  # noqa: E731
+    annex = annex_named(question)
+    if annex:
+        # "Theo Phụ lục II …": that appendix first (and in it, the rows of the body asked about first)
+        inside = [c for c in index.chunks if (not intent.scope or c.doc_id in intent.scope) and in_annex(c.section, annex)]
+        both = {c.chunk_id for c in inside if prefer is None or prefer(c)} or {c.chunk_id for c in inside}
+        prefer = (lambda c: c.chunk_id in both) if both else prefer  # noqa: E731
     result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
     result.sectors = set(intent.sectors)
     skip = national_places(question, index.documents)
     result.relevance, result.missing = relevance(searcher.bm25, question, result.hits[:5], skip)
     return result
+
+
+_ANNEX = re.compile(r"\bphu luc\s+([ivxlc]+|\d{1,2})\b")
+
+
+def annex_named(question: str) -> str | None:
+    """The appendix a question names ("theo Phụ lục II …", "phu luc 2"), as its number is written: "II", "2"."""
+    m = _ANNEX.search(fold(question))
+    return m.group(1).upper() if m else None
+
+
+def in_annex(section: str, annex: str) -> bool:
+    """Whether a passage's section path lies in that appendix ("Phụ lục II. Danh mục … › …", not "Phụ lục III")."""
+    return re.match(rf"Phụ lục {re.escape(annex)}(?![\wÀ-ỹ])", section, re.I) is not None
 
 
 def national_places(question: str, documents) -> set[str]:

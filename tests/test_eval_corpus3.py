@@ -179,3 +179,16 @@ def test_a_number_written_with_its_symbol_names_that_document_only(corpus3_assis
     both = mentioned_plans("Nghị quyết 03 nói gì về ma túy?", docs)
     assert mentioned_plans("Theo Nghị quyết 03-NQ/TU, lực lượng Công an có vai trò gì?", docs) < both
     assert mentioned_plans("Nghị quyết 03/NQ-CP do ai ký?", docs) == {"nq_cp_03_2025_ctrhd_nq57_khcn_cds"}
+
+
+@pytest.mark.parametrize("question, annex", [
+    ("Theo Phụ lục II Nghị quyết 03/NQ-CP, Bộ Thông tin và Truyền thông phải xong việc gì trước tháng 9/2025?", "II"),
+    ("Phụ lục I của Quyết định 2530 giao Bộ Y tế những nhiệm vụ nào?", "I"),
+])
+def test_an_appendix_a_question_names_is_searched_first(corpus3_assistant, question, annex):
+    from assistant import retrieve
+
+    assert retrieve.annex_named(question) == annex
+    result = retrieve.search(corpus3_assistant.searcher, question, k=5)
+    assert result.hits and all(retrieve.in_annex(h.chunk.section, annex) for h in result.hits)
+    assert not retrieve.in_annex("Phụ lục III. Danh mục …", "II") and retrieve.in_annex("Phụ lục II. Danh mục", "II")
