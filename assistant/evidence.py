@@ -25,6 +25,7 @@ from index.bm25 import bm25_tokens, idf_of
 from index.build import section_context
 from ingest.normalize import fold, nfc
 from ingest.places import find_places, find_province, locality_names, places_in
+from ingest.table_duties import NUMBER_LABEL
 from ingest.words import segment
 
 # share of the question's content words (idf-weighted) that the value-bearing sentence, with its
@@ -100,7 +101,14 @@ def asked_value(question: str) -> Asked | None:
 _AT_A_NAME = re.compile(r"\b(?:tại|ở|thuộc)\s+(?:các\s+)?([A-ZĐÀ-Ỹ]\w+(?:\s+[A-ZĐÀ-Ỹ]\w+)*)")  # "ở Lào", "tại Hà Giang"
 
 # the numbering cell that opens a table row as the reader writes it ("STT: 3 · ", "TT: 14. · ")
-_ROW_NUMBER = re.compile(r"^\s*(?:[-–•]\s*)?(?:S[ốo]\s*)?S?TT\s*:\s*[\dIVXivx]+\.?\s*·\s*")
+_ROW_CELL = re.compile(r"^\s*(?:[-–•]\s*)?([^:·]{1,30}):\s*[\dIVXivx]+\.?\s*·\s*")
+
+
+def _without_row_number(sent: str) -> str:
+    """A table row as the reader writes it without its numbering cell ("STT: 3 · ", "- TT: 14. · "); the
+    number labels are those of ingest/table_duties.NUMBER_LABEL."""
+    m = _ROW_CELL.match(sent)
+    return sent[m.end():] if m and NUMBER_LABEL.match(fold(m.group(1).strip())) else sent
 
 
 def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
@@ -113,7 +121,7 @@ def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
                         rf"|\b{noun}\b(?:\s+\w+){{0,4}}\s*(?:la|:|dat)\s*(\d[\d.,]*)") if noun else None
     out = []
     for sent in sentences(text):
-        sent = _ROW_NUMBER.sub("", sent)  # "STT: 3 · Tên nhiệm vụ: …": a table row's number is no value
+        sent = _without_row_number(sent)  # "STT: 3 · Tên nhiệm vụ: …": a table row's number is no value
         folded = fold(sent)
         values = [m.group() for m in asked.value.finditer(folded)]
         if asked.kind == "place":  # "Điện Biên, Lai Châu", "ở Lào": a name the question does not give itself

@@ -531,7 +531,7 @@ def test_how_many_is_supported_by_the_numbered_items_read_together():
     other = "Ban hành Nghị quyết 05 về công tác phòng, chống ma túy năm 2025 trên địa bàn."
     bm25 = Bm25Index.build([text, other, "Kế hoạch tuyên truyền.", "Báo cáo định kỳ."])
     hit = SimpleNamespace(document=SimpleNamespace(label="Nghị quyết 05 — tỉnh An Bình"),
-                          chunk=SimpleNamespace(section="Mục tiêu cụ thể", text=text))
+                          chunk=SimpleNamespace(section="Mục tiêu cụ thể", heading="Mục tiêu cụ thể", text=text))
     question = "Lộ trình rà soát, duy trì, giữ vững gồm mấy giai đoạn?"  # each stage holds one of its words
     share, sent = value_support(bm25, asked_value(question), question, [hit])
     assert share >= 0.5 and "Giai đoạn 1" in sent and "Giai đoạn 3" in sent
