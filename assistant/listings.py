@@ -254,8 +254,8 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
             return refusal(turn, index, [f"{asked.label} của {asked_name(turn.intent)}"], stream=stream)
         found = named
     places = places_asked(turn.standalone, [docs[r.doc_id] for r in found]) if asked else []
-    named = [r for r in found if names_places(f"{_context(r, chunks)}\n{r.text}", places, index.documents)]
-    found = named if places and named else found  # "… của Khánh Hòa": that province's row, not its neighbours'
+    if places:  # "… của Khánh Hòa": that province's row, not its neighbours'
+        found = [r for r in found if names_places(f"{_context(r, chunks)}\n{r.text}", places, index.documents)] or found
     happens = _happening(turn.standalone, asked)
     if happens and not fallback and not any(fold(happens) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}")
                                             for r in found):

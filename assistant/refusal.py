@@ -27,9 +27,8 @@ def lacking(turn: Turn, index, bm25) -> list[str]:
     if asked and value_support(bm25, asked, question, hits[:5])[0] < MIN_SENTENCE_COVERAGE:
         return [asked.label]
     read = _read(intent, index, hits) if asked else []
-    ids = {d.doc_id for d in read}
-    own = [h for h in hits[:5] if h.document.doc_id in ids]
     places = places_asked(question, read) if asked else []
+    own = [h for h in hits[:5] if h.document.doc_id in {d.doc_id for d in read}]
     if places and value_support(bm25, asked, question, own, keep=lambda h, text: names_places(
             text, places, index.documents))[0] < MIN_SENTENCE_COVERAGE:
         return [f"{asked.label} của {', '.join(places)}"]  # a figure for the whole country is not Hà Nội's
