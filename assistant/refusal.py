@@ -117,7 +117,8 @@ def named_in_passing(turn: Turn, index, rows) -> object | None:
         return _partner_listing(turn, index, body, partner)
     holders = list(dict.fromkeys(d.agency for _, others in mentions for d in others))
     labels = "; ".join(dict.fromkeys(docs[c.doc_id].label for c, _ in mentions))
-    text = (f"{REFUSAL_PREFIX} nhiệm vụ riêng nào giao cho {body.written}: {labels} chỉ nhắc đến {body.written} "
+    name = body.canonical  # as the lexicon writes it, not as typed ("bo quoc phong")
+    text = (f"{REFUSAL_PREFIX} nhiệm vụ riêng nào giao cho {name}: {labels} chỉ nhắc đến {name} "
             f"trong nhiệm vụ giao cho {', '.join(holders[:5])}. Các đoạn đó được liệt kê bên dưới để anh/chị tự "
             f"đối chiếu.")
     turn.on_token(text)
