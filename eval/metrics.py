@@ -13,7 +13,9 @@ Relevance — when does a passage "hold" a gold quote? A passage is a plan file,
 3. the quote straddles the passage: a run of at least `SPLIT_SHARE` of the quote's word tokens, and at
    least `MIN_RUN_TOKENS` of them (tone-key form, punctuation ignored), occurs contiguously in the
    text — a quote split at a chunk boundary is held by each piece carrying half of it or more, or
-4. the passage lies inside the quote: its whole text (at least `MIN_RUN_TOKENS` words) occurs in it.
+4. the passage lies inside the quote: its whole text (at least `MIN_RUN_TOKENS` words) occurs in it, or
+5. a table row of the passage, read without the column labels the reader writes before its cells, holds the
+   quote's words in order, or by rule 3 ("89. | Xây dựng … | Bộ Thông tin và Truyền thông | … | 9/2025" as in the source).
 Rules 3–4 never apply to short quotes such as headings, so "3. Sở Y tế" is not held by a passage that
 merely mentions "Y tế".
 A retrieved hit is relevant to a gold item when it holds any of the item's quotes.
@@ -28,6 +30,7 @@ from typing import Iterable, Sequence
 
 from assistant.citations import SUPPORT_THRESHOLD, split_statements, support, verify
 from ingest.normalize import contains_quote, tokens
+from ingest.table_duties import row_values
 
 SPLIT_SHARE = 0.5  # share of a quote's tokens a passage must carry contiguously to hold a split quote
 MIN_RUN_TOKENS = 8  # rules 3 and 4 need a shared run of at least this many words (never for headings)
@@ -53,7 +56,21 @@ def holds(passage: Passage, quote) -> bool:
         return True
     if passage.context and contains_quote(f"{passage.context}\n{passage.text}", quote.text):
         return True
-    q, p = tokens(quote.text), tokens(passage.text)
+    q = tokens(quote.text)
+    if _holds_run(q, tokens(passage.text)):
+        return True
+    rows = [row_values(line.strip()) for line in passage.text.split("\n")]
+    if not any(rows):
+        return False
+    # rule 5: a table row, which the reader writes with its column labels ("- TT: 89. · Tên nhiệm vụ: … ·
+    # Cơ quan chủ trì: …"), read as the source table's row ("89. | Xây dựng … | Bộ …")
+    values = "\n".join(r or line for r, line in zip(rows, passage.text.split("\n")))
+    cells = tokens(values)
+    return f" {' '.join(q)} " in f" {' '.join(cells)} " or _holds_run(q, cells)
+
+
+def _holds_run(q: list[str], p: list[str]) -> bool:
+    """Rules 3–4 on word tokens: the quote straddles the passage, or the passage lies inside the quote."""
     if not q or not p:
         return False
     joined = f" {' '.join(p)} "

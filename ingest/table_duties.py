@@ -66,8 +66,9 @@ def column_kind(label: str) -> str | None:
     return None
 
 
-def read_row(paragraph: str) -> dict[str, str] | None:
-    """A table row's cells by column kind, or None when the paragraph is not a row with labelled cells."""
+def _labelled(paragraph: str) -> list[list[str]] | None:
+    """[label, value] of each labelled cell of a table row as ingest/tables.py writes it ("- STT: 1 · Nội dung:
+    … · Cơ quan chủ trì: …"), or None when the paragraph is not such a row."""
     if not _ROW.match(paragraph):
         return None
     parts: list[list[str]] = []  # [label, value]: a labelled column ("STT: 1", "Ghi chú: …") and its cell
@@ -77,6 +78,22 @@ def read_row(paragraph: str) -> dict[str, str] | None:
             parts.append([m.group(1), m.group(2).strip()])
         elif parts:
             parts[-1][1] += SEP + part  # " · " inside a cell
+    return parts
+
+
+def row_values(paragraph: str) -> str | None:
+    """A table row's cell values in their order, without the column labels the reader writes before them,
+    as the row reads in the source table ("89. Xây dựng Chương trình … Bộ Thông tin và Truyền thông … 9/2025");
+    None when the paragraph is not a row with labelled cells."""
+    parts = _labelled(paragraph)
+    return " ".join(value for _, value in parts) if parts else None
+
+
+def read_row(paragraph: str) -> dict[str, str] | None:
+    """A table row's cells by column kind, or None when the paragraph is not a row with labelled cells."""
+    parts = _labelled(paragraph)
+    if parts is None:
+        return None
     if parts and column_kind(parts[0][0]) == "task" and _ROW_NUMBER.fullmatch(parts[0][1]) \
             and not any(NUMBER_LABEL.match(fold(label.strip())) for label, _ in parts):
         # the header lost its first column (STT): every cell stands under the next column's label

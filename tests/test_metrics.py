@@ -39,6 +39,17 @@ LONG = " ".join(f"từ{i}" for i in range(1, 31))
     (Passage(F, " ".join(f"từ{i}" for i in range(5, 14))), Quote(F, LONG), True),
     # a 5-token passage inside the quote is too short to count
     (Passage(F, " ".join(f"từ{i}" for i in range(5, 10))), Quote(F, LONG), False),
+    # rule 5: a table row as the reader writes it, with its column labels, holds the row quoted from the source
+    # table, with its cell borders or without
+    (Passage(F, "- TT: 75. · Tên nhiệm vụ: Thành lập Ủy ban Dữ liệu · Cơ quan chủ trì: Bộ Công an · Thời gian: 3/2025"),
+     Quote(F, "75. | Thành lập Ủy ban Dữ liệu | Bộ Công an | | 3/2025"), True),
+    (Passage(F, "Mở đầu.\n- TT: 75. · Tên nhiệm vụ: Thành lập Ủy ban Dữ liệu · Cơ quan chủ trì: Bộ Công an"),
+     Quote(F, "75. Thành lập Ủy ban Dữ liệu Bộ Công an"), True),
+    # … but not a row of other cells, nor running text that is no row
+    (Passage(F, "- TT: 76. · Tên nhiệm vụ: Thành lập Hội đồng · Cơ quan chủ trì: Bộ Công an · Thời gian: 3/2025"),
+     Quote(F, "75. | Thành lập Ủy ban Dữ liệu | Bộ Công an | | 3/2025"), False),
+    (Passage(F, "TT: 75. Tên nhiệm vụ: Thành lập Ủy ban Dữ liệu; Cơ quan chủ trì: Bộ Công an"),
+     Quote(F, "75. Thành lập Ủy ban Dữ liệu Bộ Công an"), False),
 ])
 def test_holds(passage, quote, expected):
     assert holds(passage, quote) is expected
