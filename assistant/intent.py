@@ -197,7 +197,7 @@ def _symbol(number: str) -> str:
 
 def named_by_subject(folded: str, documents) -> set[str]:
     """Ids of the documents a question names by kind and subject, "Chỉ thị về đào tạo nghề cho con liệt sĩ",
-    "Kế hoạch hành động quốc gia về khắc phục ô nhiễm không khí": the documents of that kind whose title
+    "Kế hoạch hành động quốc gia về khắc phục ô nhiễm không khí", "Chỉ thị của Thủ tướng về …": the documents of that kind whose title
     holds the longest run of the words after "về" (at least two), or of the words right after the kind
     (at least four, "về" among them or not), read from the first on."""
     return subject_run(folded, documents)[0]
@@ -207,7 +207,10 @@ def subject_run(folded: str, documents) -> tuple[set[str], list[str]]:
     """The documents `named_by_subject` finds, and the folded words of the question that name them (the
     kind and the run of its title)."""
     best, longest, said = set(), 1, []
-    for m in re.finditer(rf"\b({kind_words()}) (ve )?((?:\w+ ?){{1,12}})", folded):
+    # "Chỉ thị của Thủ tướng về …", "Kế hoạch do UBND tỉnh ban hành về …": the issuer named between the kind
+    # and "về" is passed over
+    for m in re.finditer(rf"\b({kind_words()}) (?:(?:cua|do) (?:\w+ ){{1,8}}?(?=ve ))?(ve )?((?:\w+ ?){{1,12}})",
+                         folded):
         asked = m.group(3).split()
         least = 1 if m.group(2) else 3  # a run longer than this names the document
         for d in documents:

@@ -27,6 +27,10 @@ def test_a_document_named_by_its_kind_and_subject_is_in_scope():
     assert mentioned_plans("Quyết định về khắc phục ô nhiễm không khí giao Bộ Y tế việc gì?", DOCS) == {"kh"}
     assert mentioned_plans("Chỉ thị về phòng cháy rừng yêu cầu gì?", DOCS) == set()  # no such subject
     assert mentioned_plans("Công văn 11554 yêu cầu gì?", DOCS) == {"cv"}  # by number, as before
+    # the issuer named between the kind and its subject
+    assert mentioned_plans("Theo Chỉ thị của Thủ tướng về đào tạo nghề cho con liệt sĩ, UBND tỉnh làm gì?", DOCS) == {"ct"}
+    assert mentioned_plans("cong van do van phong chinh phu gui ve chong buon lau yeu cau gi", DOCS) == {"cv"}
+    assert mentioned_plans("Chỉ thị của Thủ tướng về phòng cháy rừng yêu cầu gì?", DOCS) == set()
 
 
 def test_a_name_held_with_a_word_between_its_parts_is_known_and_a_missing_one_is_not():
