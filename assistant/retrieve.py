@@ -34,12 +34,12 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
         # question that names no document has no signature block to prefer)
         prefer = lambda c: c.section.startswith(SIGNATURE_SECTION)  # noqa: E731
     elif intent.duty and (intent.body or intent.sectors):
-        # the sections of the body asked about, and every passage holding an item given to it (an appendix
-        # table's rows, a numbered task of a letter), as the records made at ingest say
+        # the sections of the body asked about first, then every other passage holding an item given to it (an
+        # appendix table's rows, a numbered task of a letter), as the records made at ingest say
         rows = index.duty_table.select(body_ok=lambda d: is_own(intent, lookup(d.agency, docs[d.doc_id].locality)))
         given = {d.chunk_id for d in rows}
-        prefer = lambda c: c.chunk_id in given or (  # noqa: E731
-            bool(c.agency) and is_own(intent, lookup(c.agency, docs[c.doc_id].locality)))
+        prefer = lambda c: 2 if (bool(c.agency) and is_own(  # noqa: E731
+            intent, lookup(c.agency, docs[c.doc_id].locality))) else int(c.chunk_id in given)
     annex = annex_named(question)
     if annex:
         # "Theo Phụ lục II …": that appendix first (and in it, the rows of the body asked about first)

@@ -169,7 +169,7 @@ class Searcher:
                prefer=None) -> SearchResult:
         """The k best passages for a query within the filters. `prefer(chunk)`: passages for which it is
         true come first, every one of them, in fused order (the assistant's choice, e.g. the sections
-        of the body a question names)."""
+        of the body a question names); a number ranks the preferred among themselves, higher first."""
         index = self.index  # one version for the whole search, whatever swaps meanwhile
         chunks, docs = index.chunks, index.documents_by_id
         n = len(chunks)
@@ -188,12 +188,12 @@ class Searcher:
 
         # e5 embeds questions typed without diacritics poorly: lean on BM25 for them
         fused = self._fuse(dense_scores, bm25_scores, allowed, mode, undiacritized=fold(query) == query.lower())
-        preferred = np.array([bool(prefer(c)) for c in chunks], dtype=bool) & allowed if prefer else None
+        tier = np.array([float(prefer(c)) for c in chunks], dtype=np.float32) * allowed if prefer else None
+        preferred = tier > 0 if tier is not None else None
         order = np.argsort(-fused, kind="stable")
         order = order[allowed[order] & (fused[order] > -np.inf)]
-        if preferred is not None and preferred.any():
-            first = preferred[order]
-            order = np.concatenate([order[first], order[~first]])
+        if tier is not None and preferred.any():
+            order = order[np.argsort(-tier[order], kind="stable")]  # the preferred first, by tier, each in fused order
         order = [int(i) for i in order[:k]]
         hits = [
             Hit(chunks[i], docs[chunks[i].doc_id], float(fused[i]), float(dense_scores[i]),
