@@ -122,6 +122,20 @@ def test_a_duty_question_finds_the_table_rows_given_to_the_body_first(corpus3_as
         h.chunk.chunk_id for h in result.hits if "Bộ Nội vụ" in h.chunk.section}
 
 
+@pytest.mark.parametrize("question, body", [
+    ("Bộ Công an được giao những việc gì theo Thông báo kết luận 624/TB-VPCP?", "Bộ Công an"),
+    ("Bộ KH&CN được giao những nhiệm vụ gì theo Thông báo kết luận 624/TB-VPCP?", "Bộ Khoa học và Công nghệ"),
+])
+def test_a_duty_question_finds_the_body_s_own_section_before_its_rows_elsewhere(corpus3_assistant, question, body):
+    # Thông báo 624 gives Bộ Công an item III.5.b) and rows of two appendix tables of past tasks: the item
+    # that is its own section comes first
+    from assistant import retrieve
+
+    hits = retrieve.search(corpus3_assistant.searcher, question, k=5).hits
+    assert hits[0].chunk.agency == body and not hits[0].chunk.section.startswith("Phụ lục")
+    assert all(h.agency_match for h in hits)
+
+
 def test_a_value_asked_for_a_place_comes_from_a_passage_that_names_it(corpus3_assistant):
     # Quyết định 2530 (air quality) sets PM2.5 levels for Hà Nội and the provinces around it, not for
     # Thành phố Hồ Chí Minh; the national figure is no answer for one city

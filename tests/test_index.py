@@ -171,6 +171,19 @@ def test_filters(hashing_settings, plans_copy):
     assert agency and all("y tế" in h.chunk.agency.lower() for h in agency)
 
 
+def test_preferred_passages_come_first_by_tier(hashing_settings, plans_copy):
+    _build(hashing_settings, plans_copy)
+    s = Searcher(hashing_settings, HashingEmbedder())
+    plain = s.search("nhiệm vụ", k=30).hits
+    low, high = {plain[0].chunk.chunk_id, plain[1].chunk.chunk_id}, plain[-1].chunk.chunk_id
+    tiers = lambda c: 2 if c.chunk_id == high else int(c.chunk_id in low)  # noqa: E731
+    hits = s.search("nhiệm vụ", k=30, prefer=tiers).hits
+    assert [h.chunk.chunk_id for h in hits[:3]] == [high, plain[0].chunk.chunk_id, plain[1].chunk.chunk_id]
+    assert [h.agency_match for h in hits[:4]] == [True, True, True, False]
+    flat = s.search("nhiệm vụ", k=30, prefer=lambda c: c.chunk_id in low | {high}).hits  # a yes/no preference
+    assert [h.chunk.chunk_id for h in flat[:3]] == [plain[0].chunk.chunk_id, plain[1].chunk.chunk_id, high]
+
+
 @pytest.mark.parametrize("question,docs", [
     ("nhiệm vụ của phường Tân Hưng", {"tan-hung-hai-phong_kh-ubnd_2025"}),
     ("nhiem vu o vinh yen", {"vinh-yen_kh-ubnd_2021"}),
