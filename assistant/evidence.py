@@ -387,6 +387,52 @@ def asking_words(question: str) -> set[str]:
     return set(words) | {" ".join(words[i:i + 2]) for i in range(len(words) - 1)} | how_many
 
 
+def measured(question: str, missing: list[str]) -> str | None:
+    """Of the words the passages lack, the quantity a value question measures, named in the four words before
+    the phrase that asks ("có vốn điều lệ bao nhiêu", "tổng mức đầu tư là bao nhiêu", the "number" phrasings of
+    assistant/data/question_kinds.tsv): no passage then gives it, whatever other figure it holds. The quantity
+    as the question writes it ("tổng mức đầu tư"); None when every such word is found."""
+    text = _HOW_MANY.sub("bao nhiêu", nfc(question))
+    m = question_kinds.find("number", text)
+    if m is None:
+        return None
+    written = re.findall(r"\w+", text[:m.start()])
+    folded = [fold(w).lower() for w in written]
+    for term in missing:
+        key = [w.lower() for w in re.findall(r"\w+", fold(term))]
+        for i in range(max(0, len(folded) - 3 - len(key)), len(folded) - len(key) + 1):
+            if key and folded[i:i + len(key)] == key:
+                return " ".join(written[i:])
+    return None
+
+
+# a figure as a question states it: "2.000 tỷ", "22 trạm", "15%", "1,5"; a date ("30/11/2025") is none
+_FIGURE = re.compile(r"(?<![\w/.,])(\d{1,3}(?:[.,]\d{3})+|\d+(?:,\d+)?)(?![\w/]|[.,]\d)(\s*%)?")
+
+
+def unsaid_figures(question: str, texts, named_numbers: set[str] = frozenset()) -> list[str]:
+    """The figures a question states ("có phải … kinh phí 2.000 tỷ đồng không?") that none of `texts` (the
+    passages of the documents it reads) holds, as written with the word after them; the numbers of the
+    documents it names ("Công điện 220") and figures of one digit are no statement."""
+    wanted = []
+    for m in _FIGURE.finditer(nfc(question)):
+        digits = re.sub(r"[.,]", "", m.group(1))
+        if len(digits) < 2 or m.group(1) in named_numbers or digits in named_numbers:
+            continue
+        wanted.append((m, digits))
+    if not wanted:
+        return []
+    held = set()
+    for text in texts:
+        held.update(re.sub(r"[.,]", "", f) for f, _ in _FIGURE.findall(text))
+    out = []
+    for m, digits in wanted:
+        if digits not in held and digits.lstrip("0") not in {h.lstrip("0") for h in held}:
+            after = re.match(r"\s*(\w+)", question[m.end():])
+            out.append(f"{m.group().strip()} {after.group(1)}" if after and not m.group(2) else m.group().strip())
+    return out
+
+
 def _counted(question: str) -> str | None:
     """The folded noun a how-many question counts: "mấy giai đoạn" -> "giai doan"."""
     m = re.search(r"\bbao nhieu (\w+(?: \w+)?)", _asked_form(question))

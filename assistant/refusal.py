@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from assistant import retrieve
-from assistant.evidence import (MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, names_places, places_asked,
-                                value_support)
+from assistant.evidence import (MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, measured, names_places,
+                                places_asked, unsaid_figures, value_support)
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from ingest.canonical import lookup
 from ingest.lexicon import bodies_in
@@ -16,14 +16,22 @@ from ingest.normalize import fold, sentences
 
 def lacking(turn: Turn, index, bm25) -> list[str]:
     """What the passages lack: a blank number or date of the plan itself, the body the question names when
-    no passage in scope names it, or a value of the kind asked for."""
+    no passage in scope names it, a figure the question states that no passage in scope holds, the quantity
+    a value question measures, or a value of the kind asked for."""
     intent, question, hits = turn.intent, turn.standalone, turn.result.hits
     blank = lacks_own_metadata(question, [d for d in index.documents if not intent.scope or d.doc_id in intent.scope])
     if blank:
         return [blank]
     if intent.body and not intent.body.group and not names_body(intent, index):
         return [intent.body.written]
+    figures = unsaid_figures(question, [f"{c.section}\n{c.text}" for c in index.chunks
+                                        if not intent.scope or c.doc_id in intent.scope], _document_numbers(index))
+    if figures:
+        return figures  # "có phải … kinh phí 2.000 tỷ đồng không?": no passage states that figure
     asked = asked_value(question)
+    quantity = measured(question, turn.result.missing) if asked else None
+    if quantity:
+        return [quantity]  # "Quỹ … có vốn điều lệ bao nhiêu?": no passage names that quantity
     if asked and value_support(bm25, asked, question, hits[:5])[0] < MIN_SENTENCE_COVERAGE:
         return [asked.label]
     read = _read(intent, index, hits) if asked else []
@@ -33,6 +41,11 @@ def lacking(turn: Turn, index, bm25) -> list[str]:
             text, places, index.documents))[0] < MIN_SENTENCE_COVERAGE:
         return [f"{asked.label} của {', '.join(places)}"]  # a figure for the whole country is not Hà Nội's
     return []
+
+
+def _document_numbers(index) -> set[str]:
+    """The numbers of the indexed documents ("220" of "220/CĐ-TTg"): a question names them, it states no figure."""
+    return {m.group() for d in index.documents if (m := re.match(r"\d+", d.number or ""))}
 
 
 def _read(intent, index, hits) -> list:

@@ -255,6 +255,10 @@ def test_refusal_is_decided_by_evidence_before_the_model(runtime, question):
     ("Kế hoạch xây dựng phường Tân Hưng không ma túy có số hiệu là gì?", "số hiệu"),
     # a body no plan of that place names
     ("Sở Xây dựng tỉnh Nam Định có nhiệm vụ gì trong kế hoạch thực hiện Kết luận 132?", "Sở Xây dựng"),
+    # a figure the question states that no passage of the plan it reads holds
+    ("Có phải Kế hoạch 153 của Cần Thơ bố trí 750 tỷ đồng cho phòng, chống ma túy không?", "750 tỷ"),
+    # the quantity a value question measures, which no passage names
+    ("Kế hoạch 153 của Cần Thơ quy định vốn điều lệ là bao nhiêu?", "vốn điều lệ"),
 ])
 def test_refusal_when_the_evidence_lacks_what_is_asked(runtime, question, lacking):
     answer = _refused_before_the_model(runtime, question)

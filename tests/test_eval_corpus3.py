@@ -136,6 +136,21 @@ def test_a_duty_question_finds_the_body_s_own_section_before_its_rows_elsewhere(
     assert all(h.agency_match for h in hits)
 
 
+@pytest.mark.parametrize("question, lacking", [
+    ("Có đúng là Nghị quyết 03/NQ-CP giao 1.250 tỷ đồng cho Quỹ Đầu tư phát triển công nghiệp chiến lược?", "1.250 tỷ"),
+    ("Theo Công văn 4085, mỗi phường phải rà soát 300 số nhà mỗi ngày phải không?", "300 số"),
+    ("Theo Quyết định 2530, hệ thống cảnh báo ô nhiễm không khí có tổng mức đầu tư là bao nhiêu?", "tổng mức đầu tư"),
+])
+def test_a_figure_or_a_quantity_no_passage_holds_is_refused(corpus3_assistant, question, lacking):
+    answer = corpus3_assistant.answer(question)
+    assert answer.refused and f"không thấy: {lacking}" in answer.text
+
+
+def test_a_figure_the_documents_hold_or_a_document_number_is_no_missing_figure(corpus3_assistant):
+    answer = corpus3_assistant.answer("Theo Quyết định 2530, có phải đầu tư mới 22 trạm quan trắc tự động không?")
+    assert "không thấy: 22" not in answer.text and "không thấy: 2530" not in answer.text
+
+
 def test_a_value_asked_for_a_place_comes_from_a_passage_that_names_it(corpus3_assistant):
     # Quyết định 2530 (air quality) sets PM2.5 levels for Hà Nội and the provinces around it, not for
     # Thành phố Hồ Chí Minh; the national figure is no answer for one city

@@ -1,0 +1,24 @@
+"""What a value question states or measures, read apart from any index: the figures it states and the
+quantity it measures (assistant/evidence.py)."""
+
+from assistant.evidence import measured, unsaid_figures
+
+
+def test_a_stated_figure_no_text_holds_is_unsaid_and_dates_and_document_numbers_are_no_figures():
+    question = "Có phải Quyết định 2530 bố trí 2.000 tỷ đồng cho 22 trạm, hoàn thành trước 30/11/2025 không?"
+    assert unsaid_figures(question, ["đầu tư 22 trạm; tổng 140.000 tỷ đồng"], {"2530"}) == ["2.000 tỷ"]
+    assert unsaid_figures(question, ["2000 tỷ đồng cho 22 trạm"], {"2530"}) == []  # written without the dot
+    assert unsaid_figures("đạt 15% và 1,5 lần", ["đạt 15 % và 1,5 lần"]) == []
+    assert unsaid_figures("đạt 85% số xã", ["đạt 80% số xã"]) == ["85%"]
+    assert unsaid_figures("Kế hoạch có 5 nhiệm vụ không?", [""]) == []  # one figure is no statement
+
+
+def test_the_quantity_measured_is_read_before_the_words_that_ask():
+    assert measured("Quỹ có vốn điều lệ bao nhiêu?", ["vốn điều lệ"]) == "vốn điều lệ"
+    assert measured("Hệ thống có tổng mức đầu tư là bao nhiêu?", ["tổng"]) == "tổng mức đầu tư"
+    assert measured("tong muc dau tu la bao nhieu", ["tong"]) == "tong muc dau tu"
+    assert measured("Sở Y tế có mấy nhiệm vụ?", ["Y tế"]) == "Y tế"
+    # a missing word far from the question's value, or none missing: no quantity lacking
+    assert measured("Theo văn bản của Sở Nội vụ tỉnh Lào Cai, kinh phí là bao nhiêu?", ["Nội vụ"]) is None
+    assert measured("Quỹ có vốn điều lệ bao nhiêu?", []) is None
+    assert measured("Sở Y tế phải làm gì?", ["Y tế"]) is None
