@@ -28,7 +28,7 @@ from ingest.document import Chunk, Document
 from ingest.normalize import fold
 from ingest.reflow import MARKER, strip_marker
 from ingest.structure import INTRO_SECTION, SIGNATURE_SECTION
-from ingest.table_duties import TableDuty, cell_deadline, column_kind, table_duties
+from ingest.table_duties import TableDuty, cell_deadline, column_kind, is_data_row, table_duties
 
 ROLES = ("chủ trì", "phối hợp", "thực hiện")
 _PART = re.compile(r" \(phần (\d+)/\d+\)$")
@@ -99,6 +99,8 @@ def item_duties(item: "_Item") -> list[Duty]:
     """The duty rows of one item: a row of a duty table says who by its columns; any other item by its
     section and its sentences."""
     rows = table_duties(item.text, plan_date_of(item.doc.date))
+    if not rows and is_data_row(item.text):
+        return []  # "- STT: 1 · Tên đơn vị: Trường Mầm non …" under "CƠ SỞ GIÁO DỤC …": a list, nobody's task
     found = _table_duties(item, rows) if rows else (_labelled_duties(item) or _item_duties(item))
     return _spelled_out(item.doc, [d for d in found if _WORD.search(d.text)])
 

@@ -24,6 +24,7 @@ from ingest.tables import SEP
 
 _ROW = re.compile(r"^- ")
 _LABEL = re.compile(r"^([^:·]{2,60}):\s+(.*)$", re.S)
+_LONG_LABEL = re.compile(r"^([^:·]{2,200}):\s+(.*)$", re.S)
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -66,26 +67,35 @@ def column_kind(label: str) -> str | None:
     return None
 
 
-def _labelled(paragraph: str) -> list[list[str]] | None:
+def _labelled(paragraph: str, longest: int = 30) -> list[list[str]] | None:
     """[label, value] of each labelled cell of a table row as ingest/tables.py writes it ("- STT: 1 · Nội dung:
-    … · Cơ quan chủ trì: …"), or None when the paragraph is not such a row."""
+    … · Cơ quan chủ trì: …"), or None when the paragraph is not such a row. A label longer than `longest`
+    that names no kind of column is taken for text of the cell before."""
     if not _ROW.match(paragraph):
         return None
     parts: list[list[str]] = []  # [label, value]: a labelled column ("STT: 1", "Ghi chú: …") and its cell
     for part in paragraph[2:].split(SEP):
-        m = _LABEL.match(part)
-        if m and (column_kind(m.group(1)) or len(m.group(1)) <= 30):
+        m = (_LABEL if longest <= 60 else _LONG_LABEL).match(part)
+        if m and (column_kind(m.group(1)) or len(m.group(1)) <= longest):
             parts.append([m.group(1), m.group(2).strip()])
         elif parts:
             parts[-1][1] += SEP + part  # " · " inside a cell
     return parts
 
 
+def is_data_row(paragraph: str) -> bool:
+    """A table row with labelled cells none of which is a task or a body (a row of figures, of names): no
+    duty, whatever body the heading above it names."""
+    parts = _labelled(paragraph.strip())
+    return bool(parts) and len(parts) >= 2 and not any(
+        column_kind(label) in ("task", "group", "lead", "partners", "executors") for label, _ in parts)
+
+
 def row_values(paragraph: str) -> str | None:
     """A table row's cell values in their order, without the column labels the reader writes before them,
     as the row reads in the source table ("89. Xây dựng Chương trình … Bộ Thông tin và Truyền thông … 9/2025");
     None when the paragraph is not a row with labelled cells."""
-    parts = _labelled(paragraph)
+    parts = _labelled(paragraph, longest=200)  # the long labels of a table of figures too (ingest/text_tables.py)
     return " ".join(value for _, value in parts) if parts else None
 
 

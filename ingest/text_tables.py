@@ -20,7 +20,7 @@ import re
 
 from ingest.normalize import fold
 from ingest.table_duties import NUMBER_LABEL
-from ingest.tables import table_paragraphs
+from ingest.tables import SEP, table_paragraphs
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -28,6 +28,9 @@ _PLACEHOLDER = re.compile(r"^Col\d{1,2}$")
 _MARKUP = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|<br\s*/?>", re.I)
 _ROW_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.?|[A-Z]\.)$")
 _GROUP_NUMBER = re.compile(r"^(?:[IVX]{1,5}|[A-Z])\.?$")  # "I.", "II", "A." number a group of rows
+_MAX_LABEL = 100  # a column label is short
+_FIGURE = re.compile(r"[\d.,%\s-]+")  # a cell of figures: "2.255", "22,3%", "-"
+_COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?|")  # "(1)", "2" or nothing: a row that numbers the columns
 
 
 def tables_as_rows(text: str) -> str:
@@ -44,6 +47,8 @@ def tables_as_rows(text: str) -> str:
             rows = [_pipe_cells(line) for line in lines[i:j] if line.strip() and not _RULE.match(line)]
             if rows and _header_at(rows[0]) == 0:
                 out += ["", _as_paragraphs(rows), ""]
+            elif rows and _data_header_at(rows[0]) == 0 and _numbered_below(rows, 0):
+                out += ["", _figures_as_paragraphs(rows), ""]
             else:
                 out.extend(lines[i:j])
             i = j
@@ -52,6 +57,8 @@ def tables_as_rows(text: str) -> str:
             rows, firsts, j = _line_cells(lines, i)
             if any(_header_at(r) is not None for r in rows):
                 out.extend(_line_tables(lines, i, rows, firsts))
+            elif any(_data_header_at(r) is not None and _numbered_below(rows, k) for k, r in enumerate(rows)):
+                out.extend(_line_tables(lines, i, rows, firsts, _data_header_at))  # tables of figures
             else:
                 out.extend(lines[i:j])  # a layout run (the header beside the motto, the signature): as it was
             i = max(j, i + 1)
@@ -81,29 +88,58 @@ def _header_at(cells: list[str]) -> int | None:
     return next((s for s in range(len(cells)) if column_kind(cells[s]) and is_header(cells[s:])), None)
 
 
-def _line_tables(lines: list[str], i: int, rows: list[list[str]], firsts: list[list[int]]) -> list[str]:
-    """A cell-per-line run with one or more task tables: the text before each table as it was, each table
-    as labelled rows. A caption standing between two tables ("PHỤ LỤC II …", "2. Các nhiệm vụ …") has no row
-    break of its own: it shares a row with the last row of the table above and the next header."""
+def _data_header_at(cells: list[str]) -> int | None:
+    """Where the header of a table of figures starts in a row ("STT | Địa phương | Số lượng TTHC … | Tỷ lệ"): a
+    number column, then at least two short labels that are no figures. Only where no task table is found, and
+    only over rows that start with a row number (`_numbered_below`): a layout table has no number column."""
+    for s in range(len(cells) - 2):
+        labels = cells[s + 1:]
+        if NUMBER_LABEL.match(fold(cells[s])) and len(labels) >= 2 and all(
+                0 < len(c) <= _MAX_LABEL and not _FIGURE.fullmatch(c) and not c.endswith((".", ";", ":")) for c in labels):
+            return s
+    return None
+
+
+def _numbered_below(rows: list[list[str]], k: int) -> bool:
+    """Whether a header at row k has data rows under it: one of the next two rows starts with a row number."""
+    return any(r and _ROW_NUMBER.match(r[0]) for r in rows[k + 1:k + 3])
+
+
+def _line_tables(lines: list[str], i: int, rows: list[list[str]], firsts: list[list[int]],
+                 header_at=None) -> list[str]:
+    """A cell-per-line run with one or more task tables (or, with `_data_header_at`, tables of figures): the
+    text before each table as it was, each table as labelled rows. A caption standing between two tables
+    ("PHỤ LỤC II …", "2. Các nhiệm vụ …") has no row break of its own: it shares a row with the last row of the
+    table above and the next header."""
+    header_at = header_at or _header_at
+    figures = header_at is _data_header_at
+    render = _figures_as_paragraphs if figures else _as_paragraphs
     out: list[str] = []
     table: list[list[str]] = []
     text_from = i  # the first line of the text before the next table
     for row, first in zip(rows, firsts):
-        at = _header_at(row)
+        at = header_at(row)
         if at is None:
             if table:
                 table.append(row)
             continue
         if table:
-            width = len(table[0])
+            if figures:
+                # a table of figures has rows of several widths (a header over two rows, cells merged down):
+                # the row's cells before the next header are its own, but for the long caption cells at its end
+                width = at
+                while width and len(row[width - 1]) > _MAX_LABEL:
+                    width -= 1
+            else:
+                width = len(table[0])
             if row[:min(at, width)]:
                 table.append(row[:min(at, width)])
-            out += ["", _as_paragraphs(table), ""]
+            out += ["", render(table), ""]
             text_from = first[width] if at > width else first[at]
         out.extend(line for line in lines[text_from:first[at]] if line.strip() != "|" or not table)
         table = [row[at:]]
     if table:
-        out += ["", _as_paragraphs(table), ""]
+        out += ["", render(table), ""]
     return out
 
 
@@ -198,6 +234,71 @@ def _as_paragraphs(rows: list[list[str]]) -> str:
         grid.append(row)
         previous = row
     return "\n\n".join(table_paragraphs(grid))
+
+
+def _figures_as_paragraphs(rows: list[list[str]]) -> str:
+    """A table of figures as labelled rows: under a header over two rows (`_spanned`), or under a header as
+    wide as its rows; else, where the columns cannot be told, each row on one line with its cells in order
+    under the header's labels, unlabelled (a wrong label is worse than none)."""
+    spanned = _spanned(rows)
+    if spanned is not None:
+        return "\n\n".join(spanned)
+    header = rows[0]
+    widths = [len(r) for r in rows[1:] if r and _ROW_NUMBER.match(r[0])]
+    if widths and max(set(widths), key=widths.count) == len(header):
+        return _as_paragraphs(rows)  # rows as wide as the header, group rows and merged cells among them
+    return "\n\n".join([SEP.join(header)] + ["- " + SEP.join(c for c in r if c) for r in rows[1:] if any(r)])
+
+
+def _spanned(rows: list[list[str]]) -> list[str] | None:
+    """A table under a header over two rows whose second row names the parts of the columns above ("Số lượng
+    TTHC" over "Tổng số | Cấp tỉnh | Cấp xã"), one labelled paragraph a row; a divided column is one cell, its
+    parts named once and its figures in their order ("Số lượng TTHC (Tổng số; Cấp tỉnh; Cấp xã): 2255; 1847;
+    408"). None when the table has no such header. The data rows are wider than the first header row; the
+    columns whose data are figures are the ones divided: all of them evenly, or else the first of them into
+    as many parts as it needs."""
+    if len(rows) < 4 or not rows[1] or _ROW_NUMBER.match(rows[1][0]):
+        return None
+    header, sub = rows[0], rows[1]
+    body = [r for r in rows[2:] if not all(_COLUMN_NUMBER.fullmatch(c) for c in r)]  # not "1 | 2 | 3 …" numbering the columns
+    widths = [len(r) for r in body if r and _ROW_NUMBER.match(r[0])]
+    width = max(set(widths), key=widths.count) if widths else 0
+    if width <= len(header) or any(len(c) > _MAX_LABEL for c in sub):
+        return None
+    full = [r for r in body if len(r) == width and _ROW_NUMBER.match(r[0])]
+    # the first column whose cells are figures in most rows
+    p = next((k for k in range(1, len(header)) if 2 * sum(bool(_FIGURE.fullmatch(r[k])) for r in full) > len(full)), None)
+    if p is None:
+        return None
+    divided = len(header) - p
+    if p + len(sub) == width and len(sub) % divided == 0:
+        spans = [len(sub) // divided] * divided
+    elif p + len(sub) + divided - 1 == width:
+        spans = [len(sub)] + [1] * (divided - 1)
+    else:
+        return None
+    columns: list[tuple[str, int]] = [(_short(c), 1) for c in header[:p]]  # (label, how many cells it holds)
+    parts = iter(sub)
+    for label, n in zip(header[p:], spans):
+        columns.append((f"{_short(label)} ({'; '.join(next(parts) for _ in range(n))})" if n > 1 else _short(label), n))
+    out, previous = [], None
+    for r in (r for r in body if any(r)):
+        if len(r) < width and previous and not _ROW_NUMBER.match(r[0]):
+            r = previous[:width - len(r)] + list(r)  # its first cells merged down from the row above
+        r = list(r[:width]) + [""] * (width - len(r))
+        previous, cells, k = r, [], 0
+        for label, n in columns:
+            values = [v for v in r[k:k + n] if v]
+            k += n
+            if values:
+                cells.append(f"{label}: {'; '.join(values)}")
+        out.append("- " + SEP.join(cells))
+    return out
+
+
+def _short(label: str, most: int = 80) -> str:
+    """A column label cut at a word to the length a header cell may have (ingest/tables.py)."""
+    return label if len(label) <= most else label[:most - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _repaired(rows: list[list[str]], width: int) -> list[list[str]]:

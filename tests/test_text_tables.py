@@ -550,3 +550,53 @@ def test_the_task_is_the_content_column_not_the_order_group_or_source(row, task,
 
     [found] = table_duties(row)
     assert (found.task, found.lead, found.executors) == (task, lead, executors)
+
+
+def _cells(*rows: list[str]) -> str:
+    """A cell-per-line table as a copied web page gives it: each cell's line, then "|"; a second "|" ends a row."""
+    return "\n".join("\n".join(f"{c}\n|" for c in row) + "\n|" for row in rows)
+
+
+FIGURES = "PHỤ LỤC III\nTỔNG HỢP KẾT QUẢ\n|\n" + _cells(
+    ["STT", "Địa phương", "Số lượng TTHC một cửa", "Số lượng TTHC đã công bố", "Tỷ lệ"],
+    ["Tổng số", "Cấp tỉnh", "Cấp xã"],
+    ["1.", "Tp Đà Nẵng", "2388", "1970", "418", "2388", "100%"],
+    ["2.", "Khánh Hòa", "2255", "1847", "408", "502", "22.3%"],
+) + "\nMột số địa phương đạt tỷ lệ thấp."
+
+TARGETS = """| TT | Chỉ tiêu | Đơn vị | Kết quả | Cơ quan chủ trì theo dõi, đánh giá |
+|----|----|----|----|----|
+| 1 | Kinh phí chi cho nghiên cứu phát triển | % GDP | 2 | Bộ Khoa học và Công nghệ |
+| 2 | Chi ngân sách hàng năm cho chuyển đổi số | % tổng chi NSNN | ≥ 3% | Bộ Tài chính |
+"""
+
+
+def test_a_table_of_figures_under_a_header_over_two_rows_keeps_each_row_whole_with_its_labels():
+    # a telegram's appendix: "Số lượng TTHC một cửa" divided into "Tổng số | Cấp tỉnh | Cấp xã"
+    rows = [p.strip() for p in tables_as_rows(FIGURES).split("\n\n") if p.strip().startswith("- ")]
+    assert rows[1] == ("- STT: 2. · Địa phương: Khánh Hòa · Số lượng TTHC một cửa (Tổng số; Cấp tỉnh; Cấp xã): "
+                       "2255; 1847; 408 · Số lượng TTHC đã công bố: 502 · Tỷ lệ: 22.3%")
+    assert len(rows) == 2 and "Một số địa phương đạt tỷ lệ thấp." in tables_as_rows(FIGURES)
+    assert not _duties_of_text(FIGURES)  # figures of places are nobody's duty
+    # nor under a heading that names a body
+    assert not _duties_of_text("II. CÁC CƠ SỞ GIÁO DỤC CÔNG LẬP\n\n" + FIGURES.split("\n", 2)[2])
+
+
+def test_a_table_of_targets_gives_labelled_rows_and_no_duty_rows():
+    # a resolution's appendix of targets: a number column, no task column
+    rows = [p.strip() for p in tables_as_rows(TARGETS).split("\n\n") if p.strip().startswith("- ")]
+    assert rows[1] == ("- TT: 2 · Chỉ tiêu: Chi ngân sách hàng năm cho chuyển đổi số · Đơn vị: % tổng chi NSNN · "
+                       "Kết quả: ≥ 3% · Cơ quan chủ trì theo dõi, đánh giá: Bộ Tài chính")
+    assert not _duties_of_text(TARGETS)
+
+
+def test_a_layout_table_without_a_number_column_stays_as_it_was():
+    layout = _cells(["ỦY BAN NHÂN DÂN TỈNH X", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], ["Số: 12/KH-UBND", "X, ngày 1 tháng 2 năm 2025"])
+    assert tables_as_rows(layout) == layout
+
+
+def _duties_of_text(text: str):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return _duties(Path(tmp), "bang.md", text)
