@@ -220,10 +220,27 @@ def subject_run(folded: str, documents) -> tuple[set[str], list[str]]:
             run = next((k for k, w in enumerate(asked) if w not in title), len(asked))
             if run > max(longest, least):
                 best, longest = {d.doc_id}, run
-                said = [*m.group(1).split(), *(m.group(2) or "").split(), *asked[:run]]
+                said = [*folded[m.start():m.start(3)].split(), *asked[:run]]  # the kind, its issuer, "về", the run
             elif run == longest and run > least:
                 best.add(d.doc_id)
     return best, said
+
+
+def without_naming(question: str, documents) -> str:
+    """The question without the words by which it names a document by its kind and subject ("Tổng nguồn lực
+    cho Kế hoạch hành động quốc gia về khắc phục ô nhiễm không khí là bao nhiêu?" -> "Tổng nguồn lực cho là bao
+    nhiêu?"): they choose the document, and every passage of it answers to them. The question itself when it
+    names none, or says nothing else."""
+    said = subject_run(words(question), documents)[1]
+    if not said:
+        return question
+    toks = lexicon.tokens_of(question)  # (folded word, start, end)
+    folded = [t[0] for t in toks]
+    for i in range(len(folded) - len(said) + 1):
+        if folded[i:i + len(said)] == said:
+            rest = re.sub(r"\s+([,.;:?!])", r"\1", f"{question[:toks[i][1]]} {question[toks[i + len(said) - 1][2]:]}")
+            return " ".join(rest.split()) if len(re.findall(r"\w+", rest)) >= 2 else question
+    return question
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from assistant.evidence import relevance
-from assistant.intent import Intent, is_national, read_intent, with_legal_chunks
+from assistant.intent import Intent, is_national, read_intent, with_legal_chunks, without_naming
 from ingest.canonical import Agency, lookup
 from ingest.normalize import fold
 from ingest.structure import SIGNATURE_SECTION
@@ -46,7 +46,9 @@ def search(searcher, question: str, k: int = 10, filters=None, mode: str = "hybr
         inside = [c for c in index.chunks if (not intent.scope or c.doc_id in intent.scope) and in_annex(c.section, annex)]
         both = {c.chunk_id for c in inside if prefer is None or prefer(c)} or {c.chunk_id for c in inside}
         prefer = (lambda c: c.chunk_id in both) if both else prefer  # noqa: E731
-    result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer)
+    # a document named by its subject is chosen by those words: its passages are ranked by the rest
+    rank_by = without_naming(question, index.documents) if intent.plans else None
+    result = searcher.search(question, k=k, filters=filters, mode=mode, prefer=prefer, rank_by=rank_by)
     result.sectors = set(intent.sectors)
     skip = national_places(question, index.documents)
     result.relevance, result.missing = relevance(searcher.bm25, question, result.hits[:5], skip)

@@ -166,10 +166,11 @@ class Searcher:
         return self._restorer[1].restore(query)
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
-               prefer=None) -> SearchResult:
+               prefer=None, rank_by: str | None = None) -> SearchResult:
         """The k best passages for a query within the filters. `prefer(chunk)`: passages for which it is
         true come first, every one of them, in fused order (the assistant's choice, e.g. the sections
-        of the body a question names); a number ranks the preferred among themselves, higher first."""
+        of the body a question names); a number ranks the preferred among themselves, higher first.
+        `rank_by`: the words both rankings read, when the assistant leaves some of the query's out (default: the query)."""
         index = self.index  # one version for the whole search, whatever swaps meanwhile
         chunks, docs = index.chunks, index.documents_by_id
         n = len(chunks)
@@ -178,13 +179,13 @@ class Searcher:
 
         dense_scores = np.full(n, -1.0, dtype=np.float32)
         if mode in ("hybrid", "dense"):
-            qv = self.embedder.embed_query(self.restored(query)).reshape(1, -1).astype(np.float32)
+            qv = self.embedder.embed_query(self.restored(rank_by or query)).reshape(1, -1).astype(np.float32)
             depth = n if n <= 5000 else min(n, CANDIDATES * 4)
             sims, ids = index.faiss.search(qv, depth)
             for s, i in zip(sims[0], ids[0]):
                 if i >= 0:
                     dense_scores[i] = s
-        bm25_scores = index.bm25.scores(query) if mode in ("hybrid", "bm25") else np.zeros(n, np.float32)
+        bm25_scores = index.bm25.scores(rank_by or query) if mode in ("hybrid", "bm25") else np.zeros(n, np.float32)
 
         # e5 embeds questions typed without diacritics poorly: lean on BM25 for them
         fused = self._fuse(dense_scores, bm25_scores, allowed, mode, undiacritized=fold(query) == query.lower())

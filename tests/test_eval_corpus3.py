@@ -151,6 +151,20 @@ def test_a_figure_the_documents_hold_or_a_document_number_is_no_missing_figure(c
     assert "không thấy: 22" not in answer.text and "không thấy: 2530" not in answer.text
 
 
+@pytest.mark.parametrize("question, held", [
+    ("Kế hoạch hành động quốc gia về khắc phục ô nhiễm không khí ước tính tổng nguồn lực khoảng bao nhiêu?",
+     "140.000 tỷ đồng"),
+    ("Công văn về rà soát, chuẩn hóa dữ liệu số nhà của TP.HCM: gặp vướng mắc thì báo cáo gửi cơ quan nào?",
+     "có văn bản báo cáo gửi Sở Xây dựng"),
+])
+def test_a_document_named_by_subject_is_searched_by_the_rest_of_the_question(corpus3_assistant, question, held):
+    # every passage of the document answers to its title's words; the rest of the question ranks them
+    from assistant import retrieve
+
+    hits = retrieve.search(corpus3_assistant.searcher, question, k=5).hits
+    assert any(held in h.chunk.text for h in hits)
+
+
 def test_a_value_asked_for_a_place_comes_from_a_passage_that_names_it(corpus3_assistant):
     # Quyết định 2530 (air quality) sets PM2.5 levels for Hà Nội and the provinces around it, not for
     # Thành phố Hồ Chí Minh; the national figure is no answer for one city

@@ -5,7 +5,7 @@ from ingest.canonical import lookup
 from ingest.document import Chunk, Document
 from index.bm25 import Bm25Index
 from assistant.evidence import held_apart
-from assistant.intent import mentioned_plans
+from assistant.intent import mentioned_plans, without_naming
 
 
 def _doc(doc_id: str, kind: str, title: str, form: str | None = None, number: str | None = None) -> Document:
@@ -49,3 +49,12 @@ def test_the_bodies_of_all_provinces_named_in_the_plural_are_one_group():
     assert lookup("UBND các tỉnh").canonical == group
     assert lookup("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương").canonical == group
     assert lookup("UBND tỉnh").canonical == "Ủy ban nhân dân tỉnh"  # one province's is not the group
+
+
+def test_the_words_that_name_a_document_by_subject_are_left_out_of_what_ranks_its_passages():
+    q = "Tổng nguồn lực cho Kế hoạch hành động quốc gia về khắc phục ô nhiễm không khí là bao nhiêu?"
+    assert without_naming(q, DOCS) == "Tổng nguồn lực cho là bao nhiêu?"
+    assert without_naming("Theo Chỉ thị của Thủ tướng về đào tạo nghề cho con liệt sĩ, UBND tỉnh làm gì?", DOCS) == \
+        "Theo, UBND tỉnh làm gì?"
+    assert without_naming("Công văn 11554 yêu cầu gì?", DOCS) == "Công văn 11554 yêu cầu gì?"  # named by number
+    assert without_naming("cong van ve chong buon lau", DOCS) == "cong van ve chong buon lau"  # nothing else said
