@@ -8,9 +8,11 @@
 
     text = tables_as_rows(raw)    # "- STT: 1 · Tên nhiệm vụ: … · Cơ quan chủ trì: … · Thời gian hoàn thành: …"
 
-Only tables whose header names at least two kinds of column (a task, a lead or supporting body, a deadline:
-ingest.table_duties.column_kind) are rewritten; a layout table (a header beside the national motto, the
-signature beside "Nơi nhận") stays as it is. Placeholder cells a PDF extractor writes ("Col3") are empty,
+Task tables, whose header names at least two kinds of column (a task, a lead or supporting body, a deadline:
+ingest.table_duties.column_kind), are rewritten; so are tables of figures, whose header opens with a number
+column ("STT | Địa phương | Số lượng TTHC | Tỷ lệ") over numbered rows, a header over two rows read as one
+("Số lượng TTHC (Tổng số; Cấp tỉnh; Cấp xã): 2255; 1847; 408"). A layout table (a header beside the national
+motto, the signature beside "Nơi nhận") has no number column and stays as it is. Placeholder cells a PDF extractor writes ("Col3") are empty,
 and a row whose cells all continue a sentence ("luật để mở rộng …") is the previous row cut by a page break.
 """
 
