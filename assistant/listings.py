@@ -169,15 +169,17 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     asked = asked_value(turn.standalone)
     if asked:
         found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
-    scored = []
     skip = retrieve.national_places(turn.standalone, index.documents) | _naming_words(turn, index, bm25)
     chunks = {c.chunk_id: c for c in index.chunks}
+    # a question that asks two things ("… bao nhiêu phần trăm … và cơ quan nào lo bảo đảm kinh phí?"): an item
+    # that holds either part answers, measured against the best item of that part
+    parts = _own_parts(turn.standalone, bm25)
+    scored = []
     for r in found:
-        context = _context(r, chunks)  # with the lead-in of the clause its points stand under
-        share, _ = coverage(bm25, turn.standalone, set(bm25_tokens(f"{r.plan_label} {context} {r.text}")), skip)
-        scored.append((share, r))
-    best = max((s for s, _ in scored), default=0.0)
-    keep = [r for s, r in scored if s >= MIN_ITEM_COVERAGE and s >= 0.75 * best]
+        present = set(bm25_tokens(f"{r.plan_label} {_context(r, chunks)} {r.text}"))  # with the clause's lead-in
+        scored.append(([coverage(bm25, part, present, skip)[0] for part in parts], r))
+    best = [max((s[k] for s, _ in scored), default=0.0) for k in range(len(parts))]
+    keep = [r for s, r in scored if any(s[k] >= MIN_ITEM_COVERAGE and s[k] >= 0.75 * best[k] for k in range(len(parts)))]
     figures = set(re.findall(r"\d+", turn.standalone))  # "năm 2026": the item must hold the figures asked about
     if figures and any(figures <= set(re.findall(r"\d+", r.text)) for r in keep):
         keep = [r for r in keep if figures <= set(re.findall(r"\d+", r.text))]
@@ -192,6 +194,25 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
             nth.append(counts[r.doc_id])
         keep = [r for _, r in sorted(zip(nth, keep), key=lambda x: x[0])]
     return keep[:MAX_ITEMS]
+
+
+def _own_parts(question: str, bm25) -> list[str]:
+    """The parts of a question that asks two things (question_kinds.parts), each of which says at least two
+    things of its own besides the words that ask ("và cơ quan nào lo bảo đảm kinh phí"); a part that only points
+    back ("và cơ quan nào chủ trì việc này?") is no part: the question is read whole."""
+    from assistant.evidence import asking_words, pair_strength, question_terms
+
+    parts = question_kinds.parts(question)
+    if len(parts) < 2:
+        return parts
+    strength = pair_strength(bm25)
+
+    def says(part: str) -> int:
+        who = question_kinds.find("who", part)
+        asking = asking_words(part) | (set(fold(question_kinds.words_said(who)).split()) if who else set())
+        return sum(not set(fold(t.shown).split()) <= asking for t in question_terms(part, strength))
+
+    return parts if all(says(p) >= 2 for p in parts) else [question]
 
 
 def _naming_words(turn: Turn, index, bm25) -> set[str]:

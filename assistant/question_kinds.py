@@ -200,6 +200,26 @@ def first(kinds_wanted, question: str) -> tuple[str, re.Match] | None:
     return None
 
 
+def parts(question: str) -> list[str]:
+    """The parts of a question that asks two or more things ("… phải chiếm bao nhiêu phần trăm tổng chi và cơ
+    quan nào lo bảo đảm kinh phí?"): split at the last conjunction (`part_break`) before each asking phrase
+    (a value or a body asked) that follows another; the question alone when it asks one thing."""
+    text = _text(question)
+    asking = sorted({m.span() for p in phrasings() if p.kind in (*VALUE_KINDS, "who") for m in p.pattern.finditer(text)})
+    breaks = sorted(m.start() for p in phrasings() if p.kind == "part_break" for m in p.pattern.finditer(text))
+    cuts, end = [], None
+    for start, stop in asking:
+        if end is not None and start > end:
+            cut = max((b for b in breaks if end <= b < start), default=None)
+            if cut is not None:
+                cuts.append(cut)
+        end = stop if end is None else max(end, stop)
+    if not cuts:
+        return [question]
+    bounds = [0, *cuts, len(question)]
+    return [question[a:b].strip(" ,;") for a, b in zip(bounds, bounds[1:]) if question[a:b].strip(" ,;")]
+
+
 def kinds_of(question: str) -> list[str]:
     """Every kind the question asks, in table order."""
     return [k for k in kinds() if asks(k, question)]

@@ -165,6 +165,15 @@ def test_a_document_named_by_subject_is_searched_by_the_rest_of_the_question(cor
     assert any(held in h.chunk.text for h in hits)
 
 
+def test_a_question_that_asks_two_things_gets_the_items_of_both(corpus3_assistant):
+    # a target of the appendix table and the body that funds it, asked in one question
+    answer = corpus3_assistant.answer("Theo Nghị quyết 03/NQ-CP, chi ngân sách hàng năm cho khoa học, công nghệ, đổi mới "
+                                      "sáng tạo, chuyển đổi số tối thiểu bao nhiêu phần trăm, đồng thời cơ quan nào phối "
+                                      "hợp với các bộ, ngành, địa phương bảo đảm nguồn kinh phí thực hiện hằng năm theo "
+                                      "Nghị quyết 57-NQ/TW?")
+    assert not answer.refused and "≥ 3%" in answer.text and "Bộ Tài chính" in answer.text
+
+
 def test_a_value_asked_for_a_place_comes_from_a_passage_that_names_it(corpus3_assistant):
     # Quyết định 2530 (air quality) sets PM2.5 levels for Hà Nội and the provinces around it, not for
     # Thành phố Hồ Chí Minh; the national figure is no answer for one city

@@ -220,3 +220,13 @@ def test_a_body_the_lexicon_lacks_is_known_by_the_name_the_documents_give_it(bun
     assert own and all(item in text for item in own)
     assert not any(item in text for item in others)
     assert f"nhiệm vụ của {body}" in answer.text
+
+
+def test_a_question_that_asks_two_things_has_two_parts_and_one_that_asks_one_thing_has_one():
+    from assistant.question_kinds import parts
+
+    assert parts("Kế hoạch 153 giao bao nhiêu nhiệm vụ và cơ quan nào chủ trì tổng hợp báo cáo?") == [
+        "Kế hoạch 153 giao bao nhiêu nhiệm vụ", "và cơ quan nào chủ trì tổng hợp báo cáo?"]
+    assert parts("hoi nghi to chuc o dau dong thoi do ai chu tri") == ["hoi nghi to chuc o dau", "dong thoi do ai chu tri"]
+    assert parts("Sở Y tế và Sở Tư pháp phải làm gì?") == ["Sở Y tế và Sở Tư pháp phải làm gì?"]
+    assert parts("Kinh phí của Sở Y tế và Sở Tài chính là bao nhiêu?") == ["Kinh phí của Sở Y tế và Sở Tài chính là bao nhiêu?"]
