@@ -396,9 +396,14 @@ def measured(question: str, missing: list[str]) -> str | None:
     m = question_kinds.find("number", text)
     if m is None:
         return None
+    from ingest.lexicon import is_stop
+
     written = re.findall(r"\w+", text[:m.start()])
     folded = [fold(w).lower() for w in written]
     for term in missing:
+        first = re.findall(r"\w+", term)[0].lower()
+        if len(first) > 1 and is_stop(first):
+            continue  # "thì tăng bao nhiêu": a phrase that opens with a function word names no quantity ("Y tế" does)
         key = [w.lower() for w in re.findall(r"\w+", fold(term))]
         for i in range(max(0, len(folded) - 3 - len(key)), len(folded) - len(key) + 1):
             if key and folded[i:i + len(key)] == key:

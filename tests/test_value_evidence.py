@@ -22,3 +22,5 @@ def test_the_quantity_measured_is_read_before_the_words_that_ask():
     assert measured("Theo văn bản của Sở Nội vụ tỉnh Lào Cai, kinh phí là bao nhiêu?", ["Nội vụ"]) is None
     assert measured("Quỹ có vốn điều lệ bao nhiêu?", []) is None
     assert measured("Sở Y tế phải làm gì?", ["Y tế"]) is None
+    # a word of how it is asked is no quantity ("còn … thì tăng bao nhiêu", typed without diacritics)
+    assert measured("con cac vu tren tuyen duong bien thi tang bao nhieu", ["thi tang"]) is None
