@@ -11,7 +11,7 @@
 Task tables, whose header names at least two kinds of column (a task, a lead or supporting body, a deadline:
 ingest.table_duties.column_kind), are rewritten; so are tables of figures, whose header opens with a number
 column ("STT | Địa phương | Số lượng TTHC | Tỷ lệ") over numbered rows, a header over two rows read as one
-("Số lượng TTHC (Tổng số; Cấp tỉnh; Cấp xã): 2255; 1847; 408"). A layout table (a header beside the national
+("Số lượng TTHC (Tổng số / Cấp tỉnh / Cấp xã): 2255 / 1847 / 408"). A layout table (a header beside the national
 motto, the signature beside "Nơi nhận") has no number column and stays as it is. Placeholder cells a PDF extractor writes ("Col3") are empty,
 and a row whose cells all continue a sentence ("luật để mở rộng …") is the previous row cut by a page break.
 """
@@ -255,7 +255,7 @@ def _figures_as_paragraphs(rows: list[list[str]]) -> str:
 def _spanned(rows: list[list[str]]) -> list[str] | None:
     """A table under a header over two rows whose second row names the parts of the columns above ("Số lượng
     TTHC" over "Tổng số | Cấp tỉnh | Cấp xã"), one labelled paragraph a row; a divided column is one cell, its
-    parts named once and its figures in their order ("Số lượng TTHC (Tổng số; Cấp tỉnh; Cấp xã): 2255; 1847;
+    parts named once and its figures in their order ("Số lượng TTHC (Tổng số / Cấp tỉnh / Cấp xã): 2255 / 1847 /
     408"). None when the table has no such header. The data rows are wider than the first header row; the
     columns whose data are figures are the ones divided: all of them evenly, or else the first of them into
     as many parts as it needs."""
@@ -282,7 +282,7 @@ def _spanned(rows: list[list[str]]) -> list[str] | None:
     columns: list[tuple[str, int]] = [(_short(c), 1) for c in header[:p]]  # (label, how many cells it holds)
     parts = iter(sub)
     for label, n in zip(header[p:], spans):
-        columns.append((f"{_short(label)} ({'; '.join(next(parts) for _ in range(n))})" if n > 1 else _short(label), n))
+        columns.append((f"{_short(label)} ({' / '.join(next(parts) for _ in range(n))})" if n > 1 else _short(label), n))
     out, previous = [], None
     for r in (r for r in body if any(r)):
         if len(r) < width and previous and not _ROW_NUMBER.match(r[0]):
@@ -293,7 +293,7 @@ def _spanned(rows: list[list[str]]) -> list[str] | None:
             values = [v for v in r[k:k + n] if v]
             k += n
             if values:
-                cells.append(f"{label}: {'; '.join(values)}")
+                cells.append(f"{label}: {' / '.join(values)}")  # not ";", which ends a clause
         out.append("- " + SEP.join(cells))
     return out
 

@@ -574,8 +574,8 @@ TARGETS = """| TT | Chỉ tiêu | Đơn vị | Kết quả | Cơ quan chủ trì
 def test_a_table_of_figures_under_a_header_over_two_rows_keeps_each_row_whole_with_its_labels():
     # a telegram's appendix: "Số lượng TTHC một cửa" divided into "Tổng số | Cấp tỉnh | Cấp xã"
     rows = [p.strip() for p in tables_as_rows(FIGURES).split("\n\n") if p.strip().startswith("- ")]
-    assert rows[1] == ("- STT: 2. · Địa phương: Khánh Hòa · Số lượng TTHC một cửa (Tổng số; Cấp tỉnh; Cấp xã): "
-                       "2255; 1847; 408 · Số lượng TTHC đã công bố: 502 · Tỷ lệ: 22.3%")
+    assert rows[1] == ("- STT: 2. · Địa phương: Khánh Hòa · Số lượng TTHC một cửa (Tổng số / Cấp tỉnh / Cấp xã): "
+                       "2255 / 1847 / 408 · Số lượng TTHC đã công bố: 502 · Tỷ lệ: 22.3%")
     assert len(rows) == 2 and "Một số địa phương đạt tỷ lệ thấp." in tables_as_rows(FIGURES)
     assert not _duties_of_text(FIGURES)  # figures of places are nobody's duty
     # nor under a heading that names a body
