@@ -15,7 +15,8 @@ import re
 
 from assistant import question_kinds
 from assistant.citations import content_words, split_statements, verify
-from assistant.evidence import asked_value, asks_who, names_places, places_asked, value_sentences
+from assistant.evidence import asked_value, asks_who, names_places, places_asked, value_sentences, with_units
+from ingest.tables import SEP
 from ingest.normalize import fold
 
 ROLES_ASKED = ("chủ trì", "phối hợp")  # the roles of a duty row (ingest/duties.Duty) a who-question may name
@@ -103,6 +104,14 @@ def _value_clauses(asked, question: str, text: str,
     out = []
     for sent in value_sentences(asked, question, text):
         shared = len(wanted & set(content_words(sent)))
+        cells = _row_cells(sent)
+        if cells is not None:  # a table row: each cell with its column's label, under the row's name
+            name, values = cells
+            for cell in (SEP.join(values) if asked.kind == "number" else with_units(SEP.join(values))).split(SEP):
+                if _gives_value(asked, own, cell.split(": ", 1)[-1]):
+                    said = f"{name} — {cell}" if name else cell
+                    out.append(((bool(places[0]) and names_places(said, *places), len(own & figures(said)), shared), said))
+            continue
         parts = _clauses(sent, ";:")
         for i, part in enumerate(parts):
             if len(part.split()) > MAX_CLAUSE_WORDS:
@@ -117,6 +126,22 @@ def _value_clauses(asked, question: str, text: str,
             said = f"{label}: {part}" if label else part
             out.append(((named, len(own & figures(said)), shared), said))
     return out
+
+
+def _row_cells(sentence: str) -> tuple[str | None, list[str]] | None:
+    """A table row as the reader writes it ("- STT: 33. · Địa phương: Khánh Hòa · … · Tỷ lệ: 22.3%"): the value
+    of its first cell that names something (not its number) and its labelled cells after that one; None for
+    any other sentence."""
+    from ingest.table_duties import NUMBER_LABEL
+
+    cells = [c.strip(" .;") for c in sentence.strip().lstrip("-–• ").split(SEP.strip()) if c.strip(" .;")]
+    labelled = [c for c in cells if re.match(r"^[^:]{2,160}?:\s", c)]
+    if len(cells) < 2 or len(labelled) < 2:
+        return None
+    named = [c for c in labelled if not NUMBER_LABEL.match(fold(c.split(":", 1)[0]).strip())]
+    if not named:
+        return None
+    return named[0].split(": ", 1)[-1], named[1:]
 
 
 def _gives_value(asked, own: set[str], clause: str) -> bool:

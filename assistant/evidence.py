@@ -111,6 +111,31 @@ def _without_row_number(sent: str) -> str:
     return sent[m.end():] if m and NUMBER_LABEL.match(fold(m.group(1).strip())) else sent
 
 
+def with_units(sentence: str) -> str:
+    """A table row whose unit stands in a column of its own ("Đơn vị: % dân số · Kết quả: 99") with that unit
+    written after the figures of the cells that follow it ("Kết quả: 99 % dân số"), so that the row gives a
+    value of the unit's kind; any other sentence as it is. A cell "Đơn vị" that names a body is no unit."""
+    from ingest.lexicon import find_body
+    from ingest.tables import SEP
+
+    if SEP not in sentence:
+        return sentence
+    cells = sentence.split(SEP)
+    out, unit = [], None
+    for cell in cells:
+        label, _, value = cell.partition(": ")
+        if unit and value and _FIGURE_CELL.fullmatch(value.strip()):
+            cell = f"{cell} {unit}"
+        elif value and re.fullmatch(r"(?:don vi(?: tinh)?|dvt)", fold(label.strip(" -")).lower()) and len(value) <= 30 \
+                and find_body(value) is None:
+            unit = value.strip()
+        out.append(cell)
+    return SEP.join(out)
+
+
+_FIGURE_CELL = re.compile(r"[≥≤<>~]?\s*\d[\d.,]*(?:\s*-\s*\d[\d.,]*)?")  # "99", "≥ 350", "40 - 50"
+
+
 def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
     """The sentences of `text` that give a value of the asked kind other than the question's own
     figures ("năm 2026" asked is no answer); asked how many of a thing ("bao nhiêu hài cốt"), a figure
@@ -122,7 +147,9 @@ def value_sentences(asked: Asked, question: str, text: str) -> list[str]:
     out = []
     for sent in sentences(text):
         sent = _without_row_number(sent)  # "STT: 3 · Tên nhiệm vụ: …": a table row's number is no value
-        folded = fold(sent)
+        # a unit in its own column counts for a share, an amount, a time; not for how many of a thing ("Đơn vị:
+        # Doanh nghiệp" tells nothing of which ones are counted)
+        folded = fold(sent if asked.kind == "number" else with_units(sent))
         values = [m.group() for m in asked.value.finditer(folded)]
         if asked.kind == "place":  # "Điện Biên, Lai Châu", "ở Lào": a name the question does not give itself
             names = [m.written for m in find_places(sent)] + _AT_A_NAME.findall(nfc(sent))

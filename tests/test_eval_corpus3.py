@@ -174,6 +174,17 @@ def test_a_question_that_asks_two_things_gets_the_items_of_both(corpus3_assistan
     assert not answer.refused and "≥ 3%" in answer.text and "Bộ Tài chính" in answer.text
 
 
+@pytest.mark.parametrize("question, said", [
+    ("Nghị quyết 03/NQ-CP đặt chỉ tiêu phủ sóng 5G cho người dân là bao nhiêu phần trăm dân số?", "99 % dân số"),
+    ("Theo Nghị quyết 03/NQ-CP, tỉ lệ đơn đăng ký sáng chế được khai thác thương mại phải đạt bao nhiêu phần trăm?",
+     "Kết quả: 8 - 10 %"),
+    ("Theo Công điện 220, tỉnh Khánh Hòa đạt tỷ lệ bao nhiêu phần trăm ở Phụ lục III?", "Khánh Hòa — Tỷ lệ: 22.3%"),
+])
+def test_a_value_in_a_table_row_is_stated_first_with_its_row_and_unit(corpus3_assistant, question, said):
+    answer = corpus3_assistant.answer(question)
+    assert not answer.refused and said in answer.text.split("\n")[0]
+
+
 def test_a_value_asked_for_a_place_comes_from_a_passage_that_names_it(corpus3_assistant):
     # Quyết định 2530 (air quality) sets PM2.5 levels for Hà Nội and the provinces around it, not for
     # Thành phố Hồ Chí Minh; the national figure is no answer for one city

@@ -24,3 +24,15 @@ def test_the_quantity_measured_is_read_before_the_words_that_ask():
     assert measured("Sở Y tế phải làm gì?", ["Y tế"]) is None
     # a word of how it is asked is no quantity ("còn … thì tăng bao nhiêu", typed without diacritics)
     assert measured("con cac vu tren tuyen duong bien thi tang bao nhieu", ["thi tang"]) is None
+
+
+def test_a_unit_in_a_column_of_its_own_is_read_with_the_figures_after_it():
+    from assistant.evidence import with_units
+
+    # a resolution's targets (Đơn vị) and a province's yearly plan (Đơn vị tính), two forms of table
+    assert with_units("- TT: 23.4 · Chỉ tiêu: Phủ sóng 5G · Đơn vị: % dân số · Kết quả: 99 · Cơ quan chủ trì: Bộ X") == \
+        "- TT: 23.4 · Chỉ tiêu: Phủ sóng 5G · Đơn vị: % dân số · Kết quả: 99 % dân số · Cơ quan chủ trì: Bộ X"
+    assert with_units("- STT: 1 · Nội dung: GRDP · Đơn vị tính: Tỷ đồng · Năm 2026: 193.549 · Năm 2027: 218.628") == \
+        "- STT: 1 · Nội dung: GRDP · Đơn vị tính: Tỷ đồng · Năm 2026: 193.549 Tỷ đồng · Năm 2027: 218.628 Tỷ đồng"
+    assert with_units("- STT: 1 · Đơn vị: Sở Y tế · Kết quả: 12") == "- STT: 1 · Đơn vị: Sở Y tế · Kết quả: 12"  # a body
+    assert with_units("Đạt 99% dân số.") == "Đạt 99% dân số."
