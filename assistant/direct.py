@@ -69,11 +69,12 @@ def _candidates(r, question: str, places: tuple[list[str], list] = ([], [])) -> 
         return [((0, 0), said)] if said else []
     when = r.deadline_text if r.deadline_text and (asked is None or asked.kind in TIME_KINDS) else None
     if r.kind == "reporting" or (cues and cues.kind == "reporting") or (when and asked):
+        score = (1, 0, 0, 0)  # an item's own deadline first; then, of the clauses that give the value, the best
         if not when and asked:
             best = max(_value_clauses(asked, question, r.text), default=None)
-            when = best[1] if best else None
+            when, score = (best[1], (0, *best[0])) if best else (None, score)
         parts = [x for x in (when, destination(r.text)) if x]
-        return [((0, 0), _capital("; ".join(parts)))] if parts else []
+        return [(score, _capital("; ".join(parts)))] if parts else []
     if asked:
         return [(score, _capital(clause)) for score, clause in _value_clauses(asked, question, r.text, places)]
     return []
@@ -107,10 +108,14 @@ def _value_clauses(asked, question: str, text: str,
         cells = _row_cells(sent)
         if cells is not None:  # a table row: each cell with its column's label, under the row's name
             name, values = cells
+            # which row: the question's words its name shares ("… Chương trình phát triển Chính phủ số"), not the
+            # words every row of the table repeats ("Kết quả: Quyết định của Thủ tướng Chính phủ")
+            named_by = len(wanted & set(content_words(name or sent)))
             for cell in (SEP.join(values) if asked.kind == "number" else with_units(SEP.join(values))).split(SEP):
                 if _gives_value(asked, own, cell.split(": ", 1)[-1]):
                     said = f"{name} — {cell}" if name else cell
-                    out.append(((bool(places[0]) and names_places(said, *places), len(own & figures(said)), shared), said))
+                    out.append(((bool(places[0]) and names_places(said, *places), len(own & figures(said)), named_by),
+                                said))
             continue
         parts = _clauses(sent, ";:")
         for i, part in enumerate(parts):

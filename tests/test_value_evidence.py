@@ -36,3 +36,19 @@ def test_a_unit_in_a_column_of_its_own_is_read_with_the_figures_after_it():
         "- STT: 1 · Nội dung: GRDP · Đơn vị tính: Tỷ đồng · Năm 2026: 193.549 Tỷ đồng · Năm 2027: 218.628 Tỷ đồng"
     assert with_units("- STT: 1 · Đơn vị: Sở Y tế · Kết quả: 12") == "- STT: 1 · Đơn vị: Sở Y tế · Kết quả: 12"  # a body
     assert with_units("Đạt 99% dân số.") == "Đạt 99% dân số."
+
+
+def test_of_two_rows_with_the_same_deadline_the_one_whose_name_the_question_gives_is_stated():
+    from assistant.direct import _candidates
+    from ingest.records import Record
+
+    def row(n: int, task: str) -> Record:
+        text = (f"TT: {n}. · Tên nhiệm vụ: {task} · Cơ quan chủ trì: Bộ Thông tin và Truyền thông · "
+                "Kết quả: Quyết định của Thủ tướng Chính phủ · Thời gian hoàn thành: 9/2025")
+        return Record("nq", "nq.md", "Nghị quyết 03", "Phụ lục II", "c1", 0, len(text), text, "other")
+
+    question = "Theo Phụ lục II, Chương trình phát triển Chính phủ số phải xây dựng xong khi nào?"
+    other, named = row(60, "Xây dựng Chương trình phát triển kinh tế số, xã hội số"), row(89, "Xây dựng Chương trình phát triển Chính phủ số")
+    best = {r.text: max(_candidates(r, question)) for r in (other, named)}
+    assert best[named.text] > best[other.text]
+    assert best[named.text][1] == "Xây dựng Chương trình phát triển Chính phủ số — Thời gian hoàn thành: 9/2025"
