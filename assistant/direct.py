@@ -104,7 +104,6 @@ def _value_clauses(asked, question: str, text: str,
     wanted = set(content_words(question))
     out = []
     for sent in value_sentences(asked, question, text):
-        shared = len(wanted & set(content_words(sent)))
         cells = _row_cells(sent)
         if cells is not None:  # a table row: each cell with its column's label, under the row's name
             name, values = cells
@@ -117,6 +116,7 @@ def _value_clauses(asked, question: str, text: str,
                     out.append(((bool(places[0]) and names_places(said, *places), len(own & figures(said)), named_by),
                                 said))
             continue
+        shared = len(wanted & set(content_words(sent)))
         parts = _clauses(sent, ";:")
         for i, part in enumerate(parts):
             if len(part.split()) > MAX_CLAUSE_WORDS:
@@ -134,19 +134,19 @@ def _value_clauses(asked, question: str, text: str,
 
 
 def _row_cells(sentence: str) -> tuple[str | None, list[str]] | None:
-    """A table row as the reader writes it ("- STT: 33. · Địa phương: Khánh Hòa · … · Tỷ lệ: 22.3%"): the value
-    of its first cell that names something (not its number) and its labelled cells after that one; None for
-    any other sentence."""
-    from ingest.table_duties import NUMBER_LABEL
+    """A table row as the reader writes it ("- STT: 33. · Địa phương: Khánh Hòa · … · Tỷ lệ: 22.3%"), read by
+    ingest/table_duties.labelled_cells with the long labels of a table of figures: the value of its first cell
+    that names something (not its number) and its cells after that one, each with its label; None for any other
+    sentence."""
+    from ingest.table_duties import NUMBER_LABEL, labelled_cells
 
-    cells = [c.strip(" .;") for c in sentence.strip().lstrip("-–• ").split(SEP.strip()) if c.strip(" .;")]
-    labelled = [c for c in cells if re.match(r"^[^:]{2,160}?:\s", c)]
-    if len(cells) < 2 or len(labelled) < 2:
+    parts = labelled_cells(f"- {sentence.strip().lstrip('-–• ')}", longest=200)
+    if not parts or len(parts) < 2:
         return None
-    named = [c for c in labelled if not NUMBER_LABEL.match(fold(c.split(":", 1)[0]).strip())]
+    named = [(label, value) for label, value in parts if not NUMBER_LABEL.match(fold(label).strip())]
     if not named:
         return None
-    return named[0].split(": ", 1)[-1], named[1:]
+    return named[0][1], [f"{label}: {value}" for label, value in named[1:]]
 
 
 def _gives_value(asked, own: set[str], clause: str) -> bool:

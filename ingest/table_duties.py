@@ -67,7 +67,7 @@ def column_kind(label: str) -> str | None:
     return None
 
 
-def _labelled(paragraph: str, longest: int = 30) -> list[list[str]] | None:
+def labelled_cells(paragraph: str, longest: int = 30) -> list[list[str]] | None:
     """[label, value] of each labelled cell of a table row as ingest/tables.py writes it ("- STT: 1 · Nội dung:
     … · Cơ quan chủ trì: …"), or None when the paragraph is not such a row. A label longer than `longest`
     that names no kind of column is taken for text of the cell before."""
@@ -86,7 +86,7 @@ def _labelled(paragraph: str, longest: int = 30) -> list[list[str]] | None:
 def is_data_row(paragraph: str) -> bool:
     """A table row with labelled cells none of which is a task or a body (a row of figures, of names): no
     duty, whatever body the heading above it names."""
-    parts = _labelled(paragraph.strip())
+    parts = labelled_cells(paragraph.strip())
     return bool(parts) and len(parts) >= 2 and not any(
         column_kind(label) in ("task", "group", "lead", "partners", "executors") for label, _ in parts)
 
@@ -95,13 +95,13 @@ def row_values(paragraph: str) -> str | None:
     """A table row's cell values in their order, without the column labels the reader writes before them,
     as the row reads in the source table ("89. Xây dựng Chương trình … Bộ Thông tin và Truyền thông … 9/2025");
     None when the paragraph is not a row with labelled cells."""
-    parts = _labelled(paragraph, longest=200)  # the long labels of a table of figures too (ingest/text_tables.py)
+    parts = labelled_cells(paragraph, longest=200)  # the long labels of a table of figures too (ingest/text_tables.py)
     return " ".join(value for _, value in parts) if parts else None
 
 
 def read_row(paragraph: str) -> dict[str, str] | None:
     """A table row's cells by column kind, or None when the paragraph is not a row with labelled cells."""
-    parts = _labelled(paragraph)
+    parts = labelled_cells(paragraph)
     if parts is None:
         return None
     if parts and column_kind(parts[0][0]) == "task" and _ROW_NUMBER.fullmatch(parts[0][1]) \
