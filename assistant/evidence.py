@@ -444,7 +444,7 @@ _FIGURE = re.compile(r"(?<![\w/.,])(\d{1,3}(?:[.,]\d{3})+|\d+(?:,\d+)?)(?![\w/]|
 
 def unsaid_figures(question: str, texts, named_numbers: set[str] = frozenset()) -> list[str]:
     """The figures a question states ("có phải … kinh phí 2.000 tỷ đồng không?") that none of `texts` (the
-    passages of the documents it reads) holds, as written with the word after them; the numbers of the
+    passages of the documents it reads, read only when the question states a figure) holds, as written with the word after them; the numbers of the
     documents it names ("Công điện 220") and figures of one digit are no statement."""
     wanted = []
     for m in _FIGURE.finditer(nfc(question)):
@@ -456,10 +456,10 @@ def unsaid_figures(question: str, texts, named_numbers: set[str] = frozenset()) 
         return []
     held = set()
     for text in texts:
-        held.update(re.sub(r"[.,]", "", f) for f, _ in _FIGURE.findall(text))
+        held.update(re.sub(r"[.,]", "", f).lstrip("0") for f, _ in _FIGURE.findall(text))
     out = []
     for m, digits in wanted:
-        if digits not in held and digits.lstrip("0") not in {h.lstrip("0") for h in held}:
+        if digits.lstrip("0") not in held:
             after = re.match(r"\s*(\w+)", question[m.end():])
             out.append(f"{m.group().strip()} {after.group(1)}" if after and not m.group(2) else m.group().strip())
     return out

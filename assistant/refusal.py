@@ -24,8 +24,8 @@ def lacking(turn: Turn, index, bm25) -> list[str]:
         return [blank]
     if intent.body and not intent.body.group and not names_body(intent, index):
         return [intent.body.written]
-    figures = unsaid_figures(question, [f"{c.section}\n{c.text}" for c in index.chunks
-                                        if not intent.scope or c.doc_id in intent.scope], _document_numbers(index))
+    figures = unsaid_figures(question, (f"{c.section}\n{c.text}" for c in index.chunks  # read only when it states one
+                                        if not intent.scope or c.doc_id in intent.scope), _document_numbers(index))
     if figures:
         return figures  # "có phải … kinh phí 2.000 tỷ đồng không?": no passage states that figure
     asked = asked_value(question)
