@@ -191,14 +191,81 @@ def _labelled(paragraph: str, following: list[str] = ()) -> tuple[str, str] | No
     m = _LABELLED.match(bare)
     if m is not None:
         label, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if _labels_under(value):
+            return None  # "b) Cơ quan thực hiện: / - Đơn vị chủ trì: X / - Đơn vị phối hợp: Y": each line is one
     else:
         head, _, rest = bare.partition("\n")
         lines = [x.strip() for x in rest.split("\n") if x.strip()] or list(following)
-        if not lines or len(head.split()) > 6 or not all(_is_list_line(x) for x in lines):
+        if not lines or len(head.split()) > 6 or not all(_is_list_line(x) for x in lines) or _labels_under(lines):
             return None
         label, value = head, "; ".join(strip_marker(x) for x in lines)
     kind = column_kind(label)
     return (kind, value.strip()) if kind and kind not in ("task", "group") else None
+
+
+def _labels_under(value: str | list[str]) -> list[tuple[str, str]]:
+    """The labelled lines that a heading of bodies stands over ("b) Cơ quan thực hiện:" / "- Đơn vị chủ trì: X" /
+    "- Đơn vị phối hợp: Y"): each line's (column kind, value), or [] when the lines are not all such."""
+    lines = [x.strip() for x in (value.split("\n") if isinstance(value, str) else value) if x.strip()]
+    if not lines or not all(_is_list_line(x) for x in lines):
+        return []
+    found = [e for e in (_labelled(x) for x in lines) if e]
+    return found if len(found) == len(lines) else []
+
+
+def _own_entries(text: str) -> list[tuple[str, str]]:
+    """What an item says of who does the task: one labelled line ("- Cơ quan chủ trì: X"), or the lines under a
+    heading of bodies when the item holds them ("b) Cơ quan thực hiện:" with "- Đơn vị chủ trì: X" …)."""
+    own = _labelled(text)
+    if own is not None:
+        return [own]
+    head, _, rest = strip_marker(text.replace("*", "")).partition("\n")
+    return _labels_under(rest) if _group_heading(head) else []
+
+
+def _group_heading(paragraph: str) -> bool:
+    """A heading that names the bodies' lines under it and no body: "b) Cơ quan thực hiện:", "2. Cơ quan chủ trì,
+    phối hợp", "2. Chủ trì thực hiện"."""
+    bare = strip_marker(paragraph.replace("*", "")).rstrip(" :")
+    return 0 < len(bare.split()) <= 8 and ":" not in bare and column_kind(bare) in ("lead", "partners", "executors")
+
+
+def _task_label(paragraph: str) -> str | None:
+    """What follows a label of the task ("a) Nhiệm vụ: Tham mưu …" → "Tham mưu …"; "1. Nội dung, biện pháp" → ""),
+    or None when the paragraph is no such label."""
+    bare = " ".join(strip_marker(paragraph.replace("*", "")).split())
+    label, colon, value = bare.partition(":")
+    if not label or len(label.split()) > 6 or (not colon and len(bare.split()) > 6):
+        return None
+    return value.strip() if column_kind(label) == "task" else None
+
+
+_HEADING = re.compile(r"^(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,2})\.\s")  # "III. ", "2. ", "1.2. ": no "a)", "- "
+
+
+def _labelled_task(paras: list[str], below: int, is_entry) -> str | None:
+    """The task of a labelled block whose first line is `below`, where it is written under a label of its own:
+    "1.2. Triển khai … / a) Nhiệm vụ: / - … / - … / b) Cơ quan thực hiện: …" or "III. ĐẨY MẠNH … / 1. Nội dung,
+    biện pháp / a) … / e) … / 2. Cơ quan chủ trì, phối hợp / …": the heading over the label, then the label's
+    text and the items under it. None when no such label stands between the block and the block before."""
+    k = below - 1
+    while k >= 0 and _group_heading(paras[k]):
+        k -= 1
+    j = k
+    while j >= 0 and _task_label(paras[j]) is None:
+        if is_entry(j) or _HEADING.match(paras[j].replace("*", "").lstrip()):
+            return None  # the block before, or a numbered heading: the task is not written under a label
+        j -= 1
+    if j < 0:
+        return None
+    parts = [_task_label(paras[j])] + [" ".join(paras[i].split()) for i in range(j + 1, k + 1)]
+    heading = ""
+    if j > 0 and not is_entry(j - 1) and _task_label(paras[j - 1]) is None and not _is_list_line(paras[j - 1]):
+        heading = " ".join(strip_marker(paras[j - 1].replace("*", "")).split()).rstrip(" :")
+        if heading.isupper():
+            heading = heading[0] + heading[1:].lower()  # a part heading in capitals
+    body = " ".join(p for p in parts if p)
+    return f"{heading}: {body}" if heading and body else heading or body or None
 
 
 def _labelled_duties(item: _Item) -> list[Duty]:
@@ -207,8 +274,8 @@ def _labelled_duties(item: _Item) -> list[Duty]:
     The item is one of the labelled lines; the task is the paragraph above the lines — or, where that is a
     heading of bodies itself ("2. Cơ quan chủ trì, phối hợp" under "VIII. Bảo đảm kinh phí …"), the part
     the heading stands in —, the deadline their deadline line."""
-    own = _labelled(item.text)
-    if own is None and not _is_list_line(item.text):
+    owns = _own_entries(item.text)
+    if not owns and not _is_list_line(item.text):
         return []
     paras, starts = _paragraphs(item.doc.text)
     at = bisect.bisect_right(starts, item.start) - 1
@@ -223,13 +290,14 @@ def _labelled_duties(item: _Item) -> list[Duty]:
             following.append(line)
         return _labelled(paras[k], following)
 
-    if own is None:  # a bullet of the list under a label: "a) Cơ quan chủ trì" / "- Ban Chỉ đạo quốc gia."
+    if not owns:  # a bullet of the list under a label: "a) Cơ quan chủ trì" / "- Ban Chỉ đạo quốc gia."
         k = at
         while k > 0 and _is_list_line(paras[k]):
             k -= 1
         label = entry(k) if k < at else None
-        own = (label[0], strip_marker(item.text)) if label else None
-    if not own or own[0] == "deadline":
+        owns = [(label[0], strip_marker(item.text))] if label else []
+    owns = [o for o in owns if o[0] != "deadline"]
+    if not owns:
         return []
     first = at
     while first > 0 and (entry(first - 1) or _is_list_line(paras[first - 1])):
@@ -244,23 +312,26 @@ def _labelled_duties(item: _Item) -> list[Duty]:
     block = [b for b in (entry(k) for k in range(first, last + 1)) if b]
     if not any(k in ("lead", "executors") for k, _ in block):
         return []  # only supporting bodies: nobody is given the task
-    above = strip_marker(paras[first - 1].replace("*", ""))
-    if column_kind(above) in ("lead", "partners", "executors"):
-        top = item.section.split(" › ")[0].rstrip("…").strip().lower()
-        found = item.doc.text.lower().rfind("\n\n" + top, 0, item.start) if top else -1
-        above = strip_marker(item.doc.text[found + 2:].split("\n\n")[0]) if found >= 0 else above
-    task = " ".join(above.split())
-    if task.isupper():
-        task = task[0] + task[1:].lower()  # a part heading in capitals
+    task = _labelled_task(paras, first, lambda k: entry(k) is not None)
+    if task is None:
+        above = strip_marker(paras[first - 1].replace("*", ""))
+        if _group_heading(above):
+            top = item.section.split(" › ")[0].rstrip("…").strip().lower()
+            found = item.doc.text.lower().rfind("\n\n" + top, 0, item.start) if top else -1
+            above = strip_marker(item.doc.text[found + 2:].split("\n\n")[0]) if found >= 0 else above
+        task = " ".join(above.split())
+        if task.isupper():
+            task = task[0] + task[1:].lower()  # a part heading in capitals
     written = next((v for k, v in block if k == "deadline"), None)
     deadline = cell_deadline(written, plan_date_of(item.doc.date)) if written else None
     rows, seen = [], set()
-    for name in (n for part in own[1].split(";") for n in split_agencies(part.strip(" .;"))):
-        agency = lookup(name, item.doc.locality)
-        if agency.canonical not in seen:
-            seen.add(agency.canonical)
-            duty = _duty(item, agency, _ROLE_OF_COLUMN[own[0]], deadline or Deadline("none", ""), item.text.strip())
-            rows.append(replace(duty, text=task, deadline_text=written or None))
+    for kind, names in owns:
+        for name in (n for part in names.split(";") for n in split_agencies(part.strip(" .;"))):
+            agency = lookup(name, item.doc.locality)
+            if agency.canonical not in seen:
+                seen.add(agency.canonical)
+                duty = _duty(item, agency, _ROLE_OF_COLUMN[kind], deadline or Deadline("none", ""), item.text.strip())
+                rows.append(replace(duty, text=task, deadline_text=written or None))
     return rows
 
 

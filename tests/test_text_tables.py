@@ -307,11 +307,30 @@ def test_a_part_whose_bodies_are_listed_under_labels_gives_them_its_task(tmp_pat
             "b) Cơ quan phối hợp Mặt trận Tổ quốc Việt Nam và Hội Cựu chiến binh các cấp.\n\n"
             "3. Thời gian thực hiện: Từ tháng 11/2026 trở đi.\n")
     rows = {(d.canonical, d.role, d.text) for d in _duties(tmp_path, "kh.md", text)}
-    task = "Đẩy mạnh thông tin, tuyên truyền"
+    task = "Đẩy mạnh thông tin, tuyên truyền: a) Tuyên truyền trên báo chí;"  # the part, then what its content says
     assert {("Bộ Quốc phòng", "chủ trì", task), ("Bộ Ngoại giao", "chủ trì", task)} <= rows
     assert any(b.startswith("Ban Chỉ đạo") and r == "chủ trì" for b, r, _ in rows)
     assert any(r == "phối hợp" and b.startswith("Ủy ban Mặt trận") or b.startswith("Mặt trận") for b, r, _ in rows)
     assert not any(b == "Cơ quan" for b, _, _ in rows)
+
+
+def test_a_task_written_under_its_own_label_with_its_bodies_grouped_under_a_heading(tmp_path):
+    # "a) Nhiệm vụ: … / b) Cơ quan thực hiện: / - Đơn vị chủ trì: X / - Đơn vị phối hợp: Y / c) Thời gian …": the
+    # heading over the lines names no body ("Đơn vị chủ trì: X …" was read as one), the task is the label's text
+    text = ("ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\n\nSố: 7/KH-UBND\n\nKẾ HOẠCH\n\nChuyển đổi số năm 2026\n\nII. NHIỆM VỤ\n\n"
+            "1. Về dữ liệu\n\n1.1. Xây dựng chiến lược dữ liệu:\n\na) Nhiệm vụ: Tham mưu rà soát chiến lược dữ liệu.\n\n"
+            "b) Cơ quan thực hiện:\n\n- Đơn vị chủ trì: Sở Khoa học và Công nghệ.\n\n- Đơn vị phối hợp: Sở Tài chính.\n\n"
+            "c) Thời gian thực hiện: Hoàn thành trong năm 2026.\n\n1.2. Phát triển dữ liệu:\n\na) Nhiệm vụ:\n\n"
+            "- Chuẩn hóa cơ sở dữ liệu của đơn vị.\n\n- Chia sẻ dữ liệu chuyên ngành.\n\nb) Cơ quan thực hiện:\n\n"
+            "- Đơn vị chủ trì: Sở Nội vụ.\n\n- Đơn vị phối hợp: Sở Tư pháp.\n\nc) Thời gian thực hiện: Thường xuyên.\n")
+    rows = {(d.canonical, d.role, d.text, d.deadline_text) for d in _duties(tmp_path, "kh.md", text)}
+    first = "Xây dựng chiến lược dữ liệu: Tham mưu rà soát chiến lược dữ liệu."
+    second = "Phát triển dữ liệu: - Chuẩn hóa cơ sở dữ liệu của đơn vị. - Chia sẻ dữ liệu chuyên ngành."
+    assert ("Sở Khoa học và Công nghệ", "chủ trì", first, "Hoàn thành trong năm 2026.") in rows
+    assert ("Sở Tài chính", "phối hợp", first, "Hoàn thành trong năm 2026.") in rows
+    assert ("Sở Nội vụ", "chủ trì", second, "Thường xuyên.") in rows
+    assert ("Sở Tư pháp", "phối hợp", second, "Thường xuyên.") in rows
+    assert not any("chủ trì" in body.lower() or "Đơn vị" in body for body, _, _, _ in rows)
 
 
 def test_a_step_column_is_a_number_column_and_a_figure_is_no_body():
