@@ -28,6 +28,7 @@ from ingest.document import Chunk, Document
 from ingest.normalize import fold
 from ingest.reflow import MARKER, strip_marker
 from ingest.structure import INTRO_SECTION, SIGNATURE_SECTION
+from ingest.tables import SEP
 from ingest.table_duties import TableDuty, cell_deadline, column_kind, is_data_row, table_duties
 
 ROLES = ("chủ trì", "phối hợp", "thực hiện")
@@ -573,12 +574,24 @@ def _is_task_section(section: str) -> bool:
     return any(k in labels[0] for k in _TASK_SECTION) and not any(k in lb for lb in labels for k in _NOT_TASKS)
 
 
+_CELL_LABEL = re.compile(r"(?:- )?[^:·\n]{2,60}:\s+")  # "Trách nhiệm thực hiện: " before a cell's value
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
+    """The sentences of an item. In a table row ("- TT: 3 · Trách nhiệm thực hiện: Bộ phận Một cửa · Sản phẩm
+    thực hiện: …") a sentence stays in its cell and starts after the cell's label: no sentence runs from one cell
+    into the next, and a label ("Cơ quan thực hiện:") is no subject."""
+    cells = [(0, len(text))]
+    if SEP in text:
+        cells = [(m.start(), m.end()) for m in re.finditer(r"(?:(?! · ).)+", text, re.S)]
+        cells = [(m.end() if (m := _CELL_LABEL.match(text, s, e)) else s, e) for s, e in cells]
+    spans = []
+    for first, last in cells:
+        start = first
+        for m in _SENTENCE_END.finditer(text, first, last):
+            spans.append((start, m.start()))
+            start = m.end()
+        spans.append((start, last))
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 

@@ -619,3 +619,19 @@ def _duties_of_text(text: str):
 
     with tempfile.TemporaryDirectory() as tmp:
         return _duties(Path(tmp), "bang.md", text)
+
+
+def test_a_sentence_stays_in_its_cell_and_a_cell_label_is_no_subject(tmp_path):
+    # a table of procedure steps, read as labelled rows: no sentence runs across " · " into the next cell, so no
+    # "body" is made of one cell's value and the next cell's label ("Bộ phận Một cửa · Sản phẩm thực hiện"), and
+    # the label "Cơ quan thực hiện:" is no subject
+    text = ("ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\n\nSố: 8/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nPhê duyệt quy trình nội bộ\n\n"
+            "Điều 1. Phê duyệt quy trình nội bộ giải quyết thủ tục hành chính.\n\n"
+            "| TT | Trình tự thực hiện | Trách nhiệm thực hiện | Sản phẩm thực hiện | Thời gian thực hiện |\n"
+            "|---|---|---|---|---|\n"
+            "| B1 | Tiếp nhận hồ sơ | Bộ phận Một cửa của Sở Tư pháp | Hồ sơ scan | 1/4 ngày |\n"
+            "| B2 | Thẩm định hồ sơ | Phòng Hành chính tư pháp thực hiện | Dự thảo kết quả | 2 ngày |\n"
+            "| B3 | Trả kết quả | Bộ phận Một cửa tiếp nhận và trả kết quả | Kết quả giải quyết | 1/4 ngày |\n")
+    bodies = {d.canonical for d in _duties(tmp_path, "qd.md", text)}
+    assert "Phòng Hành chính tư pháp" in bodies  # a cell that says who does what, in a sentence of its own
+    assert not any("·" in b or "Sản phẩm" in b or b == "Cơ quan" or b.startswith("Cơ quan thực hiện") for b in bodies)
