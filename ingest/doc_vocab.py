@@ -63,6 +63,7 @@ class Vocab:
     letter_address: tuple[str, ...] = ()  # "Kính gửi": a letter names whom it is sent to; no other kind does
     self_issue_verbs: tuple[str, ...] = ()  # "ban hành": an opening sentence issuing the document itself …
     self_issue_ends: tuple[str, ...] = ()  # … ending "với những nội dung sau", "như sau"
+    appendix_caption: tuple[str, ...] = ()  # "Kèm theo": an appendix caption names the document it belongs to
 
     def kind_named(self, name: str) -> Kind | None:
         low = nfc(name).strip().lower()
@@ -108,4 +109,5 @@ def vocab() -> Vocab:
         letter_address=strs("letter_address"),
         self_issue_verbs=tuple(nfc(x) for x in data["self_issue"]["verbs"]),
         self_issue_ends=tuple(nfc(x) for x in data["self_issue"]["ends"]),
+        appendix_caption=tuple(nfc(x) for x in data["appendix_caption"]["words"]),
     )

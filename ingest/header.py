@@ -66,6 +66,13 @@ def read_header(paragraphs: list[str]) -> dict:
         elif any(re.search(rf"(?:^|\s){re.escape(a)}\s*:", p) for p in paragraphs[:_HEAD_SPAN] for a in v.letter_address):
             meta["kind"] = v.letter_kind  # "Kính gửi: …" without a subject line: a letter all the same
             meta["title"] = f"{v.letter_kind} số {number}" if number else v.letter_kind
+    if number is None and (caption := _appendix_caption(paragraphs, v)):
+        # no number in the header (a copy that lost its first page): the caption of its appendix names it
+        if meta["kind"] in (v.unknown_kind, caption[0].name) or caption[0].name == v.letter_kind:
+            meta["kind"], meta["number"] = caption[0].name, caption[1]
+            meta["date"] = meta["date"] or caption[2]
+            if not meta["title"] or meta["title"] in (v.unknown_kind, v.letter_kind) or meta["title"].startswith(v.letter_address):
+                meta["title"] = f"{caption[0].name} số {caption[1]}"
     meta["form"] = meta["kind"].lower()
     meta.update(_carried(paragraphs, kind_at, meta, v))
     meta.pop("carrier", None)
@@ -270,6 +277,25 @@ def _date(head: str) -> str | None:
     m = _DMY.search(head)
     if m:
         return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    return None
+
+
+def _appendix_caption(paragraphs: list[str], v: Vocab) -> tuple[Kind, str, str | None] | None:
+    """(kind, number, date) of the document an appendix caption says it belongs to: "(Kèm theo Công văn số
+    174/CV-BCĐ ngày 02 tháng 12 năm 2025 của Ban Chỉ đạo)". Only a caption standing alone as a short line;
+    "… theo Báo cáo số 11296/BC-BNV … gửi kèm" inside a sentence names another document."""
+    kinds = "|".join(re.escape(k.name) for k in sorted(v.kinds, key=lambda k: -len(k.name)))
+    words = "|".join(map(re.escape, sorted(v.appendix_caption, key=len, reverse=True)))
+    pattern = re.compile(rf"^[(*\s]*(?:{words})\s+({kinds})\s+số\s*{_NUMBER}(.*)$", re.I)
+    for para in paragraphs:
+        line = para.replace("*", "").strip()
+        m = pattern.match(line) if len(line) < 200 else None
+        kind = v.kind_named(m.group(1)) if m else None
+        if kind:
+            day = re.search(_DATE_WORDS + r"|ngày\s*(\d{1,2})/(\d{1,2})/(\d{4})", m.group(3))
+            dmy = [g for g in (day.groups() if day else ()) if g]
+            date = f"{dmy[2]}-{int(dmy[1]):02d}-{int(dmy[0]):02d}" if len(dmy) == 3 else None
+            return kind, re.sub(r"\s+", "", m.group(2)).rstrip(".-/"), date
     return None
 
 

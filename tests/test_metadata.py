@@ -358,6 +358,25 @@ def test_a_letter_without_a_subject_line_is_a_letter():
     assert got["kind"] == "Công văn" and got["title"] == "Công văn số 12/BTN-VP"
 
 
+def test_a_letter_that_lost_its_header_is_named_by_the_caption_of_its_appendix():
+    """A copy whose first page is gone ("Kính gửi: …" first): the appendix caption "(Kèm theo Công văn số …
+    ngày … của …)" names the document it belongs to; a document it cites in a sentence names nothing."""
+    body = ("Kính gửi: Các Bộ, cơ quan ngang Bộ\n\nThực hiện Kết luận, theo Báo cáo số 11296/BC-BNV ngày 27/11/2025 "
+            "gửi kèm, các Bộ khẩn trương thực hiện các nội dung sau:\n\n1. Rà soát văn bản.\n\nPHÓ THỦ TƯỚNG\n\n"
+            "Đỗ Văn Thử\n\nPHỤ LỤC\n\n")
+    for caption, date in (("*(Kèm theo Công văn số 174/CV-BCĐ ngày 02 tháng 12 năm 2025 của Ban Chỉ đạo)*", "2025-12-02"),
+                          ("(Kèm theo Công văn số 174/CV-BCĐ ngày 2/12/2025 của Ban Chỉ đạo)", "2025-12-02")):
+        got = header(body + caption + "\n\n| STT | Nội dung |\n|---|---|\n| 1 | Kiến nghị |\n")
+        assert (got["kind"], got["number"], got["date"]) == ("Công văn", "174/CV-BCĐ", date)
+        assert got["title"] == "Công văn số 174/CV-BCĐ"
+    assert header(body)["number"] is None  # the report cited in a sentence is not this letter
+    # a header that has its number keeps it: the caption of the plan a decision issues names the decision
+    issued = header("THỦ TƯỚNG CHÍNH PHỦ\n\nSố: 12/QĐ-TTg\n\nQUYẾT ĐỊNH\n\nBan hành Kế hoạch thử nghiệm\n\n"
+                    "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch thử nghiệm.\n\nKẾ HOẠCH\n\n"
+                    "(Ban hành kèm theo Quyết định số 99/QĐ-TTg ngày 01 tháng 01 năm 2025)\n")
+    assert issued["number"] == "12/QĐ-TTg"
+
+
 def test_the_corpus3_plan_without_a_header_has_its_kind_title_and_place():
     path = REPO.parent / "shared" / "corpus3" / "kh_stttt_daknong_2024_mang_di_dong_5g.md"
     if not path.exists():
