@@ -5,12 +5,14 @@ side. `--corpus corpus2` builds an index of `../shared/corpus2` (or `--corpus-di
 with the same `build_index` and the real embedder, and evaluates the corpus2 questions on it.
 `--corpus corpus3` does the same for `../shared/corpus3` (or `--corpus-dir`), but its one temporary index also
 holds the bundled plans (`eval.gold.INDEXED_WITH`): each document is measured added to the bundled plans, the
-tuned and held-out columns side by side.
+tuned and held-out columns side by side. `--corpus corpus4` is held out only: of `../shared/library` it indexes
+just the six documents its questions name (`eval.gold.SAMPLED`), added to the bundled plans.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -36,10 +38,11 @@ def add_eval_parser(subparsers) -> argparse.ArgumentParser:
     e.add_argument("--corpus", default="plans", choices=CORPORA,
                    help="plans = kế hoạch kèm theo (tập tuned và held-out); corpus2 = Luật 120/2025/QH15 và "
                         "Nghị định 28/2026/NĐ-CP, lập chỉ mục riêng trong thư mục tạm; corpus3 = chín văn bản "
-                        "chủ đề khác, lập chỉ mục tạm cùng các kế hoạch kèm theo")
+                        "chủ đề khác, lập chỉ mục tạm cùng các kế hoạch kèm theo; corpus4 = sáu văn bản của "
+                        "../shared/library mà câu hỏi nêu, chỉ held-out, cùng các kế hoạch kèm theo")
     e.add_argument("--corpus-dir", type=Path, default=None,
-                   help="thư mục văn bản của --corpus corpus2/corpus3 (mặc định: ../shared/corpus2 hoặc "
-                        "../shared/corpus3 cạnh kho mã)")
+                   help="thư mục văn bản của --corpus corpus2/corpus3/corpus4 (mặc định: ../shared/corpus2, "
+                        "../shared/corpus3 hoặc ../shared/library cạnh kho mã)")
     e.set_defaults(func=cmd_eval)
     return e
 
@@ -121,7 +124,26 @@ def cmd_eval(args) -> int:
         return _evaluate(args, corpus, None)
     folder = corpus_dir(corpus, getattr(args, "corpus_dir", None))
     with tempfile.TemporaryDirectory(prefix=f"tracuu-eval-{corpus}-") as workdir:
-        return _evaluate(args, corpus, folder, Path(workdir))
+        return _evaluate(args, corpus, sampled(corpus, folder, Path(workdir)), Path(workdir))
+
+
+def sampled(corpus: str, folder: Path, workdir: Path) -> Path:
+    """`folder` itself, or for a sampled corpus (`eval.gold.SAMPLED`) a folder in `workdir` holding copies of
+    just the documents its questions name."""
+    from eval.gold import SAMPLED, load_corpus, named_files
+
+    if corpus not in SAMPLED:
+        return folder
+    names = named_files(load_corpus(corpus))
+    missing = [n for n in names if not (folder / n).is_file()]
+    if missing:
+        raise TracuuError(f"Thư mục {folder} thiếu {len(missing)} văn bản mà bộ câu hỏi '{corpus}' nêu "
+                          f"({', '.join(missing[:3])}…). Chỉ đúng thư mục bằng --corpus-dir THƯ_MỤC.")
+    chosen = workdir / "docs"
+    chosen.mkdir()
+    for name in names:
+        shutil.copy2(folder / name, chosen / name)
+    return chosen
 
 
 def _evaluate(args, corpus: str, folder: Path | None, workdir: Path | None = None) -> int:

@@ -3,8 +3,9 @@
 `load_gold()` reads one file, by default `eval/gold/gold.jsonl` (one JSON object per line; schema in
 `eval/gold/README.md`), into frozen `GoldItem`s. A malformed line raises `GoldFormatError` naming the file
 and line number. `load_corpus(corpus)` reads every gold file and keeps the items about one corpus:
-"plans" (the tuned `gold.jsonl` and the held-out `heldout.jsonl`), "corpus2" (`corpus2.jsonl`) or "corpus3"
-(`corpus3.jsonl`, both splits; its documents are evaluated added to the bundled plans, see `INDEXED_WITH`).
+"plans" (the tuned `gold.jsonl` and the held-out `heldout.jsonl`), "corpus2" (`corpus2.jsonl`), "corpus3"
+(`corpus3.jsonl`, both splits; its documents are evaluated added to the bundled plans, see `INDEXED_WITH`) or
+"corpus4" (`corpus4.jsonl`, held out only: six documents of ../shared/library that nothing was tuned on).
 Each item carries its `split` ("tuned" or "heldout"; a record without the field is tuned) and its
 `corpus` ("plans" when absent).
 """
@@ -23,14 +24,18 @@ HELDOUT_PATH = GOLD_DIR / "heldout.jsonl"  # held-out questions about the bundle
 CORPUS2_PATH = GOLD_DIR / "corpus2.jsonl"  # held-out questions about ../shared/corpus2
 CORPUS3_PATH = GOLD_DIR / "corpus3.jsonl"  # tuned and held-out questions about ../shared/corpus3
 CORPUS3_BODIES_PATH = GOLD_DIR / "corpus3_bodies.json"  # bodies each corpus3 document gives work to
-GOLD_FILES = (DEFAULT_PATH, HELDOUT_PATH, CORPUS2_PATH, CORPUS3_PATH)
+CORPUS4_PATH = GOLD_DIR / "corpus4.jsonl"  # held-out questions about six documents of ../shared/library
+GOLD_FILES = (DEFAULT_PATH, HELDOUT_PATH, CORPUS2_PATH, CORPUS3_PATH, CORPUS4_PATH)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # where each corpus's documents live by default (the quotes' `file` names are files of that folder)
 CORPUS_DIRS = {"plans": REPO_ROOT / "data" / "plans", "corpus2": REPO_ROOT.parent / "shared" / "corpus2",
-               "corpus3": REPO_ROOT.parent / "shared" / "corpus3"}
+               "corpus3": REPO_ROOT.parent / "shared" / "corpus3", "corpus4": REPO_ROOT.parent / "shared" / "library"}
 # corpora whose documents are indexed together with another corpus's when evaluated: corpus3 measures each
 # document added to the bundled plans, so its temporary index holds both folders
-INDEXED_WITH = {"corpus3": ("plans",)}
+INDEXED_WITH = {"corpus3": ("plans",), "corpus4": ("plans",)}
+# corpora whose folder is a library far larger than its questions: only the documents the questions name are
+# indexed (the library's 442 documents are for scale and speed, `bench/library.py`, not for these questions)
+SAMPLED = ("corpus4",)
 SPLITS = ("tuned", "heldout")
 CORPORA = tuple(CORPUS_DIRS)
 
@@ -83,7 +88,7 @@ class GoldItem:
     plans: tuple[str, ...]  # plan files that answer it; empty for unanswerable
     follows: str | None  # for follow_up: id of the earlier question it follows
     split: str = "tuned"  # "tuned" (thresholds were fitted on it) or "heldout" (never tuned on)
-    corpus: str = "plans"  # "plans" (data/plans), "corpus2" or "corpus3" (../shared/corpusN)
+    corpus: str = "plans"  # "plans" (data/plans), "corpus2", "corpus3" (../shared/corpusN) or "corpus4" (library)
 
     @property
     def answerable(self) -> bool:
@@ -189,6 +194,11 @@ def load_bodies(path: str | Path | None = None) -> list[GoldBody]:
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise GoldFormatError(f"{path}: không đúng lược đồ ({exc}). Sửa theo eval/gold/README.md, "
                               f"mục corpus3_bodies.json.") from exc
+
+
+def named_files(items: list[GoldItem]) -> list[str]:
+    """The documents some question answers from, in the order first named: what a sampled corpus indexes."""
+    return list(dict.fromkeys(name for item in items for name in (*item.plans, *(q.file for q in item.quotes))))
 
 
 def load_corpus(corpus: str = "plans") -> list[GoldItem]:

@@ -416,3 +416,67 @@ def test_every_held_out_question_that_was_read_is_tuned_and_named_in_the_readme(
     assert not missing, f"eval/gold/README.md does not name the read held-out questions {missing}"
     unread = Counter(i.corpus for i in HELD_ITEMS if i.split == "heldout")
     assert all(n >= 20 for n in unread.values()), f"fewer than 20 unread held-out questions: {unread}"
+
+
+# -- corpus4 (eval/gold/corpus4.jsonl): ten documents of ../shared/library nothing was tuned on ---------------
+from eval.gold import CORPUS4_PATH, SAMPLED, named_files  # noqa: E402
+
+C4_ITEMS = load_gold(CORPUS4_PATH)
+# the questions about three of the first six documents were read on 2026-12-06 (all of them, so a document is
+# either read or unread): they are tuned; the README of eval/gold names them
+C4_READ = {f"e{n:03d}" for n in range(9, 33)}
+
+
+def library_files() -> set[str]:
+    folder = CORPUS_DIRS["corpus4"]
+    if not folder.is_dir():
+        pytest.skip(f"../shared/library is absent ({folder}): the corpus4 quotes cannot be checked")
+    return {p.name for p in folder.glob("*.md")}
+
+
+def test_corpus4_is_about_library_documents_and_only_the_read_questions_are_tuned():
+    lines = CORPUS4_PATH.read_text(encoding="utf-8").splitlines()
+    for lineno, line in enumerate(lines, 1):
+        record = json.loads(line)
+        assert record["corpus"] == "corpus4", f"corpus4.jsonl:{lineno}"
+        assert record["split"] == ("tuned" if record["id"] in C4_READ else "heldout"), f"corpus4.jsonl:{lineno}"
+        assert re.fullmatch(r"e\d{3}", record["id"]) and line == unicodedata.normalize("NFC", line), lineno
+    assert [i.id for i in C4_ITEMS] == sorted(i.id for i in C4_ITEMS)
+    held = [i for i in C4_ITEMS if i.split == "heldout"]
+    assert len(held) >= 20 and sum(not i.answerable for i in held) >= 10
+    assert all(i.follows is None for i in C4_ITEMS) and all(Counter(i.variant for i in held)[v] >= 4 for v in VARIANTS)
+    named = named_files(C4_ITEMS)
+    assert len(named) == 10 and "corpus4" in SAMPLED and INDEXED_WITH["corpus4"] == ("plans",)
+    assert all(sum(name in i.plans for i in C4_ITEMS) >= 5 for name in named)
+    readme = (Path(__file__).resolve().parent.parent / "eval" / "gold" / "README.md").read_text(encoding="utf-8")
+    assert "e009" in readme and "e032" in readme
+
+
+@pytest.mark.parametrize("item", [i for i in C4_ITEMS if i.answerable], ids=by_id)
+def test_corpus4_quotes_are_verbatim_and_key_phrases_occur(item: GoldItem):
+    files = library_files()
+    assert set(item.plans) <= files and item.quotes and 2 <= len(item.key_phrases) <= 5
+    for quote in item.quotes:
+        assert len(quote.text) <= MAX_QUOTE_CHARS
+        assert contains_quote(corpus_text("corpus4", quote.file), quote.text), f"not in {quote.file}: {quote.text}"
+    for phrase in item.key_phrases:
+        assert any(contains_quote(q.text, phrase) for q in item.quotes), f"key phrase {phrase!r} in no quote"
+
+
+def test_a_sampled_corpus_indexes_just_the_documents_its_questions_name(tmp_path):
+    from eval.cli import sampled
+    from tracuu.errors import TracuuError
+
+    library = tmp_path / "library"
+    library.mkdir()
+    names = named_files(C4_ITEMS)
+    for name in [*names, "other.md"]:
+        (library / name).write_text("x", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    chosen = sampled("corpus4", library, work)
+    assert sorted(p.name for p in chosen.iterdir()) == sorted(names) and chosen.parent == work
+    assert sampled("corpus3", library, work) == library  # a corpus that is not sampled is indexed whole
+    (library / names[0]).unlink()
+    with pytest.raises(TracuuError, match="--corpus-dir"):
+        sampled("corpus4", library, tmp_path / "again")
