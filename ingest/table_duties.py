@@ -56,14 +56,14 @@ def column_kind(label: str) -> str | None:
         return "partners"
     if re.search(r"thoigian|thoihan|tiendo|hoanthanh|thoidiem", f):
         return "deadline"
-    if re.search(r"(coquan|donvi|bophan|nguoi)\w*thuchien|trachnhiem(thuchien|xuly)", f) or f == "thuchien":
-        return "executors"
+    if re.search(r"(coquan|donvi|bophan|nguoi)\w*thuchien|trachnhiem(thuchien|xuly)|phutrach", f) or f == "thuchien":
+        return "executors"  # "Cơ quan thực hiện", "Trách nhiệm thực hiện", "Bộ phụ trách tiếp nhận, xử lý"
     if "thutu" in f or f.startswith("vanban"):
         return None  # "Thứ tự công việc" numbers the steps; "Văn bản giao nhiệm vụ" names where a task comes from
     if "nhom" in f and re.search(r"noidung|nhiemvu|congviec|hoatdong|giaiphap", f):
         return "group"  # "Thuộc nhóm nhiệm vụ, hành động": the task is the row's other column
-    if re.search(r"noidung|nhiemvu|congviec|hoatdong", f):
-        return "task"
+    if re.search(r"noidung|nhiemvu|congviec|hoatdong", f) or re.match(r"(thongtin)?(dexuat|kiennghi)", f):
+        return "task"  # … and what a table of requests asks the body to handle: "Thông tin đề xuất", "Kiến nghị"
     return None
 
 

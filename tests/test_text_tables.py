@@ -120,6 +120,10 @@ def test_a_header_with_glued_words_names_its_columns():
     assert column_kind("Thờigian thựchiện") == "deadline"
     assert column_kind("Nhiệm vụ thựchiện") == "task"  # not the body that carries it out
     assert column_kind("Kết quả thực hiện") is None
+    # a table of requests and who handles them: the request is the task, the body in charge carries it out
+    assert column_kind("Bộ phụ trách tiếp nhận, xử lý") == "executors" and column_kind("Đơn vị phụ trách") == "executors"
+    assert column_kind("Thông tin đề xuất") == "task" and column_kind("Kiến nghị") == "task"
+    assert column_kind("Tỉnh kiến nghị") is None  # who asked is no task
     assert column_kind("Cơ quan thực hiện") == "executors"
 
 
