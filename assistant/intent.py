@@ -177,17 +177,31 @@ def mentioned_plans(question: str, documents) -> set[str]:
     "Quyết định 140/QĐ-TTg", "Luật 120", "Nghị định 28" (the kinds and their abbreviations are the
     document vocabulary of ingest/data/document_kinds.json)."""
     folded = words(question)
-    asked = {int(n) for n in re.findall(rf"\b(?:{kind_words()}|van ban)(?: so)? (\d+)\b", folded)}
-    found = set()
+    pairs = {(k, int(n)) for k, n in re.findall(rf"\b({kind_words()}|van ban)(?: so)? (\d+)\b", folded)}
+    asked = {n for _, n in pairs}
+    found, typed = set(), set()
     if asked:
         for d in documents:
             num = re.match(r"\d+", d.number or "")
             if num and int(num.group()) in asked:
                 found.add(d.doc_id)
+                # "Công văn 174" is the letter numbered 174, not "Kế hoạch 174/KH-UBND"
+                if any((k, int(num.group())) in pairs for k in _kind_names(d)):
+                    typed.add(d.doc_id)
     # "Nghị quyết 03-NQ/TU" written with its symbol is that one, not "Nghị quyết 03/NQ-CP"
     symbols = {_symbol(m) for m in re.findall(r"\b\d{1,5}(?:\s*[-/]\s*[0-9A-Za-zĐđ.]+)+", nfc(question))}
     exact = {i for i in found if _symbol(next(d.number for d in documents if d.doc_id == i)) in symbols}
-    return exact or found or named_by_subject(folded, documents)
+    return exact or typed or found or named_by_subject(folded, documents)
+
+
+def _kind_names(document) -> set[str]:
+    """The folded names and abbreviations a document is called by: its kind's, and those of the kind its number
+    carries ("Kế hoạch" issued with "2623/QĐ-TTg" is also a "Quyết định", "QĐ")."""
+    from ingest.doc_vocab import vocab
+    from ingest.header import kind_from_number
+
+    kinds = [vocab().kind_named(document.kind or ""), kind_from_number(document.number or "")]
+    return {words(n) for k in kinds if k for n in (k.name, *k.abbr)}
 
 
 def _symbol(number: str) -> str:

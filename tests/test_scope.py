@@ -33,6 +33,17 @@ def test_a_document_named_by_its_kind_and_subject_is_in_scope():
     assert mentioned_plans("Chỉ thị của Thủ tướng về phòng cháy rừng yêu cầu gì?", DOCS) == set()
 
 
+def test_two_documents_with_one_number_are_told_apart_by_the_kind_named_with_it():
+    docs = [_doc("kh", "Kế hoạch", "Kế hoạch bình đẳng giới", number="174/KH-UBND"),
+            _doc("cv", "Công văn", "Công văn số 174/CV-BCĐ", number="174/CV-BCĐ"),
+            _doc("qd", "Kế hoạch", "Kế hoạch thi hành luật", form="quyết định ban hành kế hoạch", number="2623/QĐ-TTg")]
+    assert mentioned_plans("Công văn 174 yêu cầu các Bộ làm gì?", docs) == {"cv"}
+    assert mentioned_plans("theo ke hoach so 174 thi so noi vu lam gi", docs) == {"kh"}
+    assert mentioned_plans("KH 174 giao Sở Y tế việc gì?", docs) == {"kh"}  # the kind's abbreviation
+    assert mentioned_plans("Văn bản số 174 nói gì?", docs) == {"kh", "cv"}  # no kind: both
+    assert mentioned_plans("Quyết định 2623 giao Bộ Công an việc gì?", docs) == {"qd"}  # the kind its number carries
+
+
 def test_a_name_held_with_a_word_between_its_parts_is_known_and_a_missing_one_is_not():
     texts = ["Hoàn thiện Kế hoạch cao điểm dịp trước, trong và sau Tết Nguyên đán Bính Ngọ 2026",
              "Bộ Tài chính báo cáo trước ngày 30 tháng 11 năm 2025"]
