@@ -104,7 +104,11 @@ def _named_body(question: str) -> lexicon.BodyMatch | None:
     if found:
         # "Công văn của UBND thành phố giao Bưu điện … những gì?": the body given the work is the one asked
         given = [b for b in found if re.search(r"\bgiao(?:\s+cho)?\s*$", fold(question[:b.end - len(b.written)]))]
-        return next((b for b in given + found if not b.group), found[0])
+        # "Theo Chỉ thị 09/CT-UBND của UBND thành phố về …, Sở Xây dựng có trách nhiệm gì?": the issuer of the
+        # document named is not the body asked, when the question names another
+        issuer = re.compile(rf"\b(?:{kind_words()})(?: so)?(?: \d+(?: [a-z0-9]+){{0,4}})? (?:cua|do)$")
+        asked = [b for b in found if not issuer.search(words(question[:b.end - len(b.written)]))] or found
+        return next((b for b in given + asked if not b.group), asked[0])
     # typed in lower case: try every position for a known body (not a head noun alone)
     toks = lexicon.tokens_of(question)
     for i in range(len(toks)):

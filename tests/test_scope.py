@@ -1,6 +1,8 @@
 """What a question is about, read from documents of any topic: a document named by its kind and subject, a
 name a passage holds with a word between its parts, a group of bodies named in the plural."""
 
+import pytest
+
 from ingest.canonical import lookup
 from ingest.document import Chunk, Document
 from index.bm25 import Bm25Index
@@ -42,6 +44,19 @@ def test_two_documents_with_one_number_are_told_apart_by_the_kind_named_with_it(
     assert mentioned_plans("KH 174 giao Sở Y tế việc gì?", docs) == {"kh"}  # the kind's abbreviation
     assert mentioned_plans("Văn bản số 174 nói gì?", docs) == {"kh", "cv"}  # no kind: both
     assert mentioned_plans("Quyết định 2623 giao Bộ Công an việc gì?", docs) == {"qd"}  # the kind its number carries
+
+
+@pytest.mark.parametrize("question, body", [
+    ("Theo Chỉ thị 09/CT-UBND của UBND TP Cần Thơ về nước dưới đất, Sở Xây dựng có trách nhiệm gì?", "Sở Xây dựng"),
+    ("Kế hoạch số 12/KH-UBND do UBND tỉnh ban hành giao Sở Y tế những việc gì?", "Sở Y tế"),
+    ("Theo quyết định của Bộ Nội vụ, Sở Tư pháp phải làm gì?", "Sở Tư pháp"),
+    ("UBND tỉnh phải làm gì theo Kế hoạch 153?", "UBND tỉnh"),  # no issuer named: the body asked, as before
+    ("Kế hoạch của UBND tỉnh giao những gì?", "UBND tỉnh"),  # the issuer is the only body named
+])
+def test_the_issuer_of_the_document_named_is_not_the_body_asked(question, body):
+    from assistant.intent import read_intent
+
+    assert read_intent(question, []).body.written == body
 
 
 def test_a_name_held_with_a_word_between_its_parts_is_known_and_a_missing_one_is_not():
