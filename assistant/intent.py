@@ -204,7 +204,7 @@ def _kind_names(document) -> set[str]:
     from ingest.doc_vocab import vocab
     from ingest.header import kind_from_number
 
-    kinds = [vocab().kind_named(document.kind or ""), kind_from_number(document.number or "")]
+    kinds = [vocab().kind_named(getattr(document, "kind", None) or ""), kind_from_number(document.number or "")]
     return {words(n) for k in kinds if k for n in (k.name, *k.abbr)}
 
 
