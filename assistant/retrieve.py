@@ -91,7 +91,10 @@ def is_own(intent: Intent, agency: Agency) -> bool:
         return wanted in fold(agency.canonical) or wanted in fold(agency.written)
     if agency.base != body.base:
         # a body of every level named alone is also the commands that carry its name ("Bộ đội Biên phòng"
-        # and "Bộ Chỉ huy Bộ đội Biên phòng tỉnh")
+        # and "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"); a body of one level is one of the group of its level
+        # ("UBND cấp tỉnh" is one of "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương")
+        if body.level and agency.level == body.level and fold(agency.base).startswith(fold(body.base) + " cac "):
+            return True
         return body.scoped and not body.level and fold(body.base) in fold(agency.base)
     if body.scoped and body.level and agency.level:
         named = body.level[len("cấp "):] if body.level.startswith("cấp ") else body.level

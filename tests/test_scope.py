@@ -59,6 +59,18 @@ def test_the_issuer_of_the_document_named_is_not_the_body_asked(question, body):
     assert read_intent(question, []).body.written == body
 
 
+def test_a_body_of_one_level_is_one_of_the_group_of_that_level():
+    from assistant.intent import read_intent
+    from assistant.retrieve import is_own
+
+    group = lookup("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương")
+    for asked in ("UBND cấp tỉnh cần triển khai những gì?", "Ủy ban nhân dân tỉnh phải làm gì?"):
+        assert is_own(read_intent(asked, []), group), asked
+    assert not is_own(read_intent("UBND cấp xã phải làm gì?", []), group)  # another level
+    assert not is_own(read_intent("Sở Y tế phải làm gì?", []), group)  # another body
+    assert is_own(read_intent("UBND các tỉnh phải làm gì?", []), group)  # the group itself, as before
+
+
 def test_a_name_held_with_a_word_between_its_parts_is_known_and_a_missing_one_is_not():
     texts = ["Hoàn thiện Kế hoạch cao điểm dịp trước, trong và sau Tết Nguyên đán Bính Ngọ 2026",
              "Bộ Tài chính báo cáo trước ngày 30 tháng 11 năm 2025"]
