@@ -109,9 +109,14 @@ def extract_records(documents: list[Document], chunks: list[Chunk]) -> list[Reco
     return records
 
 
-# the lines of a document's preamble that give its bases open with "Căn cứ" or "Thực hiện" (the layout of
-# Nghị định 30/2020/NĐ-CP on công tác văn thư)
-_BASIS = re.compile(r"^(?:Căn cứ|Thực hiện)\b", re.I)
+@lru_cache(maxsize=1)
+def _basis() -> re.Pattern:
+    """The lines of a document's preamble that give its bases, and who proposed it: they open with "Căn cứ",
+    "Thực hiện", "Theo đề nghị", "Xét Tờ trình" (the preamble words of ingest/data/document_kinds.json, from the
+    layout of Nghị định 30/2020/NĐ-CP on công tác văn thư)."""
+    from ingest.doc_vocab import vocab
+
+    return re.compile(rf"^(?:{'|'.join(map(re.escape, vocab().preamble_words))})\b", re.I)
 
 
 def _preamble_bases(docs: dict[str, Document], chunks: list[Chunk]) -> list[Record]:
@@ -124,7 +129,7 @@ def _preamble_bases(docs: dict[str, Document], chunks: list[Chunk]) -> list[Reco
         for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", c.text):  # paragraphs
             para = m.group().strip()
             text = " ".join(para.split())
-            if (_BASIS.match(para) and (doc.doc_id, text) not in seen  # overlapping chunks hold it twice
+            if (_basis().match(para) and (doc.doc_id, text) not in seen  # overlapping chunks hold it twice
                     and doc.text[c.start + m.start():c.start + m.end()] == m.group()):
                 seen.add((doc.doc_id, text))
                 out.append(Record(doc_id=doc.doc_id, file=doc.file, plan_label=doc.label, section=c.section,

@@ -639,3 +639,13 @@ def test_a_sentence_stays_in_its_cell_and_a_cell_label_is_no_subject(tmp_path):
     bodies = {d.canonical for d in _duties(tmp_path, "qd.md", text)}
     assert "Phòng Hành chính tư pháp" in bodies  # a cell that says who does what, in a sentence of its own
     assert not any("·" in b or "Sản phẩm" in b or b == "Cơ quan" or b.startswith("Cơ quan thực hiện") for b in bodies)
+
+
+def test_the_preamble_gives_the_bases_and_who_proposed_the_document(tmp_path):
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\n\nSố: 12/QĐ-TTg\n\nQUYẾT ĐỊNH\n\nBan hành Kế hoạch thử nghiệm\n\n"
+            "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;\n\n"
+            "Theo đề nghị của Bộ trưởng Bộ Công an.\n\nQUYẾT ĐỊNH:\n\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch.\n")
+    doc, chunks = parse_file(_write(tmp_path, "qd.md", text))
+    bases = [r.text for r in extract_records([doc], chunks) if r.kind == "legal_basis"]
+    assert "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;" in bases
+    assert "Theo đề nghị của Bộ trưởng Bộ Công an." in bases
