@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
-from assistant import compare, listings, retrieve
+from assistant import compare, listings, parts, retrieve
 from assistant.limits import check_question
 from assistant.conversation import Conversation, rewrite
 from assistant.evidence import held_apart, unknown_names
@@ -99,6 +99,9 @@ class Assistant:
         if answer is not None:
             return answer
         answer = listings.definition(turn, index)  # "X là gì?" where a text defines X
+        if answer is not None:
+            return answer
+        answer = parts.answer(turn, index)  # "Kế hoạch … gồm bao nhiêu nội dung?": counted from its headings
         if answer is not None:
             return answer
         if intent.duty and (intent.body or intent.sectors):

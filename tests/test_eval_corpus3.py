@@ -255,3 +255,18 @@ def test_an_appendix_a_question_names_is_searched_first(corpus3_assistant, quest
     result = retrieve.search(corpus3_assistant.searcher, question, k=5)
     assert result.hits and all(retrieve.in_annex(h.chunk.section, annex) for h in result.hits)
     assert not retrieve.in_annex("Phụ lục III. Danh mục …", "II") and retrieve.in_annex("Phụ lục II. Danh mục", "II")
+
+
+def test_how_many_items_a_part_holds_is_counted_from_the_headings_each_one_cited(corpus3_assistant):
+    # a programme a resolution issues, and a plan of the bundled corpus: the part the noun names, its items
+    a = corpus3_assistant.answer("Nghị quyết 03/NQ-CP có bao nhiêu nhóm nhiệm vụ?")
+    assert a.mode == "records" and "phần “Nhiệm vụ cụ thể” gồm 7 mục" in a.text and len(a.citations) == 7
+    assert "7. Tăng cường hợp tác quốc tế" in a.text
+    b = corpus3_assistant.answer("ke hoach 153/KH-UBND gom may giai phap")
+    assert "gồm 5 mục" in b.text and "1. Công tác tham mưu, chỉ đạo triển khai" in b.text
+    # content inside Điều 1 of a decision that approves a plan
+    c = corpus3_assistant.answer("Quyết định 2530 gồm bao nhiêu nhóm nhiệm vụ, giải pháp?")
+    assert "phần “Nhiệm vụ, giải pháp” gồm 9 mục" in c.text
+    # a part whose items were read with a gap (1., 5., 6.) is never counted short, nor another part counted
+    d = corpus3_assistant.answer("Thông báo 624 nêu bao nhiêu nhiệm vụ?")
+    assert " gồm " not in d.text.split("\n")[0]

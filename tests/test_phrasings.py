@@ -124,6 +124,10 @@ OTHER_KINDS = [
     ("phai chang ke hoach do pho chu tich ky", {"signer"}, "duty"),
     ("Hội nghị sơ kết được tổ chức ở đâu?", {"place"}, "duty"),
     ("Trụ sở của Ban Chỉ đạo đặt tại đâu?", {"place"}, "duty"),
+    ("Kế hoạch này gồm tất cả bao nhiêu nội dung?", {"parts"}, "duty"),
+    ("chi thi co may nhom giai phap", {"parts"}, "duty"),
+    ("Chương trình đề ra bao nhiêu nhiệm vụ cụ thể?", {"parts"}, "duty"),
+    ("Tỉnh có bao nhiêu phần trăm dân số được phủ sóng?", {"percent"}, "parts"),
 ]
 
 

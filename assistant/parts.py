@@ -1,0 +1,90 @@
+"""How many items a part of a document holds: "Kế hoạch … gồm bao nhiêu nội dung công việc?", "Chỉ thị có mấy
+nhóm giải pháp?". Counted by code from the headings read at ingest (each chunk's heading path), each item
+named and cited; no model call. None when the question names no one document, or no part of it is called
+by the noun asked (the caller then weighs the evidence as for any question)."""
+
+from __future__ import annotations
+
+from assistant import question_kinds
+from assistant.result import Turn
+from ingest.normalize import fold
+from ingest.reflow import MARKER, strip_marker
+from ingest.structure import INTRO_SECTION, SIGNATURE_SECTION
+
+
+def answer(turn: Turn, index):
+    from assistant.listings import cite, listed
+
+    m = question_kinds.find("parts", turn.standalone)
+    scope = turn.intent.scope
+    if m is None or len(scope) != 1:
+        return None
+    doc = index.documents_by_id[next(iter(scope))]
+    noun = _noun(question_kinds.words_said(m))
+    found = next((p for p in _parts(c for c in index.chunks if c.doc_id == doc.doc_id) if _names(p[0][-1], noun)), None)
+    if found is None or not _in_order(list(found[1])):
+        return None  # no such part, or one read in part: never a short count (nor another part's)
+    path, items = found
+    title = strip_marker(path[-1])
+    title = title[0] + title[1:].lower() if title.isupper() else title  # a part heading in capitals
+    citations, cited = [], {}
+    lines = [f"**{doc.label}** — phần “{title}” gồm {len(items)} mục:"]
+    for heading, chunk in items.items():
+        lines.append(f"- {' '.join(heading.split())} [{cite(cited, citations, chunk, doc)}]")
+    return listed(turn, lines, citations, "records")
+
+
+def _parts(chunks) -> list[tuple[tuple[str, ...], dict[str, object]]]:
+    """Every heading of a document that has items under it ("II. NỘI DUNG" › "1. Tổ chức tuyên truyền …", at
+    any depth: "Điều 1 › II. NHIỆM VỤ, GIẢI PHÁP › 1. …"), with its items in order and the first chunk under
+    each, shallowest first and the text before its appendices. Items are the headings one level down that carry
+    a number or a letter."""
+    tree: dict[tuple[str, ...], dict[str, object]] = {}
+    for c in chunks:
+        labels = tuple((c.heading or c.section).split(" › "))
+        if labels[0].startswith((INTRO_SECTION, SIGNATURE_SECTION)):
+            continue
+        for depth in range(1, len(labels)):
+            marker = MARKER.match(labels[depth] + " ")
+            if marker and not marker.group("dash"):
+                tree.setdefault(labels[:depth], {}).setdefault(labels[depth], c)
+    return sorted(tree.items(), key=lambda p: (fold(p[0][0]).startswith("phu luc"), len(p[0])))
+
+
+def _in_order(headings: list[str]) -> bool:
+    """Whether items are numbered from the first without a gap: 1, 2, 3 / I, II / a, b. A heading whose items
+    skip a number was read in part."""
+    marks = [MARKER.match(h + " ") for h in headings]
+    seq = []
+    for m in marks:
+        if m.group("num") and "." not in m.group("num"):
+            seq.append(int(m.group("num")))
+        elif m.group("roman"):
+            seq.append(_ROMAN.index(m.group("roman")) + 1 if m.group("roman") in _ROMAN else 0)
+        elif m.group("letter"):
+            seq.append(_LETTERS.index(m.group("letter")) + 1 if m.group("letter") in _LETTERS else 0)
+        else:
+            return False
+    return bool(seq) and seq == list(range(1, len(seq) + 1))
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
+_LETTERS = "abcdđeghiklmnopqrstuvxy"  # the letters items run through (Vietnamese order, "đ" after "d")
+
+
+def _noun(said: str) -> str:
+    """The folded noun a count asks for: "gồm bao nhiêu nội dung công việc" -> "noi dung cong viec"."""
+    words = fold(said).split()
+    at = max((i for i, w in enumerate(words) if w in ("nhieu", "nhiu", "may")), default=-1)
+    return " ".join(words[at + 1:])
+
+
+def _names(heading: str, noun: str) -> bool:
+    """Whether a part's heading is called by the noun asked, or by its head: "Nội dung" by "nội dung công
+    việc", "Nhiệm vụ, giải pháp" by "nhóm nhiệm vụ"."""
+    title = f" {fold(strip_marker(heading))} "
+    words = noun.split()
+    if words[:1] == ["nhom"] and len(words) > 1:
+        words = words[1:]
+    return any(f" {' '.join(words[:k])} " in title.replace(",", " ") for k in range(len(words), 1, -1)) or (
+        len(words) == 1 and f" {words[0]} " in title)
