@@ -261,7 +261,9 @@ def _labelled_task(paras: list[str], below: int, is_entry) -> str | None:
         return None
     parts = [_task_label(paras[j])] + [" ".join(paras[i].split()) for i in range(j + 1, k + 1)]
     heading = ""
-    if j > 0 and not is_entry(j - 1) and _task_label(paras[j - 1]) is None and not _is_list_line(paras[j - 1]):
+    above = paras[j - 1].lstrip()[:1] if j > 0 else ""
+    nested = above in "-•" and paras[j].lstrip()[:1] == "+"  # "- Nghị định … / + Nội dung: …": a bullet over its own
+    if j > 0 and not is_entry(j - 1) and _task_label(paras[j - 1]) is None and (nested or not _is_list_line(paras[j - 1])):
         heading = " ".join(strip_marker(paras[j - 1].replace("*", "")).split()).rstrip(" :")
         if heading.isupper():
             heading = heading[0] + heading[1:].lower()  # a part heading in capitals
@@ -275,6 +277,9 @@ def _labelled_duties(item: _Item) -> list[Duty]:
     The item is one of the labelled lines; the task is the paragraph above the lines — or, where that is a
     heading of bodies itself ("2. Cơ quan chủ trì, phối hợp" under "VIII. Bảo đảm kinh phí …"), the part
     the heading stands in —, the deadline their deadline line."""
+    whole = _task_over_lines(item)
+    if whole is not None:
+        return whole
     owns = _own_entries(item.text)
     if not owns and not _is_list_line(item.text):
         return []
@@ -327,6 +332,34 @@ def _labelled_duties(item: _Item) -> list[Duty]:
     deadline = cell_deadline(written, plan_date_of(item.doc.date)) if written else None
     rows, seen = [], set()
     for kind, names in owns:
+        for name in (n for part in names.split(";") for n in split_agencies(part.strip(" .;"))):
+            agency = lookup(name, item.doc.locality)
+            if agency.canonical not in seen:
+                seen.add(agency.canonical)
+                duty = _duty(item, agency, _ROLE_OF_COLUMN[kind], deadline or Deadline("none", ""), item.text.strip())
+                rows.append(replace(duty, text=task, deadline_text=written or None))
+    return rows
+
+
+def _task_over_lines(item: _Item) -> list[Duty] | None:
+    """An item that holds its task and the labelled lines under it, as one bullet with its sub-bullets: "- Nghị
+    định quy định chi tiết … / + Nội dung: … / + Cơ quan chủ trì: Bộ Công an. / + Cơ quan phối hợp: … / + Thời hạn
+    ban hành: …". The task is the first line (and what a "Nội dung:" line says of it), the bodies and the deadline
+    their lines. None when the item is not so written."""
+    lines = [x.strip() for x in item.text.split("\n") if x.strip()]
+    if (len(lines) < 2 or _labelled(lines[0]) is not None or _group_heading(lines[0])
+            or not all(x.startswith(("-", "+", "•")) for x in lines[1:])):
+        return None  # a heading of bodies is no task: its block is read as a whole below
+    entries = [(_labelled(x), _task_label(x)) for x in lines[1:]]
+    if any(e is None and t is None for e, t in entries) or not any(e and e[0] in ("lead", "executors") for e, _ in entries):
+        return None
+    head = " ".join(strip_marker(lines[0].replace("*", "")).split()).rstrip(" .:;")
+    said = " ".join(" ".join(t for _, t in entries if t).split())
+    task = f"{head}: {said}" if said else head
+    written = next((e[1] for e, _ in entries if e and e[0] == "deadline"), None)
+    deadline = cell_deadline(written, plan_date_of(item.doc.date)) if written else None
+    rows, seen = [], set()
+    for kind, names in (e for e, _ in entries if e and e[0] != "deadline"):
         for name in (n for part in names.split(";") for n in split_agencies(part.strip(" .;"))):
             agency = lookup(name, item.doc.locality)
             if agency.canonical not in seen:

@@ -649,3 +649,20 @@ def test_the_preamble_gives_the_bases_and_who_proposed_the_document(tmp_path):
     bases = [r.text for r in extract_records([doc], chunks) if r.kind == "legal_basis"]
     assert "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;" in bases
     assert "Theo đề nghị của Bộ trưởng Bộ Công an." in bases
+
+
+def test_an_item_that_holds_its_task_and_the_labelled_lines_under_it(tmp_path):
+    # "- Nghị định … / + Nội dung: … / + Cơ quan chủ trì: … / + Thời hạn ban hành: …" as one bullet with its
+    # sub-bullets (a decision's plan), and "a) Nghị định … / - Cơ quan chủ trì: …" (a province's plan)
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\n\nSố: 12/QĐ-TTg\n\nKẾ HOẠCH\n\nThi hành Luật Thử nghiệm\n\nII. NỘI DUNG\n\n"
+            "5. Xây dựng Nghị định của Chính phủ\n\n- Nghị định quy định chi tiết Luật Thử nghiệm\n\n"
+            "+ Nội dung: quy định chi tiết khoản 2 Điều 3.\n\n+ Cơ quan chủ trì: Bộ Công an.\n\n"
+            "+ Cơ quan phối hợp: Bộ Tư pháp.\n\n+ Thời hạn ban hành: trước ngày 01 tháng 01 năm 2027.\n\n"
+            "6. Tham gia góp ý dự thảo\n\na) Nghị định về điều kiện kinh doanh dịch vụ thử nghiệm.\n\n"
+            "- Cơ quan chủ trì: Bộ Khoa học và Công nghệ.\n\n- Thời gian thực hiện: Quý II/2027.\n")
+    rows = {(d.canonical, d.role, d.text, d.deadline_text) for d in _duties(tmp_path, "kh.md", text)}
+    task = "Nghị định quy định chi tiết Luật Thử nghiệm: quy định chi tiết khoản 2 Điều 3."
+    assert ("Bộ Công an", "chủ trì", task, "trước ngày 01 tháng 01 năm 2027.") in rows
+    assert ("Bộ Tư pháp", "phối hợp", task, "trước ngày 01 tháng 01 năm 2027.") in rows
+    assert ("Bộ Khoa học và Công nghệ", "chủ trì", "Nghị định về điều kiện kinh doanh dịch vụ thử nghiệm",
+            "Quý II/2027.") in rows
