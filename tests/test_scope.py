@@ -87,6 +87,8 @@ def test_the_bodies_of_all_provinces_named_in_the_plural_are_one_group():
     assert lookup("UBND các tỉnh").canonical == group
     assert lookup("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương").canonical == group
     assert lookup("UBND tỉnh").canonical == "Ủy ban nhân dân tỉnh"  # one province's is not the group
+    # the provinces named as places, the subject of a task ("Các tỉnh, thành phố khẩn trương rà soát …")
+    assert lookup("Các tỉnh, thành phố").canonical == group and lookup("các tỉnh, thành").canonical == group
 
 
 def test_the_words_that_name_a_document_by_subject_are_left_out_of_what_ranks_its_passages():
