@@ -358,6 +358,15 @@ def _addresses(intent, r: Record, context: str, locality) -> bool:
     return any(retrieve.is_own(intent, lookup(b.written, locality)) for b in found)
 
 
+def _unmarked(text: str) -> str:
+    """A passage without the lines a published copy puts where the signature was ("[đã ký]"): the titles above
+    them and the name below are one signature block."""
+    from ingest.doc_vocab import vocab
+
+    marks = {m.lower() for m in vocab().signed_marks}
+    return "\n".join(line for line in text.split("\n") if line.strip().strip("[]() ").lower() not in marks)
+
+
 def signing_titles(text: str, name: str) -> str:
     """The titles written above a signer's name, as the document writes them: "TM. ỦY BAN NHÂN DÂN, KT. CHỦ
     TỊCH, PHÓ CHỦ TỊCH" (the capitalised lines just above the last place the name stands)."""
@@ -372,7 +381,7 @@ def signing_titles(text: str, name: str) -> str:
         k -= 1
     same_line = " ".join(words[k:])
     titles = []
-    for k, line in enumerate(reversed([*before[-8:-1], same_line])):
+    for k, line in enumerate(reversed([*_unmarked("\n".join(before[-9:-1])).split("\n")[-7:], same_line])):
         line = " ".join(re.sub(r"\*+", " ", line).split()).strip(" |")
         if not line:
             continue
@@ -515,7 +524,7 @@ def header(turn: Turn, index):
         lines.append(f"{d.label} {said}{ref}.")
         title = titles.split(", ")[-1].capitalize() if titles else ""
         stated = f"{value} ({title})" if title else value
-        if chunk is not None and direct.checked(stated, chunk.text, turn.standalone):
+        if chunk is not None and direct.checked(stated, _unmarked(chunk.text), turn.standalone):
             opening.append(f"{stated}{ref}")
     if opening:  # the value asked first, in one sentence: "Người ký: Trương Cảnh Tuyên (Chủ tịch) [1]."
         lines = [f"{'Người ký' if field == 'signer' else 'Cơ quan ban hành'}: {'; '.join(opening)}.", "", *lines]

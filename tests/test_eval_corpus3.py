@@ -270,3 +270,11 @@ def test_how_many_items_a_part_holds_is_counted_from_the_headings_each_one_cited
     # a part whose items were read with a gap (1., 5., 6.) is never counted short, nor another part counted
     d = corpus3_assistant.answer("Thông báo 624 nêu bao nhiêu nhiệm vụ?")
     assert " gồm " not in d.text.split("\n")[0]
+
+
+def test_a_signers_titles_are_read_across_a_published_copys_signed_mark(corpus3_assistant):
+    # "TM. CHÍNH PHỦ / KT. THỦ TƯỚNG / PHÓ THỦ TƯỚNG / [đã ký] / Nguyễn Hòa Bình": the mark stands where the
+    # signature was; the titles above it are the signer's, and the sentence that states them is checked
+    a = corpus3_assistant.answer("Nghị quyết 03/NQ-CP do ai ký?")
+    assert a.text.startswith("Người ký: Nguyễn Hòa Bình (Phó thủ tướng) [1].")
+    assert "(TM. CHÍNH PHỦ, KT. THỦ TƯỚNG, PHÓ THỦ TƯỚNG)" in a.text
