@@ -1,5 +1,6 @@
 """The model phrases, never decides: numbered, focused passages go to the model; its [n] markers are
-parsed back and every statement is checked against its passage. What fails is removed. If nothing is
+parsed back and every statement is checked against its passage. What fails is removed; what is kept is
+followed by the passages it cites, in their own words. If nothing is
 left, the answer falls back to the records that answer the question (assistant/listings.py), never to
 sentences that merely share words; if the model says the passages do not answer, it is a refusal."""
 
@@ -49,8 +50,11 @@ def generated(turn: Turn, generator, settings, index, bm25, records, common: fro
         renumber = {old: new for new, old in enumerate(used, 1)}
         text = " ".join(f"{s.text} " + "".join(f"[{renumber[r]}]" for r in s.refs) for s in kept).strip()
         citations = [citation_for(renumber[r], hits[r - 1], hits[r - 1].document) for r in used]
-        if len({c.doc_id for c in citations}) > 1 and not any(c.label in text for c in citations):
-            text += "\n\n" + "\n".join(f"[{c.n}] {c.label} — {c.section}" for c in citations)
+        # then the passages cited, in their own words, under their documents: what the model's sentences leave
+        # out is read there
+        for label in dict.fromkeys(c.label for c in citations):
+            text += f"\n\n**{label}**:\n" + "\n".join(f"- {c.section}: “{excerpt(shown[r - 1])}” [{c.n}]"
+                                                      for c, r in zip(citations, used) if c.label == label)
         answer = turn.answer(text, citations, "generated", model=generator.name)
     elif any(says_dont_know(s.text) for s in statements):
         # the model itself says the passages do not answer: refuse, showing the closest passages
@@ -63,3 +67,15 @@ def generated(turn: Turn, generator, settings, index, bm25, records, common: fro
         answer.model = generator.name
     answer.removed, answer.model_text, answer.shown = removed, model_text, context
     return answer
+
+
+EXCERPT_CHARS = 700  # of a cited passage quoted after the model's sentences
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """A passage as shown to the model, whole sentences up to `limit` characters ("…" where it is cut)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(". ", 0, limit), text.rfind("; ", 0, limit))
+    return (text[: cut + 1] if cut > limit // 2 else text[:limit].rsplit(" ", 1)[0]) + " …"

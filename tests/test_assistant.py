@@ -734,3 +734,15 @@ def test_a_month_question_that_names_a_body_lists_only_that_body_s_tasks(code_as
     assert len(lines(every)) > len(lines(own))  # other bodies fall due in December too
     none = assistant.answer("Có phải kế hoạch giao Bộ Ngoại giao hoàn thành báo cáo trong tháng 12 không?")
     assert none.refused and "Bộ Ngoại giao" in none.text
+
+
+@pytest.mark.slow
+def test_a_kept_model_sentence_is_followed_by_the_passage_it_cites_in_its_own_words(runtime):
+    assistant, gen = _assistant(runtime, "Năm 2026 đạt 25% xã, phường không ma túy [1][2][3].")
+    answer = assistant.answer("Năm 2026 Cần Thơ có bao nhiêu xã, phường không ma túy?")
+    assert gen.calls and answer.mode == "generated", answer.text
+    first, _, quoted = answer.text.partition("\n\n")
+    assert first.startswith("Năm 2026 đạt 25%")
+    # each passage cited, quoted after the sentence under its plan, with its section and number
+    assert quoted and all(f"[{c.n}]" in quoted and f"**{c.label}**:" in quoted for c in answer.citations)
+    assert "Năm 2026: Đạt 25%" in quoted
