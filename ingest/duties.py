@@ -328,10 +328,14 @@ def _labelled_duties(item: _Item) -> list[Duty]:
         task = " ".join(above.split())
         if task.isupper():
             task = task[0] + task[1:].lower()  # a part heading in capitals
-    written = next((v for k, v in block if k == "deadline"), None)
+    return _labelled_rows(item, owns, task, next((v for k, v in block if k == "deadline"), None))
+
+
+def _labelled_rows(item: _Item, entries: list[tuple[str, str]], task: str, written: str | None) -> list[Duty]:
+    """One row per body of the labelled lines (column kind, names), each given the task and the written deadline."""
     deadline = cell_deadline(written, plan_date_of(item.doc.date)) if written else None
     rows, seen = [], set()
-    for kind, names in owns:
+    for kind, names in entries:
         for name in (n for part in names.split(";") for n in split_agencies(part.strip(" .;"))):
             agency = lookup(name, item.doc.locality)
             if agency.canonical not in seen:
@@ -357,16 +361,7 @@ def _task_over_lines(item: _Item) -> list[Duty] | None:
     said = " ".join(" ".join(t for _, t in entries if t).split())
     task = f"{head}: {said}" if said else head
     written = next((e[1] for e, _ in entries if e and e[0] == "deadline"), None)
-    deadline = cell_deadline(written, plan_date_of(item.doc.date)) if written else None
-    rows, seen = [], set()
-    for kind, names in (e for e, _ in entries if e and e[0] != "deadline"):
-        for name in (n for part in names.split(";") for n in split_agencies(part.strip(" .;"))):
-            agency = lookup(name, item.doc.locality)
-            if agency.canonical not in seen:
-                seen.add(agency.canonical)
-                duty = _duty(item, agency, _ROLE_OF_COLUMN[kind], deadline or Deadline("none", ""), item.text.strip())
-                rows.append(replace(duty, text=task, deadline_text=written or None))
-    return rows
+    return _labelled_rows(item, [e for e, _ in entries if e and e[0] != "deadline"], task, written)
 
 
 _LINKS = re.compile(r"[\s,;.:()\-–]+|\b(?:và|thuộc|trực thuộc)\b", re.I)
