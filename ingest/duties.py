@@ -34,7 +34,11 @@ from ingest.table_duties import TableDuty, cell_deadline, column_kind, is_data_r
 ROLES = ("chủ trì", "phối hợp", "thực hiện")
 _PART = re.compile(r" \(phần (\d+)/\d+\)$")
 _SKIPPED = (INTRO_SECTION, SIGNATURE_SECTION)
+# the parts that give tasks: "Phân công", "Tổ chức thực hiện", "Nhiệm vụ, giải pháp"
 _TASK_SECTION = ("phan cong", "to chuc thuc hien", "nhiem vu", "giai phap")
+# … and a conclusion notice's answers to the requests put to it ("III. Về một số kiến nghị của Tỉnh": "… Ủy ban nhân
+# dân tỉnh rà soát …"), which give tasks too but do not make the rest of a document one that gives none
+_ANSWER_SECTION = ("kien nghi",)
 _NOT_TASKS = ("muc dich", "muc tieu", "chi tieu", "pham vi", "doi tuong")
 _LEAD_CLAUSE = re.compile(r"^(?:Căn cứ|Định kỳ|Hằng năm|Hàng năm|Về|Trên cơ sở|Sau khi)\b")
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])|\n\n")
@@ -162,7 +166,7 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
     items: list[_Item] = []
     # a part heading ("III. TỔ CHỨC THỰC HIỆN", "Điều 3. …") that gives tasks; an item "2. Bộ X thực hiện các
     # nhiệm vụ sau" is no such part
-    with_tasks = {c.doc_id for c in chunks if _is_task_section(_PART.sub("", c.section))
+    with_tasks = {c.doc_id for c in chunks if _is_task_section(_PART.sub("", c.section), answers=False)
                   and not re.match(r"^\d", c.section)}
     for c in chunks:
         if c.doc_id not in docs:
@@ -597,9 +601,10 @@ def _is_legal(doc: Document) -> bool:
     return bool(kind and kind.normative)
 
 
-def _is_task_section(section: str) -> bool:
+def _is_task_section(section: str, answers: bool = True) -> bool:
     labels = [fold(label) for label in section.split(" › ")]
-    return any(k in labels[0] for k in _TASK_SECTION) and not any(k in lb for lb in labels for k in _NOT_TASKS)
+    words = _TASK_SECTION + (_ANSWER_SECTION if answers else ())
+    return any(k in labels[0] for k in words) and not any(k in lb for lb in labels for k in _NOT_TASKS)
 
 
 _CELL_LABEL = re.compile(r"(?:- )?[^:·\n]{2,60}:\s+")  # "Trách nhiệm thực hiện: " before a cell's value

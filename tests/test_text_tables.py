@@ -666,3 +666,18 @@ def test_an_item_that_holds_its_task_and_the_labelled_lines_under_it(tmp_path):
     assert ("Bộ Tư pháp", "phối hợp", task, "trước ngày 01 tháng 01 năm 2027.") in rows
     assert ("Bộ Khoa học và Công nghệ", "chủ trì", "Nghị định về điều kiện kinh doanh dịch vụ thử nghiệm",
             "Quý II/2027.") in rows
+
+
+def test_a_conclusion_notices_answers_to_requests_give_tasks_to_the_bodies_they_name(tmp_path):
+    # "III. VỀ MỘT SỐ KIẾN NGHỊ CỦA TỈNH / 5. Về …: Ủy ban nhân dân tỉnh … rà soát …": the answers to a province's
+    # requests give work, in the subject form, though the notice has a part of tasks of its own
+    text = ("VĂN PHÒNG CHÍNH PHỦ\n\nSố: 9/TB-VPCP\n\nTHÔNG BÁO\n\nKết luận tại buổi làm việc với tỉnh Thử Nghiệm\n\n"
+            "I. ĐÁNH GIÁ CHUNG\n\nTỉnh đạt nhiều kết quả. Ủy ban nhân dân tỉnh Thử Nghiệm đã triển khai tốt.\n\n"
+            "II. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM\n\n1. Đổi mới tư duy phát triển.\n\n"
+            "III. VỀ MỘT SỐ KIẾN NGHỊ CỦA TỈNH\n\n1. Về nạo vét luồng tàu: Bộ Xây dựng khẩn trương rà soát, bàn giao dự án "
+            "cho tỉnh trước ngày 31 tháng 12 năm 2025.\n\n2. Về vốn dư: Ủy ban nhân dân tỉnh Thử Nghiệm rà soát, giải ngân "
+            "hết số vốn, báo cáo Thủ tướng Chính phủ trong Quý I năm 2026.\n")
+    rows = {(d.canonical, d.role) for d in _duties(tmp_path, "tb.md", text)}
+    assert ("Bộ Xây dựng", "thực hiện") in rows and ("Ủy ban nhân dân tỉnh", "thực hiện") in rows
+    # an assessment ("I. ĐÁNH GIÁ CHUNG") gives no task
+    assert len([r for r in _duties(tmp_path, "tb.md", text) if "triển khai tốt" in r.text]) == 0
