@@ -251,7 +251,7 @@ def without_naming(question: str, documents) -> str:
     names none, or says nothing else."""
     said = subject_run(words(question), documents)[1]
     if not said:
-        return question
+        return _without_number(question)
     toks = lexicon.tokens_of(question)  # (folded word, start, end)
     folded = [t[0] for t in toks]
     for i in range(len(folded) - len(said) + 1):
@@ -259,6 +259,22 @@ def without_naming(question: str, documents) -> str:
             rest = re.sub(r"\s+([,.;:?!])", r"\1", f"{question[:toks[i][1]]} {question[toks[i + len(said) - 1][2]:]}")
             return " ".join(rest.split()) if len(re.findall(r"\w+", rest)) >= 2 else question
     return question
+
+
+def _without_number(question: str) -> str:
+    """The question without the kind and number that name a document ("Thông báo 634/TB-VPCP nói giải ngân …
+    đạt bao nhiêu?" -> "nói giải ngân … đạt bao nhiêu?"): they choose the document, and its heading, which holds
+    them, answers nothing else. The question itself when it names none, or says nothing else."""
+    pattern = rf"\b(?:{kind_words()}|van ban)(?: so)? \d+(?:[-/][0-9a-z.đ]+)*"
+    folded = fold(nfc(question)).lower()
+    cut = [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
+    if not cut or len(folded) != len(question):
+        return question
+    rest = question
+    for start, end in reversed(cut):
+        rest = rest[:start] + " " + rest[end:]
+    rest = re.sub(r"\s+([,.;:?!])", r"\1", " ".join(rest.split())).strip(" ,")
+    return rest if len(re.findall(r"\w+", rest)) >= 5 else question  # "yêu cầu gì?" alone ranks nothing
 
 
 @lru_cache(maxsize=1)

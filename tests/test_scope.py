@@ -96,5 +96,8 @@ def test_the_words_that_name_a_document_by_subject_are_left_out_of_what_ranks_it
     assert without_naming(q, DOCS) == "Tổng nguồn lực cho là bao nhiêu?"
     assert without_naming("Theo Chỉ thị của Thủ tướng về đào tạo nghề cho con liệt sĩ, UBND tỉnh làm gì?", DOCS) == \
         "Theo, UBND tỉnh làm gì?"
-    assert without_naming("Công văn 11554 yêu cầu gì?", DOCS) == "Công văn 11554 yêu cầu gì?"  # named by number
+    assert without_naming("Công văn 11554 yêu cầu gì?", DOCS) == "Công văn 11554 yêu cầu gì?"  # nothing else to rank by
+    # named by kind and number: the heading that holds them answers nothing else
+    assert without_naming("thong bao 634/TB-VPCP noi giai ngan dau tu cong dat bao nhieu phan tram", DOCS) == \
+        "noi giai ngan dau tu cong dat bao nhieu phan tram"
     assert without_naming("cong van ve chong buon lau", DOCS) == "cong van ve chong buon lau"  # nothing else said
