@@ -21,7 +21,7 @@ from ingest.normalize import fold
 
 ROLES_ASKED = ("chủ trì", "phối hợp")  # the roles of a duty row (ingest/duties.Duty) a who-question may name
 MAX_CLAUSE_WORDS = 45  # a longer clause is narrowed to its comma-separated parts from the one holding the value
-TIME_KINDS = ("duration", "day", "date")  # values an item's deadline answers
+TIME_KINDS = ("duration", "day", "year", "date")  # values an item's deadline answers
 # a document's number just before a date ("Kết luận số 132-KL/TW ngày 16/3/2022"): that date is the other
 # document's, not a value the item sets
 _REFERENCE = re.compile(r"\d+\s*[-/]\s*[A-ZĐ][\w/-]*[\s,]*(?:ngày[\s\d/]*(?:tháng[\s\d]*)?(?:năm\s*)?)?$", re.I)

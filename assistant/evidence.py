@@ -37,7 +37,7 @@ _NUM = r"\d[\d.,]*"
 
 @dataclass(frozen=True)
 class Asked:
-    kind: str  # "phone" | "docnumber" | "money" | "percent" | "people" | "duration" | "day" | "date" | "place" | "number"
+    kind: str  # "phone" | "docnumber" | "money" | "percent" | "people" | "duration" | "day" | "year" | "date" | "place" | "number"
     label: str  # what the refusal says is missing
     value: re.Pattern  # a value of that kind, in a folded sentence
 
@@ -55,6 +55,8 @@ _VALUES = {
                  r"|\b(?:hang|moi) (?:ngay|tuan|thang|quy|nam)\b|\bdinh ky\b"),
     # a day: "ngày nào", "ngày mấy", "trước ngày nào" -> "ngày 14 hàng tháng", "22/11/2021", "tháng 5"
     "day": ("ngày, tháng", r"\bngay\s*\d|\d{1,2}\s*/\s*\d{1,2}|\bthang\s*\d|\d+\s*ngay\b"),
+    # a year: "năm nào" -> a year written out ("năm 2026", "trong 2027"); "hằng năm" answers how often, not which year
+    "year": ("năm", r"\bnam\s*\d{4}|\b(?:19|20)\d{2}\b"),
     # a time: "khi nào", "bao giờ" -> a day, or a year ("đến năm 2030"), or a recurrence ("hằng năm")
     "date": ("thời gian", r"\bngay\s*\d|\d{1,2}\s*/\s*\d{1,2}|\bthang\s*\d|\bnam\s*\d{4}"
              r"|\bhang (?:thang|quy|nam)\b|\d+\s*ngay\b"),

@@ -325,7 +325,7 @@ def _happening(question: str, asked) -> str | None:
     other values."""
     from ingest.words import segment
 
-    if asked is None or asked.kind not in ("day", "date"):
+    if asked is None or asked.kind not in ("day", "year", "date"):
         return None
     text = nfc(question)
     m = question_kinds.find(asked.kind, text)

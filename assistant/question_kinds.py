@@ -21,7 +21,7 @@ from pathlib import Path
 from ingest.normalize import fold, nfc
 
 DATA = Path(__file__).with_name("data") / "question_kinds.tsv"
-VALUE_KINDS = ("phone", "docnumber", "money", "percent", "people", "duration", "day", "date", "place", "number")
+VALUE_KINDS = ("phone", "docnumber", "money", "percent", "people", "duration", "day", "year", "date", "place", "number")
 RECORD_KINDS = ("legal_basis", "funding", "reporting", "target", "scope")  # ingest/data/record_kinds.tsv
 GAP = 20  # words a "…" may skip
 _GAPS = itertools.count()  # names of the "…" groups, unique across the table

@@ -124,6 +124,8 @@ OTHER_KINDS = [
     ("phai chang ke hoach do pho chu tich ky", {"signer"}, "duty"),
     ("Hội nghị sơ kết được tổ chức ở đâu?", {"place"}, "duty"),
     ("Trụ sở của Ban Chỉ đạo đặt tại đâu?", {"place"}, "duty"),
+    ("Bộ Xây dựng phải sơ kết đề án vào năm nào?", {"year"}, "date"),
+    ("ke hoach ket thuc nam nao", {"year"}, "duty"),
     ("Kế hoạch này gồm tất cả bao nhiêu nội dung?", {"parts"}, "duty"),
     ("chi thi co may nhom giai phap", {"parts"}, "duty"),
     ("Chương trình đề ra bao nhiêu nhiệm vụ cụ thể?", {"parts"}, "duty"),

@@ -52,3 +52,13 @@ def test_of_two_rows_with_the_same_deadline_the_one_whose_name_the_question_give
     best = {r.text: max(_candidates(r, question)) for r in (other, named)}
     assert best[named.text] > best[other.text]
     assert best[named.text][1] == "Xây dựng Chương trình phát triển Chính phủ số — Thời gian hoàn thành: 9/2025"
+
+
+def test_which_year_is_answered_by_a_year_not_by_every_year():
+    # "hằng năm" answers how often, not which year; "năm 2026" and "2026-2030" do
+    from assistant.evidence import asked_value
+
+    asked = asked_value("Bộ Xây dựng phải tổ chức sơ kết đề án vào năm nào?")
+    assert asked.kind == "year"
+    assert not asked.value.search("cu the hoa trong cac ke hoach trung han va hang nam cua bo xay dung")
+    assert asked.value.search("so ket vao nam 2027") and asked.value.search("thoi gian trien khai: 2026-2030")
