@@ -228,6 +228,25 @@ def places_asked(question: str, documents) -> list[str]:
     return [p for p in places_in(question, [d.locality for d in docs]) if _place_key(p) not in own]
 
 
+# a year the question names ("chỉ tiêu năm 2026", "đến năm 2030"), not one inside a document number ("120/2025/QH15")
+_YEAR = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})(?![\w/-])")
+
+
+def years_asked(question: str, asked) -> list[str]:
+    """The years a value question ties its value to ("giao chỉ tiêu … năm 2026 là bao nhiêu?"): a figure given for
+    another year is no answer for this one. None when the year is itself what is asked of a time."""
+    if asked is None or asked.kind in ("year", "date", "day", "duration"):
+        return []
+    return list(dict.fromkeys(_YEAR.findall(nfc(question))))
+
+
+def names_years(text: str, years: list[str]) -> bool:
+    """Whether a text (a sentence with its section path and document) names every one of these years, or a span
+    that holds it ("2026-2030", "giai đoạn 2025 - 2030")."""
+    spans = [(int(a), int(b)) for a, b in re.findall(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b", text)]
+    return all(y in text or any(a <= int(y) <= b for a, b in spans) for y in years)
+
+
 def names_places(text: str, places: list[str], documents) -> bool:
     """Whether a text (a passage with its section path) names every one of these places."""
     named = {_place_key(p) for p in places_in(text, [d.locality for d in documents])}

@@ -7,7 +7,7 @@ import re
 
 from assistant import retrieve
 from assistant.evidence import (MIN_SENTENCE_COVERAGE, asked_value, lacks_own_metadata, measured, names_places,
-                                places_asked, unsaid_figures, value_support)
+                                names_years, places_asked, unsaid_figures, value_support, years_asked)
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from ingest.canonical import lookup
 from ingest.lexicon import bodies_in
@@ -17,7 +17,7 @@ from ingest.normalize import fold, sentences
 def lacking(turn: Turn, index, bm25) -> list[str]:
     """What the passages lack: a blank number or date of the plan itself, the body the question names when
     no passage in scope names it, a figure the question states that no passage in scope holds, the quantity
-    a value question measures, or a value of the kind asked for."""
+    a value question measures, or a value of the kind asked for (for the place, and the year, it names)."""
     intent, question, hits = turn.intent, turn.standalone, turn.result.hits
     blank = lacks_own_metadata(question, [d for d in index.documents if not intent.scope or d.doc_id in intent.scope])
     if blank:
@@ -40,6 +40,10 @@ def lacking(turn: Turn, index, bm25) -> list[str]:
     if places and value_support(bm25, asked, question, own, keep=lambda h, text: names_places(
             text, places, index.documents))[0] < MIN_SENTENCE_COVERAGE:
         return [f"{asked.label} của {', '.join(places)}"]  # a figure for the whole country is not Hà Nội's
+    years = years_asked(question, asked)
+    if years and value_support(bm25, asked, question, own, keep=lambda h, text: names_years(
+            f"{h.document.title} {h.document.date or ''} {text}", years))[0] < MIN_SENTENCE_COVERAGE:
+        return [f"{asked.label} năm {', '.join(years)}"]  # the 9 months of 2025 are not the target of 2026
     return []
 
 

@@ -62,3 +62,17 @@ def test_which_year_is_answered_by_a_year_not_by_every_year():
     assert asked.kind == "year"
     assert not asked.value.search("cu the hoa trong cac ke hoach trung han va hang nam cua bo xay dung")
     assert asked.value.search("so ket vao nam 2027") and asked.value.search("thoi gian trien khai: 2026-2030")
+
+
+def test_a_value_tied_to_a_year_needs_a_sentence_of_that_year():
+    # "bao nhiêu phần trăm … đến năm 2026": a figure of another year is no answer; a span holds its years
+    from assistant.evidence import asked_value, names_years, years_asked
+
+    q = "Đề án yêu cầu đến năm 2026 bao nhiêu phần trăm công trình đang khai thác phải có mô hình BIM?"
+    assert years_asked(q, asked_value(q)) == ["2026"]
+    assert names_years("Giai đoạn 2026-2030: 100% dự án áp dụng BIM", ["2026"])
+    assert not names_years("Đến năm 2030: 100% dự án áp dụng BIM", ["2026"])
+    # a year that is itself the time asked, or part of a document's number, ties nothing
+    assert years_asked("Năm 2026 Bộ Xây dựng sơ kết vào ngày nào?", asked_value("Năm 2026 Bộ Xây dựng sơ kết vào ngày nào?")) == []
+    q2 = "Theo Luật 120/2025/QH15 mức phạt là bao nhiêu tiền?"
+    assert years_asked(q2, asked_value(q2)) == []
