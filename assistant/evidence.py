@@ -421,6 +421,13 @@ def relevance(bm25, question: str, hits, skip: set[str] = frozenset()) -> tuple[
     return coverage(bm25, question, present, asking_words(question) | set(skip))
 
 
+def terms_naming(bm25, question: str, names: list[str]) -> set[str]:
+    """The folded question terms that hold one of these names ("Thành phố Hồ Chí Minh" for "Hồ Chí Minh", "2026"):
+    what `coverage` is told to skip when a sentence is kept for naming them."""
+    keys = [fold(n) for n in names]
+    return {fold(t.shown) for t in question_terms(question, pair_strength(bm25)) if any(k in fold(t.shown) for k in keys)}
+
+
 def asking_words(question: str) -> set[str]:
     """The folded words of the phrase that asks for a value ("bao nhieu phan tram", "ngay nao", "may")."""
     folded = _asked_form(question)
