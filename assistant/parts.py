@@ -9,7 +9,7 @@ from assistant import question_kinds
 from assistant.result import Turn
 from ingest.normalize import fold
 from ingest.reflow import MARKER, strip_marker
-from ingest.structure import INTRO_SECTION, SIGNATURE_SECTION
+from ingest.structure import APPENDIX, INTRO_SECTION, SIGNATURE_SECTION, legal_heading
 
 
 def answer(turn: Turn, index):
@@ -48,7 +48,13 @@ def _parts(chunks) -> list[tuple[tuple[str, ...], dict[str, object]]]:
             marker = MARKER.match(labels[depth] + " ")
             if marker and not marker.group("dash"):
                 tree.setdefault(labels[:depth], {}).setdefault(labels[depth], c)
-    return sorted(tree.items(), key=lambda p: (fold(p[0][0]).startswith("phu luc"), len(p[0])))
+    return sorted(tree.items(), key=lambda p: (_in_appendix(p[0][0]), len(p[0])))
+
+
+def _in_appendix(label: str) -> bool:
+    """Whether a top heading is an appendix ("Phụ lục I. …", "PHỤ LỤC II …"), as ingest/structure.py reads one."""
+    found = legal_heading(label)
+    return bool(found) and found[0] == APPENDIX
 
 
 def _in_order(headings: list[str]) -> bool:

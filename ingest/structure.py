@@ -22,7 +22,8 @@ from ingest.reflow import MARKER, starts_item, strip_marker
 # how deep each kind of marker sits; a new marker closes every open level at its depth or deeper
 RANK = {"roman": 0, "paren": 1, "num": 1, "letter": 4, "dash": 5}
 # the parts of a legal text, above a plan's I./1./a): an appendix starts a tree of its own
-LEGAL_RANK = {"Phụ lục": -5, "Phần": -4, "Chương": -3, "Mục": -2, "Danh mục": -2, "Điều": -1}
+APPENDIX = "Phụ lục"  # the part an appendix is read as (legal_heading)
+LEGAL_RANK = {APPENDIX: -5, "Phần": -4, "Chương": -3, "Mục": -2, "Danh mục": -2, "Điều": -1}
 _TITLE_MAX = 60  # a heading label longer than this is shortened with "…"
 INTRO_SECTION = "Phần mở đầu"
 SIGNATURE_SECTION = "Nơi nhận, ký"  # the section of the signature block and the recipients
@@ -89,7 +90,7 @@ def legal_heading(text: str) -> tuple[str, str, str] | None:
     if not m:
         return None
     for group, part in (("part", "Phần"), ("chapter", "Chương"), ("section", "Mục"), ("list", "Danh mục"),
-                        ("annex", "Phụ lục")):
+                        ("annex", APPENDIX)):
         if m.group(group):
             number = m.group(f"{group}_no") or ""
             title = text[m.end():].strip(" .:")
