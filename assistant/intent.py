@@ -251,7 +251,7 @@ def without_naming(question: str, documents) -> str:
     names none, or says nothing else."""
     said = subject_run(words(question), documents)[1]
     if not said:
-        return _without_number(question)
+        return _without_number(question, documents)
     toks = lexicon.tokens_of(question)  # (folded word, start, end)
     folded = [t[0] for t in toks]
     for i in range(len(folded) - len(said) + 1):
@@ -261,13 +261,18 @@ def without_naming(question: str, documents) -> str:
     return question
 
 
-def _without_number(question: str) -> str:
-    """The question without the kind and number that name a document ("Thông báo 634/TB-VPCP nói giải ngân …
-    đạt bao nhiêu?" -> "nói giải ngân … đạt bao nhiêu?"): they choose the document, and its heading, which holds
-    them, answers nothing else. The question itself when it names none, or says nothing else."""
-    pattern = rf"\b(?:{kind_words()}|van ban)(?: so)? \d+(?:[-/][0-9a-z.đ]+)*"
+def _without_number(question: str, documents) -> str:
+    """The question without the kind and number that name an indexed document ("Thông báo 634/TB-VPCP nói giải
+    ngân … đạt bao nhiêu?" -> "nói giải ngân … đạt bao nhiêu?"): they choose the document, and its heading, which
+    holds them, answers nothing else. A document it names that is not indexed ("Nghị quyết 163/2024/QH15 mà Kế
+    hoạch 153 thực hiện …") is what it asks about: those words stay. The question itself when it names none, or
+    says nothing else."""
+    pattern = rf"\b({kind_words()}|van ban)(?: so)? (\d+)(?:[-/][0-9a-z.đ]+)*"
     folded = fold(nfc(question)).lower()
-    cut = [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
+    indexed = {(k, int(n.group())) for d in documents if (n := re.match(r"\d+", d.number or "")) for k in _kind_names(d)}
+    cut = [(m.start(), m.end()) for m in re.finditer(pattern, folded)
+           if (words(m.group(1)), int(m.group(2))) in indexed or (m.group(1) == "van ban" and
+                                                                   any(n == int(m.group(2)) for _, n in indexed))]
     if not cut or len(folded) != len(question):
         return question
     rest = question
