@@ -8,7 +8,7 @@ from __future__ import annotations
 from assistant import question_kinds
 from assistant.result import Turn
 from ingest.normalize import fold
-from ingest.reflow import MARKER, strip_marker
+from ingest.reflow import MARKER, strip_marker, uncapped
 from ingest.structure import APPENDIX, INTRO_SECTION, SIGNATURE_SECTION, legal_heading
 
 
@@ -25,8 +25,7 @@ def answer(turn: Turn, index):
     if found is None or not _in_order(list(found[1])):
         return None  # no such part, or one read in part: never a short count (nor another part's)
     path, items = found
-    title = strip_marker(path[-1])
-    title = title[0] + title[1:].lower() if title.isupper() else title  # a part heading in capitals
+    title = uncapped(strip_marker(path[-1]))
     citations, cited = [], {}
     lines = [f"**{doc.label}** — phần “{title}” gồm {len(items)} mục:"]
     for heading, chunk in items.items():

@@ -26,7 +26,7 @@ from ingest.agencies import agency_of, trailing_agency
 from ingest.deadlines import Deadline, parse_deadline, plan_date_of
 from ingest.document import Chunk, Document
 from ingest.normalize import fold
-from ingest.reflow import MARKER, strip_marker
+from ingest.reflow import MARKER, strip_marker, uncapped
 from ingest.structure import INTRO_SECTION, SIGNATURE_SECTION
 from ingest.tables import SEP
 from ingest.table_duties import TableDuty, cell_deadline, column_kind, is_data_row, table_duties
@@ -268,9 +268,7 @@ def _labelled_task(paras: list[str], below: int, is_entry) -> str | None:
     above = paras[j - 1].lstrip()[:1] if j > 0 else ""
     nested = above in "-•" and paras[j].lstrip()[:1] == "+"  # "- Nghị định … / + Nội dung: …": a bullet over its own
     if j > 0 and not is_entry(j - 1) and _task_label(paras[j - 1]) is None and (nested or not _is_list_line(paras[j - 1])):
-        heading = " ".join(strip_marker(paras[j - 1].replace("*", "")).split()).rstrip(" :")
-        if heading.isupper():
-            heading = heading[0] + heading[1:].lower()  # a part heading in capitals
+        heading = uncapped(" ".join(strip_marker(paras[j - 1].replace("*", "")).split()).rstrip(" :"))
     body = " ".join(p for p in parts if p)
     return f"{heading}: {body}" if heading and body else heading or body or None
 
@@ -329,9 +327,7 @@ def _labelled_duties(item: _Item) -> list[Duty]:
             top = item.section.split(" › ")[0].rstrip("…").strip().lower()
             found = item.doc.text.lower().rfind("\n\n" + top, 0, item.start) if top else -1
             above = strip_marker(item.doc.text[found + 2:].split("\n\n")[0]) if found >= 0 else above
-        task = " ".join(above.split())
-        if task.isupper():
-            task = task[0] + task[1:].lower()  # a part heading in capitals
+        task = uncapped(" ".join(above.split()))
     return _labelled_rows(item, owns, task, next((v for k, v in block if k == "deadline"), None))
 
 

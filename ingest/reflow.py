@@ -53,6 +53,12 @@ def strip_marker(text: str) -> str:
     return text[m.end():].strip() if m else text
 
 
+def uncapped(heading: str) -> str:
+    """A heading written in capitals with its first letter alone kept capital ("ĐẨY MẠNH THÔNG TIN" -> "Đẩy mạnh
+    thông tin"): how a part's heading reads as a task or a title; any other text as it is."""
+    return heading[0] + heading[1:].lower() if heading.isupper() else heading
+
+
 _STAR_ITEM = re.compile(r"^[ \t]*\*[ \t]+(?=[^\W\d_])", re.M)
 
 
