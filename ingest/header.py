@@ -269,14 +269,19 @@ def _issued_as(head: str, v: Vocab) -> tuple[Kind, str] | None:
     return (kind, re.sub(r"\s+", "", m.group(2))) if kind else None
 
 
+def _iso(day: str, month: str, year: str) -> str:
+    """A day written as the document writes it ("02", "12", "2025") as "2025-12-02"."""
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
 def _date(head: str) -> str | None:
     m = _PLACE_DATE.search(head)
     if m:
         day, month, year = m.group(2), m.group(3), m.group(4)
-        return f"{year}-{int(month):02d}-{int(day):02d}" if day and month else year
+        return _iso(day, month, year) if day and month else year
     m = _DMY.search(head)
     if m:
-        return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+        return _iso(m.group(1), m.group(2), m.group(3))
     return None
 
 
@@ -294,7 +299,7 @@ def _appendix_caption(paragraphs: list[str], v: Vocab) -> tuple[Kind, str, str |
         if kind:
             day = re.search(_DATE_WORDS + r"|ngày\s*(\d{1,2})/(\d{1,2})/(\d{4})", m.group(3))
             dmy = [g for g in (day.groups() if day else ()) if g]
-            date = f"{dmy[2]}-{int(dmy[1]):02d}-{int(dmy[0]):02d}" if len(dmy) == 3 else None
+            date = _iso(*dmy) if len(dmy) == 3 else None
             return kind, re.sub(r"\s+", "", m.group(2)).rstrip(".-/"), date
     return None
 
@@ -305,7 +310,7 @@ def _passed_on(paragraphs: list[str], v: Vocab) -> str | None:
     for para in reversed(paragraphs[-12:]):
         m = re.search(rf"(?:{words})\s*" + _DATE_WORDS, para)
         if m and m.group(1) and m.group(2):
-            return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+            return _iso(m.group(1), m.group(2), m.group(3))
     return None
 
 
