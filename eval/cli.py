@@ -5,8 +5,8 @@ side. `--corpus corpus2` builds an index of `../shared/corpus2` (or `--corpus-di
 with the same `build_index` and the real embedder, and evaluates the corpus2 questions on it.
 `--corpus corpus3` does the same for `../shared/corpus3` (or `--corpus-dir`), but its one temporary index also
 holds the bundled plans (`eval.gold.INDEXED_WITH`): each document is measured added to the bundled plans, the
-tuned and held-out columns side by side. `--corpus corpus4` is held out only: of `../shared/library` it indexes
-just the six documents its questions name (`eval.gold.SAMPLED`), added to the bundled plans.
+tuned and held-out columns side by side. `--corpus corpus4` does the same for `../shared/library`, but indexes
+just the documents its questions name (`eval.gold.SAMPLED`), added to the bundled plans.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def add_eval_parser(subparsers) -> argparse.ArgumentParser:
     e.add_argument("--corpus", default="plans", choices=CORPORA,
                    help="plans = kế hoạch kèm theo (tập tuned và held-out); corpus2 = Luật 120/2025/QH15 và "
                         "Nghị định 28/2026/NĐ-CP, lập chỉ mục riêng trong thư mục tạm; corpus3 = chín văn bản "
-                        "chủ đề khác, lập chỉ mục tạm cùng các kế hoạch kèm theo; corpus4 = sáu văn bản của "
-                        "../shared/library mà câu hỏi nêu, chỉ held-out, cùng các kế hoạch kèm theo")
+                        "chủ đề khác, lập chỉ mục tạm cùng các kế hoạch kèm theo; corpus4 = những văn bản "
+                        "của ../shared/library mà câu hỏi nêu, lập chỉ mục tạm cùng các kế hoạch kèm theo")
     e.add_argument("--corpus-dir", type=Path, default=None,
                    help="thư mục văn bản của --corpus corpus2/corpus3/corpus4 (mặc định: ../shared/corpus2, "
                         "../shared/corpus3 hoặc ../shared/library cạnh kho mã)")

@@ -5,7 +5,8 @@
 and line number. `load_corpus(corpus)` reads every gold file and keeps the items about one corpus:
 "plans" (the tuned `gold.jsonl` and the held-out `heldout.jsonl`), "corpus2" (`corpus2.jsonl`), "corpus3"
 (`corpus3.jsonl`, both splits; its documents are evaluated added to the bundled plans, see `INDEXED_WITH`) or
-"corpus4" (`corpus4.jsonl`, held out only: six documents of ../shared/library that nothing was tuned on).
+"corpus4" (`corpus4.jsonl`, both splits: documents of ../shared/library that nothing was tuned on before their
+questions were written).
 Each item carries its `split` ("tuned" or "heldout"; a record without the field is tuned) and its
 `corpus` ("plans" when absent).
 """
@@ -24,7 +25,7 @@ HELDOUT_PATH = GOLD_DIR / "heldout.jsonl"  # held-out questions about the bundle
 CORPUS2_PATH = GOLD_DIR / "corpus2.jsonl"  # held-out questions about ../shared/corpus2
 CORPUS3_PATH = GOLD_DIR / "corpus3.jsonl"  # tuned and held-out questions about ../shared/corpus3
 CORPUS3_BODIES_PATH = GOLD_DIR / "corpus3_bodies.json"  # bodies each corpus3 document gives work to
-CORPUS4_PATH = GOLD_DIR / "corpus4.jsonl"  # held-out questions about six documents of ../shared/library
+CORPUS4_PATH = GOLD_DIR / "corpus4.jsonl"  # tuned and held-out questions about documents of ../shared/library
 GOLD_FILES = (DEFAULT_PATH, HELDOUT_PATH, CORPUS2_PATH, CORPUS3_PATH, CORPUS4_PATH)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # where each corpus's documents live by default (the quotes' `file` names are files of that folder)
