@@ -18,7 +18,7 @@ from index.records_file import extract as extract_records, manifest_fields as re
 from index.vector_cache import VectorCache, text_key
 from index.store import (claim_folder, expected_manifest, has_index, read_index, remove_leftovers,
                          source_paths, write_index)
-from ingest.document import Chunk, Document
+from ingest.document import PIECE, Chunk, Document, piece_of
 from ingest.normalize import fold
 from ingest.pipeline import Skipped, collect_files, content_key, parse_files
 from tracuu.errors import TracuuError
@@ -59,7 +59,6 @@ def passage_text(document: Document, chunk: Chunk) -> str:
     return f"{document.label}{agency}\n{section_context(chunk)}\n{chunk.text}"
 
 
-_PART = re.compile(r" \(phần \d+/\d+\)$")
 _WORDS = re.compile(r"\w+")
 _BARE = re.compile(r"^(?:khoản|điểm|ý) \w{1,4}$|^[\w]{1,4}[.)]$")
 
@@ -70,10 +69,8 @@ def section_context(chunk: Chunk) -> str:
     title, and a bare clause or point label ("khoản 2", "a)") above the passage by the clause's own
     lead-in sentence ("2. Quy trình cai nghiện ma túy bao gồm các giai đoạn sau đây:"), which is what
     the points under it are about."""
-    section = chunk.section
-    part = _PART.search(section)
-    if part:
-        section = section[: part.start()]
+    section = piece_of(chunk.section)
+    part = PIECE.search(chunk.section)
     labels = section.split(" › ")
     headings = chunk.heading.split(" › ") if chunk.heading else []
     out = []

@@ -42,7 +42,7 @@ def _unit_chunks(doc_id: str, text: str, unit: Unit, max_chars: int, overlap: in
     pieces = [(unit.start, unit.end)] if len(body) <= max_chars else _split(body, unit.start, max_chars, overlap)
     out = []
     for k, (start, end) in enumerate(pieces, 1):
-        piece_section = section if len(pieces) == 1 else f"{section} (phần {k}/{len(pieces)})"
+        piece_section = section if len(pieces) == 1 else f"{section} (phần {k}/{len(pieces)})"  # document.PIECE
         piece = text[start:end]
         out.append(
             Chunk(

@@ -64,6 +64,15 @@ class Chunk:
         return asdict(self)
 
 
+# the suffix of one piece of an item too long for one chunk: "… › 3. Sở Y tế (phần 2/3)" (ingest/chunker.py)
+PIECE = re.compile(r"\s*\(phần (\d+)/(\d+)\)$")
+
+
+def piece_of(section: str) -> str:
+    """The item's own section path, without the piece suffix of a chunk cut from it."""
+    return PIECE.sub("", section)
+
+
 def chunk_id(doc_id: str, section: str, text: str, agency: str | None = None) -> str:
     """Deterministic: the same passage in the same place, assigned to the same agency, keeps its id
     (and its vector) across re-ingests."""

@@ -24,7 +24,7 @@ from ingest.canonical import Agency, agency_list_at, level_in, lookup, split_age
 from ingest import lexicon
 from ingest.agencies import agency_of, trailing_agency
 from ingest.deadlines import Deadline, parse_deadline, plan_date_of
-from ingest.document import Chunk, Document
+from ingest.document import PIECE, Chunk, Document, piece_of
 from ingest.normalize import fold
 from ingest.reflow import MARKER, strip_marker, uncapped
 from ingest.structure import INTRO_SECTION, SIGNATURE_SECTION
@@ -32,7 +32,6 @@ from ingest.tables import SEP
 from ingest.table_duties import TableDuty, cell_deadline, column_kind, is_data_row, table_duties
 
 ROLES = ("chủ trì", "phối hợp", "thực hiện")
-_PART = re.compile(r" \(phần (\d+)/\d+\)$")
 _SKIPPED = (INTRO_SECTION, SIGNATURE_SECTION)
 # the parts that give tasks: "Phân công", "Tổ chức thực hiện", "Nhiệm vụ, giải pháp"
 _TASK_SECTION = ("phan cong", "to chuc thuc hien", "nhiem vu", "giai phap")
@@ -166,13 +165,13 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
     items: list[_Item] = []
     # a part heading ("III. TỔ CHỨC THỰC HIỆN", "Điều 3. …") that gives tasks; an item "2. Bộ X thực hiện các
     # nhiệm vụ sau" is no such part
-    with_tasks = {c.doc_id for c in chunks if _is_task_section(_PART.sub("", c.section), answers=False)
+    with_tasks = {c.doc_id for c in chunks if _is_task_section(piece_of(c.section), answers=False)
                   and not re.match(r"^\d", c.section)}
     for c in chunks:
         if c.doc_id not in docs:
             continue
-        part = _PART.search(c.section)
-        base = _PART.sub("", c.section)
+        part = PIECE.search(c.section)
+        base = piece_of(c.section)
         last = items[-1] if items else None
         if part and int(part.group(1)) > 1 and last and last.doc.doc_id == c.doc_id and last.section == base:
             items[-1] = replace(last, end=max(last.end, c.end))

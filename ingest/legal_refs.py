@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.document import piece_of
 from ingest.normalize import nfc
 
 _ARTICLE = r"(?:điều|dieu|đ\.)\s*(?P<article>\d{1,3}[a-zđ]?)\b"
@@ -30,7 +31,6 @@ _SEGMENT = re.compile(
     r"^(?:Điều (?P<article>\d{1,3}[a-zđ]?)\b|khoản (?P<clause>\d{1,2})$|điểm (?P<point>[a-zđ])$"
     r"|Chương (?P<chapter>[IVXLC]+|\d{1,2})\b)"
 )
-_PART = re.compile(r"\s*\(phần \d+/\d+\)$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def section_ref(section: str) -> LegalRef:
     """The legal parts a section path names: "Chương III. … › Điều 32. … › khoản 1 › điểm a (phần 1/2)"
     -> LegalRef("32", "1", "a", "III")."""
     found: dict[str, str] = {}
-    for segment in _PART.sub("", section).split(" › "):
+    for segment in piece_of(section).split(" › "):
         m = _SEGMENT.match(segment.strip())
         if m:
             found.update({k: v for k, v in m.groupdict().items() if v})
