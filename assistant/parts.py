@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from assistant import question_kinds
 from assistant.result import Turn
+from ingest.document import piece_of
 from ingest.normalize import fold
 from ingest.reflow import MARKER, strip_marker, uncapped
 from ingest.structure import APPENDIX, INTRO_SECTION, SIGNATURE_SECTION, legal_heading
@@ -34,20 +35,31 @@ def answer(turn: Turn, index):
 
 
 def _parts(chunks) -> list[tuple[tuple[str, ...], dict[str, object]]]:
-    """Every heading of a document that has items under it ("II. NỘI DUNG" › "1. Tổ chức tuyên truyền …", at
-    any depth: "Điều 1 › II. NHIỆM VỤ, GIẢI PHÁP › 1. …"), with its items in order and the first chunk under
-    each, shallowest first and the text before its appendices. Items are the headings one level down that carry
-    a number or a letter."""
+    """Every part of a document that has items under it ("II. Nội dung" › "1. Tổ chức tuyên truyền …", at any
+    depth: "Điều 1 › II. Nhiệm vụ, giải pháp › 1. …"), with its items in order and the first chunk under each,
+    shallowest first and the text before its appendices. Items are the labels one level down of each chunk's
+    section path that carry a number or a letter: a numbered heading, or a numbered paragraph the structure
+    reader kept as an item ("1. Đổi mới tư duy, … ; hình thành …" written as one paragraph). An item is shown
+    by its whole heading where the chunk has one at that depth, else by its (shortened) section label."""
     tree: dict[tuple[str, ...], dict[str, object]] = {}
+    shown: dict[tuple[str, ...], str] = {}
+    tops: dict[str, str] = {}
     for c in chunks:
-        labels = tuple((c.heading or c.section).split(" › "))
+        labels = tuple(piece_of(c.section).split(" › "))
         if labels[0].startswith((INTRO_SECTION, SIGNATURE_SECTION)):
             continue
+        headings = c.heading.split(" › ") if c.heading else []
+        tops.setdefault(labels[0], headings[0] if headings else labels[0])  # "PHỤ LỤC I …" as written
         for depth in range(1, len(labels)):
             marker = MARKER.match(labels[depth] + " ")
             if marker and not marker.group("dash"):
                 tree.setdefault(labels[:depth], {}).setdefault(labels[depth], c)
-    return sorted(tree.items(), key=lambda p: (_in_appendix(p[0][0]), len(p[0])))
+                whole = headings[depth] if len(headings) > depth else ""
+                if whole.startswith(marker.group(0).strip()):
+                    shown.setdefault(labels[: depth + 1], whole)
+    parts = [(path, {shown.get((*path, label), label): c for label, c in items.items()})
+             for path, items in tree.items()]
+    return sorted(parts, key=lambda p: (_in_appendix(tops[p[0][0]]), len(p[0])))
 
 
 def _in_appendix(label: str) -> bool:
