@@ -453,7 +453,8 @@ def measured(question: str, missing: list[str]) -> str | None:
         return None
     from ingest.lexicon import is_stop
 
-    written = re.findall(r"\w+", text[:m.start()])
+    asked = question_kinds.find("counted", text)  # "nêu bao nhiêu dự án": its verb asks, it measures nothing
+    written = re.findall(r"\w+", text[:asked.start() if asked and asked.start() < m.start() else m.start()])
     folded = [fold(w).lower() for w in written]
     for term in missing:
         first = re.findall(r"\w+", term)[0].lower()

@@ -15,8 +15,9 @@ import re
 
 from assistant import direct, question_kinds, retrieve
 from assistant.citations import format_date
-from assistant.evidence import asked_value, asks_who, coverage, names_places, places_asked, value_sentences
-from assistant.refusal import refusal
+from assistant.evidence import (asked_value, asks_who, coverage, names_places, names_years, places_asked, value_sentences,
+                                years_asked)
+from assistant.refusal import document_numbers, refusal
 from assistant.focus import sentences
 from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from index.bm25 import bm25_tokens
@@ -171,6 +172,10 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
         found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
     skip = retrieve.national_places(turn.standalone, index.documents) | _naming_words(turn, index, bm25)
     chunks = {c.chunk_id: c for c in index.chunks}
+    docs = index.documents_by_id
+    years = years_asked(turn.standalone, asked)  # "chỉ tiêu … năm 2026 là bao nhiêu": another year's figure is none
+    found = [r for r in found if names_years(f"{docs[r.doc_id].title} {docs[r.doc_id].date or ''} {_context(r, chunks)} "
+                                             f"{r.text}", years)]
     # a question that asks two things ("… bao nhiêu phần trăm … và cơ quan nào lo bảo đảm kinh phí?"): an item
     # that holds either part answers, measured against the best item of that part
     parts = _own_parts(turn.standalone, bm25)
@@ -180,7 +185,9 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
         scored.append(([coverage(bm25, part, present, skip)[0] for part in parts], r))
     best = [max((s[k] for s, _ in scored), default=0.0) for k in range(len(parts))]
     keep = [r for s, r in scored if any(s[k] >= MIN_ITEM_COVERAGE and s[k] >= 0.75 * best[k] for k in range(len(parts)))]
-    figures = set(re.findall(r"\d+", turn.standalone))  # "năm 2026": the item must hold the figures asked about
+    # "năm 2026": the item must hold the figures the question states; a document's number ("Công điện 220",
+    # "57-NQ/TW") is none
+    figures = set(re.findall(r"(?<![\w/.-])\d+(?![\w/-])", turn.standalone)) - document_numbers(index)
     if figures and any(figures <= set(re.findall(r"\d+", r.text)) for r in keep):
         keep = [r for r in keep if figures <= set(re.findall(r"\d+", r.text))]
     if kind and any(r.kind == kind for r in keep):

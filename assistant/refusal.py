@@ -25,7 +25,7 @@ def lacking(turn: Turn, index, bm25) -> list[str]:
     if intent.body and not intent.body.group and not names_body(intent, index):
         return [intent.body.written]
     figures = unsaid_figures(question, (f"{c.section}\n{c.text}" for c in index.chunks  # read only when it states one
-                                        if not intent.scope or c.doc_id in intent.scope), _document_numbers(index))
+                                        if not intent.scope or c.doc_id in intent.scope), document_numbers(index))
     if figures:
         return figures  # "có phải … kinh phí 2.000 tỷ đồng không?": no passage states that figure
     asked = asked_value(question)
@@ -49,7 +49,7 @@ def lacking(turn: Turn, index, bm25) -> list[str]:
     return []
 
 
-def _document_numbers(index) -> set[str]:
+def document_numbers(index) -> set[str]:
     """The numbers of the indexed documents ("220" of "220/CĐ-TTg"): a question names them, it states no figure."""
     return {m.group() for d in index.documents if (m := re.match(r"\d+", d.number or ""))}
 

@@ -24,6 +24,10 @@ def test_the_quantity_measured_is_read_before_the_words_that_ask():
     assert measured("Sở Y tế phải làm gì?", ["Y tế"]) is None
     # a word of how it is asked is no quantity ("còn … thì tăng bao nhiêu", typed without diacritics)
     assert measured("con cac vu tren tuyen duong bien thi tang bao nhieu", ["thi tang"]) is None
+    # nor the verb a count is asked with: "nêu bao nhiêu", "đặt ra mấy" (a notice, a plan)
+    assert measured("Thông báo 634/TB-VPCP nêu bao nhiêu dự án giao thông?", ["nêu"]) is None
+    assert measured("ke hoach dat ra may chi tieu", ["dat ra"]) is None
+    assert measured("Thông báo nêu vốn điều lệ của Quỹ là bao nhiêu?", ["vốn điều lệ"]) == "vốn điều lệ của Quỹ"
 
 
 def test_a_unit_in_a_column_of_its_own_is_read_with_the_figures_after_it():
