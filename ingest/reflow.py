@@ -204,7 +204,19 @@ def _looks_like_heading(prev: str, line: str) -> bool:
     last_word = words[-1].lower() if words else ""
     if words and words[-1][:1].isupper() and line[:1].isupper() and len(words) > 1:
         return False  # a name wrapped over the lines: "… Đài Tiếng nói Việt" / "Nam, Thông tấn xã …"
-    return last_word not in _GLUE_WORDS
+    return last_word not in _GLUE_WORDS and not _level_goes_on(prev, line)
+
+
+def _level_goes_on(prev: str, line: str) -> bool:
+    """Whether the line opens with the level word of a body whose name the short line ends on ("3. Bộ Tư lệnh" /
+    "Thành phố chủ trì, …"; "2. Giao Trung tâm Chuyển đổi số" / "Thành phố cấu hình …"): one name wrapped."""
+    from ingest.canonical import LEVEL_WORDS
+    from ingest.lexicon import bodies_in
+
+    head = line.lower()
+    if not any(head.startswith(f"{w} ") for w in LEVEL_WORDS):
+        return False
+    return any(b.start < len(prev) < b.end for b in bodies_in(f"{prev} {line[:80]}"))
 
 
 # words a wrapped line ends on when the sentence goes on

@@ -681,3 +681,17 @@ def test_a_conclusion_notices_answers_to_requests_give_tasks_to_the_bodies_they_
     assert ("Bộ Xây dựng", "thực hiện") in rows and ("Ủy ban nhân dân tỉnh", "thực hiện") in rows
     # an assessment ("I. ĐÁNH GIÁ CHUNG") gives no task
     assert len([r for r in _duties(tmp_path, "tb.md", text) if "triển khai tốt" in r.text]) == 0
+
+
+def test_a_body_name_wrapped_before_its_level_word_is_no_heading():
+    from ingest.reflow import paragraphs
+
+    body = "các sở, ban, ngành, đơn vị liên quan, Ủy ban nhân dân các phường, xã, đặc khu thực hiện việc đưa nội dung\n"
+    # a decision's plan ("3. Bộ Tư lệnh" / "Thành phố chủ trì …") and a plan's task ("a) Nhiệm vụ: Tham mưu UBND" /
+    # "Thành phố phối hợp …"): one sentence each; a short numbered line before a new sentence is still a heading
+    raw = (f"3. Bộ Tư lệnh\nThành phố chủ trì, phối hợp với Sở Nông nghiệp và Môi trường, {body}vào kế hoạch.\n\n"
+           f"a) Nhiệm vụ: Tham mưu UBND\nThành phố phối hợp với Bộ Công an rà soát, {body}vào kế hoạch.\n\n"
+           f"4. Phòng Kinh tế, Hạ tầng và Đô thị\nKhẩn trương rà soát, {body}vào kế hoạch.\n")
+    paras = paragraphs(raw)
+    assert paras[0].startswith("3. Bộ Tư lệnh Thành phố chủ trì") and paras[1].startswith("a) Nhiệm vụ: Tham mưu UBND Thành phố")
+    assert paras[2] == "4. Phòng Kinh tế, Hạ tầng và Đô thị" and paras[3].startswith("Khẩn trương")
