@@ -50,14 +50,15 @@ def words(question: str) -> str:
 def is_duty_question(question: str) -> bool:
     """Whether a question asks what a body must do, in any of the phrasings of the table
     (assistant/data/question_kinds.tsv): "phải làm gì", "đảm nhiệm những nội dung nào", "nhiệm vụ của X";
-    a noun of duty alone does not when the question asks a value or a source ("thời hạn hoàn thành nhiệm vụ
-    … là khi nào", "tiền để thực hiện nhiệm vụ … lấy từ nguồn nào")."""
+    a noun of duty alone does not when the question asks a value, a source or who does it ("thời hạn hoàn thành
+    nhiệm vụ … là khi nào", "tiền để thực hiện nhiệm vụ … lấy từ nguồn nào", "nhiệm vụ … tại Sở Tài chính do đơn
+    vị nào chủ trì")."""
     from assistant.evidence import asked_value
 
     if question_kinds.asks("duty", question):
         return True
     return question_kinds.asks("duty_noun", question) and not (
-        asked_value(question) or question_kinds.asks("source", question))
+        asked_value(question) or question_kinds.asks("source", question) or question_kinds.asks("who", question))
 
 
 def read_intent(question: str, documents) -> Intent:
@@ -226,9 +227,9 @@ def subject_run(folded: str, documents) -> tuple[set[str], list[str]]:
     kind and the run of its title)."""
     best, longest, said = set(), 1, []
     # "Chỉ thị của Thủ tướng về …", "Kế hoạch do UBND tỉnh ban hành về …": the issuer named between the kind
-    # and "về" is passed over
-    for m in re.finditer(rf"\b({kind_words()}) (?:(?:cua|do) (?:\w+ ){{1,8}}?(?=ve ))?(ve )?((?:\w+ ?){{1,12}})",
-                         folded):
+    # and "về" is passed over, and so is the number the kind is written with ("Kế hoạch 624/KH-UBND của tỉnh … về …")
+    for m in re.finditer(rf"\b({kind_words()}) (?:so )?(?:\d+(?: \w+){{0,3}}? (?=(?:cua|do|ve) ))?"
+                         rf"(?:(?:cua|do) (?:\w+ ){{1,8}}?(?=ve ))?(ve )?((?:\w+ ?){{1,12}})", folded):
         asked = m.group(3).split()
         least = 1 if m.group(2) else 3  # a run longer than this names the document
         for d in documents:

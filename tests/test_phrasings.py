@@ -140,6 +140,9 @@ OTHER_KINDS = [
     ("Kinh phí thực hiện nhiệm vụ của Công an tỉnh là bao nhiêu tiền?", False),
     ("Tiền để các xã thực hiện nhiệm vụ này lấy từ nguồn nào?", False),
     ("kinh phi de cac so thuc hien nhiem vu lay tu dau ma co", False),
+    # who does a task the question describes, a body named inside it ("… tại Sở Tài chính …") is no body asked
+    ("Nhiệm vụ xây dựng hạ tầng tại Sở Tài chính do đơn vị nào chủ trì?", False),
+    ("nhiem vu tuyen truyen o truong hoc thi co quan nao phu trach", False),
 ])
 def test_a_noun_of_duty_alone_yields_to_a_value_or_a_source_asked(question, duty):
     from assistant.intent import is_duty_question
