@@ -65,7 +65,9 @@ _VALUES = {
     "place": ("địa điểm", r"\b(?:tai|o|thuoc|tren dia ban|dia ban)\s+(?:cac\s+|nhung\s+)?(?:tinh|thanh pho|tp|huyen"
                           r"|quan|thi xa|xa|phuong|thi tran|dac khu|thon|ban|ap|to dan pho|khu vuc|vung|tru so"
                           r"|hoi truong|dia ban)\b"),
-    "number": ("số liệu", r"\d+"),
+    # a count or an amount: a figure that is no day, month or year and no document's number ("bao nhiêu điểm lõm
+    # sóng" is not answered by "năm 2025" or "Kế hoạch số 34/KH-STTTT"); a percentage is one ("tăng từ 5%")
+    "number": ("số liệu", r"(?<![\d.,/])(?<!nam )(?<!ngay )(?<!thang )\d[\d.,]*(?<![.,])(?![\d.,]*\s*(?:/|-\s*[a-z]))"),
 }
 
 

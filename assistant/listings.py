@@ -23,9 +23,11 @@ from assistant.result import REFUSAL_PREFIX, Turn, citation_for
 from index.bm25 import bm25_tokens
 from ingest.normalize import fold, nfc
 from ingest.canonical import lookup
+from ingest.document import piece_of
 from ingest.records import Record
 
 MAX_ITEMS = 6  # items quoted for a target, reporting, scope, funding or legal-basis question
+MAX_POINTS = 15  # points quoted under an item that opens a list ("… bao gồm:")
 MIN_ITEM_COVERAGE = 0.5  # share of the question's words (idf-weighted) an item must hold to be quoted
 
 
@@ -200,7 +202,22 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
             counts[r.doc_id] = counts.get(r.doc_id, 0) + 1
             nth.append(counts[r.doc_id])
         keep = [r for _, r in sorted(zip(nth, keep), key=lambda x: x[0])]
-    return keep[:MAX_ITEMS]
+    return _with_points(keep[:MAX_ITEMS], records)
+
+
+def _with_points(found: list[Record], records: list[Record]) -> list[Record]:
+    """Each item that opens a list ("Nguồn vốn triển khai Kế hoạch …, bao gồm:") followed by the items of its
+    kind one level under it, in the text's order: the list it opens is what it says."""
+    out, seen = [], {id(r) for r in found}
+    for r in found:
+        out.append(r)
+        if r.text.rstrip().endswith(":"):
+            under = f"{piece_of(r.section)} › "
+            points = [p for p in records if p.doc_id == r.doc_id and p.kind == r.kind and id(p) not in seen
+                      and p.section.startswith(under) and " › " not in piece_of(p.section)[len(under):]]
+            out += points[:MAX_POINTS]
+            seen |= {id(p) for p in points}
+    return out
 
 
 def _own_parts(question: str, bm25) -> list[str]:
@@ -304,14 +321,16 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
         for i, r in enumerate(mine):
             at.setdefault(leads[id(r)] or id(r), i)
         mine.sort(key=lambda r: (at[leads[id(r)] or id(r)], r.start))
-        shown_lead = None
+        shown_lead, opener = None, None
         for r in mine:
             n = cite(cited, citations, chunks[r.chunk_id], doc)
             lead = leads[id(r)]
             if lead and lead != shown_lead:  # "Quy trình … gồm các giai đoạn sau đây:" above its points
                 lines.append(f"- {lead}")
             shown_lead = lead
-            indent = "  " if lead else ""
+            indent = "  " if lead or (opener and r.section.startswith(opener)) else ""  # a point of a list above
+            if r.text.rstrip().endswith(":"):
+                opener = f"{piece_of(r.section)} › "
             where = r.section.rsplit(" › ", 1)[-1].lstrip("-–• ").strip()
             core = re.sub(r"^(?:[\dIVXLC]+[.)]|[a-zđ]\))*\s*", "", where).rstrip("…").strip()
             said = bool(core) and r.text.startswith(core[:40])  # the heading is the item's own first words

@@ -1,5 +1,6 @@
-"""How many items a part of a document holds, read from the section paths of its chunks (assistant/parts.py):
-numbered headings and numbered paragraphs alike, never a part read with a gap."""
+"""What a part of a document holds: how many items (assistant/parts.py), read from the section paths of its
+chunks, numbered headings and numbered paragraphs alike, never a part read with a gap; and the items a list
+opened by "… bao gồm:" holds (assistant/listings.py)."""
 
 from ingest.document import Chunk
 from assistant.parts import _in_order, _names, _noun, _parts
@@ -40,3 +41,32 @@ def test_numbered_paragraphs_are_items_like_numbered_headings():
 def test_a_part_read_with_a_gap_is_not_in_order():
     assert not _in_order(["1. Một", "5. Năm", "6. Sáu"]) and not _in_order(["b)", "c)"])
     assert _in_order(["I. Một", "II. Hai"]) and _in_order(["a)", "b)", "c)", "d)", "đ)"])
+
+
+def _record(doc: str, section: str, text: str, kind: str, start: int):
+    from ingest.records import Record
+
+    return Record(doc_id=doc, file=f"{doc}.md", plan_label=doc, section=section, chunk_id=str(start), start=start,
+                  end=start + 1, text=text, kind=kind)
+
+
+def test_an_item_that_opens_a_list_is_quoted_with_the_items_of_its_kind_one_level_under_it():
+    from assistant.listings import _with_points
+
+    # a plan's sources of funds ("… bao gồm:" then 1., 2.), and a regulation's article ("Đối tượng … liên quan
+    # đến:" then its clauses); an item of another kind or two levels down is not a point of the list
+    records = [
+        _record("kh", "IV. Nguồn vốn", "Nguồn vốn triển khai Kế hoạch, bao gồm:", "funding", 0),
+        _record("kh", "IV. Nguồn vốn › 1. Nguồn ngân sách.", "Nguồn ngân sách.", "funding", 1),
+        _record("kh", "IV. Nguồn vốn › 2. Các nguồn vốn hợp pháp khác. (phần 1/2)", "Các nguồn vốn hợp pháp khác.", "funding", 2),
+        _record("kh", "IV. Nguồn vốn › 2. Các nguồn vốn hợp pháp khác. › a)", "Vốn vay.", "funding", 3),
+        _record("kh", "IV. Nguồn vốn › 3. Sở Tài chính", "Sở Tài chính tham mưu bố trí vốn.", "duty", 4),
+        _record("qd", "Chương I › Điều 2. Đối tượng áp dụng", "Quy định này áp dụng đối với tổ chức liên quan đến:", "scope", 0),
+        _record("qd", "Chương I › Điều 2. Đối tượng áp dụng › khoản 1", "Hoạt động thoát nước.", "scope", 1),
+        _record("qd", "Chương I › Điều 3. Giải thích từ ngữ", "Trong Quy định này:", "scope", 2),
+    ]
+    listed = _with_points([records[0], records[5]], records)
+    assert [r.text for r in listed] == ["Nguồn vốn triển khai Kế hoạch, bao gồm:", "Nguồn ngân sách.",
+                                        "Các nguồn vốn hợp pháp khác.", "Quy định này áp dụng đối với tổ chức liên quan đến:",
+                                        "Hoạt động thoát nước."]
+    assert _with_points([records[1]], records) == [records[1]]  # an item that opens nothing is itself alone
