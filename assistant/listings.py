@@ -247,7 +247,7 @@ def _naming_words(turn: Turn, index, bm25) -> set[str]:
     from assistant.evidence import pair_strength, question_terms
     from assistant.intent import subject_run, words
 
-    _, said = subject_run(words(turn.standalone), index.documents)
+    _, said = subject_run(words(turn.standalone), index.documents, numbered=True)
     if not said:
         return set()
     terms = {fold(t.shown) for t in question_terms(turn.standalone, pair_strength(bm25))}

@@ -33,11 +33,12 @@ def test_a_document_named_by_its_kind_and_subject_is_in_scope():
     assert mentioned_plans("Theo Chỉ thị của Thủ tướng về đào tạo nghề cho con liệt sĩ, UBND tỉnh làm gì?", DOCS) == {"ct"}
     assert mentioned_plans("cong van do van phong chinh phu gui ve chong buon lau yeu cau gi", DOCS) == {"cv"}
     assert mentioned_plans("Chỉ thị của Thủ tướng về phòng cháy rừng yêu cầu gì?", DOCS) == set()
-    # the number written between the kind and its subject ("Công văn 11554/VPCP-V.I về chống buôn lậu")
+    # the number written between the kind and its subject ("Công văn 11554/VPCP-V.I về chống buôn lậu"), for items
     from assistant.intent import subject_run, words
 
-    assert subject_run(words("Công văn 11554/VPCP-V.I về chống buôn lậu yêu cầu gì?"), DOCS)[0] == {"cv"}
-    assert subject_run(words("Chỉ thị số 31 của Thủ tướng về đào tạo nghề cho con liệt sĩ giao gì?"), DOCS)[0] == {"ct"}
+    assert subject_run(words("Công văn 11554/VPCP-V.I về chống buôn lậu yêu cầu gì?"), DOCS, numbered=True)[0] == {"cv"}
+    assert subject_run(words("Chỉ thị số 31 của Thủ tướng về đào tạo nghề cho con liệt sĩ giao gì?"), DOCS, numbered=True)[0] == {"ct"}
+    assert subject_run(words("Công văn 11554/VPCP-V.I về chống buôn lậu yêu cầu gì?"), DOCS)[0] == set()  # a search keeps them
 
 
 def test_two_documents_with_one_number_are_told_apart_by_the_kind_named_with_it():
