@@ -211,13 +211,18 @@ def _with_points(found: list[Record], records: list[Record]) -> list[Record]:
     out, seen = [], {id(r) for r in found}
     for r in found:
         out.append(r)
-        if r.text.rstrip().endswith(":"):
-            under = f"{piece_of(r.section)} › "
+        under = _list_under(r)
+        if under:
             points = [p for p in records if p.doc_id == r.doc_id and p.kind == r.kind and id(p) not in seen
                       and p.section.startswith(under) and " › " not in piece_of(p.section)[len(under):]]
             out += points[:MAX_POINTS]
             seen |= {id(p) for p in points}
     return out
+
+
+def _list_under(r: Record) -> str | None:
+    """The section path its points stand under when an item opens a list ("… bao gồm:"), else None."""
+    return f"{piece_of(r.section)} › " if r.text.rstrip().endswith(":") else None
 
 
 def _own_parts(question: str, bm25) -> list[str]:
@@ -329,8 +334,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
                 lines.append(f"- {lead}")
             shown_lead = lead
             indent = "  " if lead or (opener and r.section.startswith(opener)) else ""  # a point of a list above
-            if r.text.rstrip().endswith(":"):
-                opener = f"{piece_of(r.section)} › "
+            opener = _list_under(r) or opener
             where = r.section.rsplit(" › ", 1)[-1].lstrip("-–• ").strip()
             core = re.sub(r"^(?:[\dIVXLC]+[.)]|[a-zđ]\))*\s*", "", where).rstrip("…").strip()
             said = bool(core) and r.text.startswith(core[:40])  # the heading is the item's own first words
