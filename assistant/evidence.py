@@ -23,10 +23,10 @@ from assistant import question_kinds
 from assistant.focus import sentences
 from index.bm25 import bm25_tokens, idf_of
 from index.build import section_context
-from ingest.normalize import fold, nfc
+from ingest.normalize import fold, nfc, syllable_key
 from ingest.places import find_places, find_province, locality_names, places_in
 from ingest.table_duties import NUMBER_LABEL
-from ingest.words import segment
+from ingest.words import segment, stop_when_bare
 
 # share of the question's content words (idf-weighted) that the value-bearing sentence, with its
 # section path and plan, must hold
@@ -333,9 +333,19 @@ def question_terms(question: str, in_corpus=None) -> list[Term]:
         w = words[i]
         acronym = w.shown.isupper() and len(w.shown) <= 8 and not shouting and len(w.syllables) == 1
         if not acronym and not w.stop and (len(w.syllables) > 1 or len(w.syllables[0]) > 1):
-            terms.append(Term(w.shown, tuple(w.keys), "word"))
+            terms.append(Term(w.shown, _exact_if_ambiguous(w), "word"))
         i += 1
     return terms
+
+
+def _exact_if_ambiguous(word) -> tuple[str, ...]:
+    """A word's index keys; a one-syllable word typed with its marks whose bare form is also a stop word's
+    ("vé", "phạt", "thuốc": "ve" is "về", "phat" "phát", "thuoc" "thuộc") is keyed by its marked form
+    (index/bm25.py keeps both), or any text holding "về" would seem to hold "vé". `coverage` reads a marked
+    form no text holds as the bare one (a typo: "đươc")."""
+    if len(word.syllables) == 1 and fold(word.shown) != word.shown.lower() and stop_when_bare(word.shown):
+        return ("=" + syllable_key(word.shown),)
+    return tuple(word.keys)
 
 
 def pair_strength(bm25):
@@ -395,6 +405,8 @@ def coverage(bm25, question: str, present: set[str], skip: set[str] = frozenset(
         shown, keys = term.shown, list(term.keys)
         if fold(shown) in skip:
             continue
+        # a marked form no text holds ("đươc", "viêc": a typo more often than a word) counts as its bare form
+        keys = [fold(shown) if k.startswith("=") and k not in bm25.vocab else k for k in keys]
         repaired = [k if k in bm25.vocab or "_" in k else (_near(k, bm25) or k) for k in keys]
         terms.append((shown, repaired))
     if not terms:

@@ -97,6 +97,11 @@ def _stops() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(_key(w) for w in stop_words()), frozenset(fold(w) for w in stop_words())
 
 
+def stop_when_bare(word: str) -> bool:
+    """Whether a word written without its marks is a stop word's bare form ("vé" -> "ve", as "về")."""
+    return fold(word) in _stops()[1]
+
+
 def segment(text: str, in_corpus=None) -> list[Word]:
     """The words of a text, longest dictionary match first, each marked stop or not. Typed without
     diacritics a text is ambiguous ("cho du an": "chợ dù" or "cho" + "dự án"; "cac ke hoach": "các" +

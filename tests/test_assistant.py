@@ -547,6 +547,28 @@ def test_how_many_is_supported_by_the_numbered_items_read_together():
     assert max(alone) < 0.5, "no single stage holds the question"
 
 
+@pytest.mark.parametrize("question,fare,mention", [
+    # a bus-fare subsidy (transport plan) and a ticket price of a tourism plan: "về" in a text is no "vé"
+    ("Kế hoạch nào quy định giá vé xe buýt?", "Thí điểm trợ giá vé xe buýt cho học sinh.",
+     "Báo cáo về xe buýt, giá nhiên liệu."),
+    ("Giá vé tham quan bảo tàng là bao nhiêu?", "Giá vé tham quan bảo tàng theo tháng.",
+     "Tuyên truyền về bảo tàng, tham quan, đánh giá."),
+])
+def test_a_marked_word_whose_bare_form_is_a_stop_word_is_matched_with_its_marks(question, fare, mention):
+    from assistant.evidence import coverage
+    from index.bm25 import Bm25Index, bm25_tokens
+    from ingest.normalize import fold
+
+    bm25 = Bm25Index.build([fare, mention, "Kế hoạch tuyên truyền.", "Báo cáo định kỳ."])
+    held, missing = coverage(bm25, question, set(bm25_tokens(mention)))
+    assert "vé" in missing and held < coverage(bm25, question, set(bm25_tokens(fare)))[0]
+    assert "vé" not in coverage(bm25, question, set(bm25_tokens(fare)))[1]
+    plain = coverage(bm25, fold(question), set(bm25_tokens(mention)))[1]
+    assert "ve" not in plain, "typed without marks, 've' may be either: the bare form is matched"
+    typo = question.replace("vé", "vẹ")  # a marked form no text holds: a typo, read as its bare form
+    assert "vẹ" not in coverage(bm25, typo, set(bm25_tokens(fare)))[1]
+
+
 @pytest.mark.parametrize("question,duty", [
     ("Đối tượng được giáo dục, cảm hóa gồm những ai?", False),  # "được giáo dục" is not "được giao"
     ("Sở Y tế được giao những việc gì?", True),
