@@ -203,7 +203,7 @@ def answer(turn, index, embedder):
     m = question_kinds.find("compare", turn.standalone)
     if m is None:
         return None
-    text, phrase, topic = _topic(m.string)  # the question as the phrasings read it (NFC, lower case)
+    text, phrase, topic = _topic(question_kinds.read_text(m))  # the question as the phrasings read it (NFC, lower case)
     base, other = _sides(text, m)
     docs = _scoped(turn, index)
     side_a, side_b = _named(base, docs), _named(other, docs)

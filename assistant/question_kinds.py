@@ -71,7 +71,7 @@ def _phrase(text: str, classes: dict[str, str]) -> str:
             parts.append(classes[name])
         else:
             parts.append(_word(nfc(w).lower()))
-    return r"\W+".join(parts)
+    return r"[\W_]+".join(parts)  # "báo cáo" is "báo_cáo" where the question's words are joined (_text)
 
 
 def _options(text: str, classes: dict[str, str]) -> str:
@@ -106,8 +106,11 @@ def phrasing_source(written: str, classes: dict[str, str]) -> str:
 
 def _sequence(written: str, classes: dict[str, str]) -> str:
     """The regex of a sequence of units, anything but words between them."""
-    out, need_sep = [], False
+    out, need_sep, plain_before = [], False, False
     for unit in _UNIT.findall(written):
+        plain = not re.match(r"[{\[<…^$]", unit)  # a word of the table, not a class, a choice or a gap
+        sep = r"[\W_]+" if plain and plain_before else r"\W+"  # "thuc hien" is "thực_hiện" where words are joined
+        plain_before = plain
         if unit == "^":
             out.append(r"^\W*")
             continue
@@ -126,7 +129,7 @@ def _sequence(written: str, classes: dict[str, str]) -> str:
             body, optional = _options(unit[1:-1], classes), False
         else:
             body, optional = _phrase(unit, classes), False
-        piece = rf"\W+{body}" if need_sep else rf"{body}\W+" if optional else body
+        piece = rf"{sep}{body}" if need_sep else rf"{body}\W+" if optional else body
         out.append(f"(?:{piece})?" if optional else piece)
         need_sep = need_sep or not optional
     return "".join(out)
@@ -153,27 +156,46 @@ def kinds() -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.kind for p in phrasings()))
 
 
+@lru_cache(maxsize=256)
 def _text(question: str) -> str:
-    return nfc(question).lower()
+    """The question as phrasings read it: NFC, lower case, and, typed with diacritics, the syllables of each
+    content word joined ("chuyển_đổi số"), so that a phrasing's word never matches a syllable inside another
+    word ("chuyển" to send is not in "chuyển đổi", "được giao" not in "được giáo dục"). The spans are the
+    question's own. Typed without diacritics the words cannot be told ("chuyen doi"): read as typed."""
+    from ingest.words import segment
+
+    text = nfc(question).lower()
+    if fold(text) == text:
+        return text
+    joined = list(text)
+    for w in segment(text):
+        if not w.stop and len(w.syllables) > 1:
+            for i in range(w.start, w.end):
+                if joined[i].isspace():
+                    joined[i] = "_"
+    return "".join(joined)
 
 
 def find(kind: str, question: str) -> re.Match | None:
-    """The first match of a phrasing of `kind` in the question (leftmost, then in table order); a duty
-    phrasing must end on a whole word of the question."""
+    """The first match of a phrasing of `kind` in the question (leftmost, then in table order)."""
     text = _text(question)
     found = []
     for p in phrasings():
         if p.kind != kind:
             continue
-        for m in p.pattern.finditer(text):
-            if kind not in ("duty", "duty_noun") or _ends_a_word(question, m.end()):
-                found.append(m)
-                break
+        m = p.pattern.search(text)
+        if m:
+            found.append(m)
     return min(found, key=lambda m: m.start(), default=None)
 
 
 def asks(kind: str, question: str) -> bool:
     return find(kind, question) is not None
+
+
+def read_text(m: re.Match) -> str:
+    """The question a match was found in, as the phrasings read it (NFC, lower case), its words unjoined."""
+    return m.string.replace("_", " ")
 
 
 def words_said(m: re.Match) -> str:
@@ -186,7 +208,7 @@ def words_said(m: re.Match) -> str:
         out.append(text[at:a])
         at = b
     out.append(text[at:m.end()])
-    return " ".join("".join(out).split())
+    return " ".join("".join(out).replace("_", " ").split())  # the words a question's word joined (_text)
 
 
 def first(kinds_wanted, question: str) -> tuple[str, re.Match] | None:
@@ -254,28 +276,6 @@ def asked_kind(question: str):
     if hit is None:
         return None
     return next((c for c in kind_cues() if c.kind == hit[0]), None)
-
-
-def _ends_a_word(question: str, end: int) -> bool:
-    """Whether a match ending at `end` of the question ends on a word of it, not inside a content word:
-    "được giao" is not in "được giáo dục" (typed with diacritics the words tell; typed without, they
-    cannot). Inside a stop phrase ("phải | làm gì") is no cut."""
-    return _word_ends(nfc(question)).get(len(re.findall(r"\w+", _text(question)[:end])), True)
-
-
-@lru_cache(maxsize=256)
-def _word_ends(question: str) -> dict[int, bool]:
-    """For each count of syllables from the start, whether a word of the question ends there."""
-    from ingest.words import segment
-
-    if fold(question) == question.lower():
-        return {}
-    inside, count = set(), 0
-    for w in segment(question):
-        if not w.stop:
-            inside.update(range(count + 1, count + len(w.syllables)))
-        count += len(w.syllables)
-    return {n: False for n in inside}
 
 
 def describe() -> str:

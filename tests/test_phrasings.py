@@ -130,6 +130,9 @@ OTHER_KINDS = [
     ("chi thi co may nhom giai phap", {"parts"}, "duty"),
     ("Chương trình đề ra bao nhiêu nhiệm vụ cụ thể?", {"parts"}, "duty"),
     ("Tỉnh có bao nhiêu phần trăm dân số được phủ sóng?", {"percent"}, "parts"),
+    # a word of a phrasing is never a syllable of another word: "chuyển" (to send) is not in "chuyển đổi"
+    ("Hội thảo về chuyển đổi số được tổ chức ở đâu?", {"place"}, "destination"),
+    ("Hồ sơ chuyển về đâu?", {"destination"}, "place"),
 ]
 
 
