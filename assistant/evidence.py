@@ -173,11 +173,20 @@ def counted_noun(question: str) -> str | None:
     "bao nhiêu người", "bao nhiêu lần": too general to hold a figure to)."""
     from ingest.lexicon import is_stop
 
-    m = re.search(r"\b(?:bao\s+nhi[eê]u|bao\s+nhiu|mấy)\s+(\w+)(?:\s+(\w+))?", nfc(question).lower())
+    m = counted_words(question)
     if not m or m.group(1).isdigit() or is_stop(m.group(1)) or (m.group(2) and is_stop(f"{m.group(1)} {m.group(2)}")):
         return None
     words = [m.group(1)] + ([m.group(2)] if m.group(2) and not is_stop(m.group(2)) else [])
     return re.escape(fold(" ".join(words)))
+
+
+def counted_words(question: str) -> re.Match | None:
+    """The two words after the phrase that asks how many (`how_many` of assistant/data/question_kinds.tsv):
+    "bao nhiêu hài cốt liệt sĩ" -> ("hài", "cốt"), read as typed (NFC, lower case)."""
+    asked = question_kinds.find("how_many", question)
+    if asked is None:
+        return None
+    return re.match(r"\s+(\w+)(?:\s+(\w+))?", nfc(question).lower()[asked.end():])
 
 
 def value_support(bm25, asked: Asked, question: str, hits, skip: set[str] = frozenset(),

@@ -15,7 +15,7 @@ import re
 
 from assistant import direct, question_kinds, retrieve
 from assistant.citations import format_date
-from assistant.evidence import (asked_value, asks_who, coverage, names_places, names_years, places_asked, value_sentences,
+from assistant.evidence import (asked_value, asks_who, counted_words, coverage, names_places, names_years, places_asked, value_sentences,
                                 years_asked)
 from assistant.refusal import document_numbers, refusal
 from assistant.focus import sentences
@@ -295,8 +295,8 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     chunks = {c.chunk_id: c for c in index.chunks}
     asked, body = asked_value(turn.standalone), turn.intent.body
     # "bao nhiêu trạm y tế": the body is what is counted, not who acts
-    counted = body is not None and re.search(rf"\b(?:bao nhieu|bao nhiu|may)\s+{re.escape(fold(body.written))}",
-                                             fold(turn.standalone))
+    counted = body is not None and (m := counted_words(turn.standalone)) is not None and fold(
+        m.string[m.start(1):]).startswith(fold(body.written))
     if asked and body is not None and not body.group and not counted:
         # "Công an Thành phố phải xong trước ngày nào?": a value of another body's item is no answer
         named = [r for r in found if _addresses(turn.intent, r, _context(r, chunks), docs[r.doc_id].locality)]

@@ -91,9 +91,8 @@ _LETTERS = "abcdđeghiklmnopqrstuvxy"  # the letters items run through (Vietname
 
 def _noun(said: str) -> str:
     """The folded noun a count asks for: "gồm bao nhiêu nội dung công việc" -> "noi dung cong viec"."""
-    words = fold(said).split()
-    at = max((i for i, w in enumerate(words) if w in ("nhieu", "nhiu", "may")), default=-1)
-    return " ".join(words[at + 1:])
+    asked = question_kinds.find("how_many", said)
+    return " ".join(fold(said[asked.end():] if asked else said).split())
 
 
 def _names(heading: str, noun: str) -> bool:
