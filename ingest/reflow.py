@@ -86,6 +86,9 @@ def _is_caps_heading(line: str) -> bool:
     return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
+MAX_BOLD_LINES = 4  # lines a bold heading may wrap over
+
+
 def paragraphs(raw: str) -> list[str]:
     """Split raw extracted text into paragraphs, joining wrapped lines with one space."""
     raw = markdown_bullets(nfc(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n"))
@@ -104,17 +107,21 @@ def paragraphs(raw: str) -> list[str]:
 
     out: list[str] = []
     current: list[str] = []
-    bold_open = False
+    bold_open, bold_lines = False, 0
     for line in lines:
         if not line or _PAGE_NUMBER.match(line):
             continue
+        # a bold heading wraps over a few lines; "**" left open longer is a stray mark of the conversion
+        # ("*Thứ nhất,** các bộ …"), not a heading: it no longer holds the paragraphs together
+        bold_open = bold_open and bold_lines < MAX_BOLD_LINES
         if current and _breaks(current[-1], line, per_line, bold_open, guess_headings and width, current[0]):
             out.append(" ".join(current))
             current = []
             bold_open = False
         current.append(line)
+        bold_lines += 1
         if line.count("**") % 2:
-            bold_open = not bold_open
+            bold_open, bold_lines = not bold_open, 1
     if current:
         out.append(" ".join(current))
     return [re.sub(r"\s{2,}", " ", p).strip() for p in out if _bare(p)]

@@ -392,3 +392,24 @@ def test_a_published_copys_signed_mark_is_not_the_signer():
         got = header(f"THỦ TƯỚNG CHÍNH PHỦ\nSố: 12/QĐ-TTg\n\nQUYẾT ĐỊNH\nVề việc thử nghiệm\n\nĐiều 1. Nội dung.\n\n"
                      f"KT. THỦ TƯỚNG\n\nPHÓ THỦ TƯỚNG\n\n{mark}\n\nĐỗ Văn Thử\n")
         assert got["signer"] == "Đỗ Văn Thử", mark
+
+
+@pytest.mark.parametrize("stray", ["*Thứ nhất,** các bộ, ngành, địa", "**Về thi đua, khen thưởng: các cơ quan,"])
+def test_a_stray_bold_mark_does_not_hold_the_rest_of_the_text_in_one_paragraph(stray):
+    # a conclusion notice (TB 627/TB-VPCP) and a plan (KH 0125/KH-UBND) of the library: "**" left open by the
+    # conversion once swallowed every heading after it ("**III. NHIỆM VỤ TRỌNG TÂM**" and its items)
+    raw = (f"**II. MỘT SỐ YÊU CẦU**\n\n{stray}\nphương, các nhà đầu tư, nhà thầu trên tinh thần\n"
+           "quyết tâm phải rất cao, nỗ lực phải rất lớn, hành động phải quyết liệt, trong\n"
+           "phân công công việc bảo đảm 6 rõ, chủ động giải quyết công việc theo thẩm quyền,\n"
+           "phấn đấu hoàn thành các mục tiêu.\n\n"
+           "*Thứ hai,* các dự án phải bảo đảm tiến độ.\n\n**III. NHIỆM VỤ TRỌNG TÂM**\n\n"
+           "1. Hoàn thành mục tiêu năm 2025\n\nb) Giao Bộ Xây dựng chủ trì kiểm tra, rà soát.\n\n"
+           "c) Bộ Quốc phòng chỉ đạo các quân khu hỗ trợ.\n")
+    paras = paragraphs(raw)
+    assert "**III. NHIỆM VỤ TRỌNG TÂM**" in paras
+    assert "c) Bộ Quốc phòng chỉ đạo các quân khu hỗ trợ." in paras
+
+
+def test_a_bold_heading_wrapped_over_lines_stays_whole():
+    paras = paragraphs("**1.\nCông an thành phố**\n\na) Chủ trì rà soát.\n")
+    assert paras[0] == "**1. Công an thành phố**"
