@@ -98,10 +98,27 @@ def with_legal_chunks(intent: Intent, chunks) -> Intent:
     return replace(intent, legal_chunks=ids)
 
 
+class _SourceFirst:
+    """The opening "Theo <kind of document> …," of a question (folded, lower case): its source."""
+
+    def match(self, folded: str):
+        return re.match(rf"\W*(?:theo|can cu|tai|trong)\s+(?:{kind_words()})\b[^,?]*,", folded)
+
+
+_SOURCE_FIRST = _SourceFirst()
+
+
 def _named_body(question: str) -> lexicon.BodyMatch | None:
     """The first body the question names, wherever it stands: "Lào Cai giao Sở GD&ĐT …",
     "so y te phai lam gi" (typed without diacritics the whole question is searched from each word)."""
     found = lexicon.bodies_in(question)
+    source = _SOURCE_FIRST.match(fold(question).lower())
+    if source:
+        # "Theo Thông báo 627 kết luận phiên họp … Ban Chỉ đạo …, Bộ Xây dựng được giao những việc gì?": a question
+        # that opens with its source names that document first; the bodies in its description are not asked
+        later = [b for b in found if b.start >= source.end()] or [
+            m for m in [_known_from(question, source.end())] if m is not None]
+        found = later or found
     if found:
         # "Công văn của UBND thành phố giao Bưu điện … những gì?": the body given the work is the one asked
         given = [b for b in found if re.search(r"\bgiao(?:\s+cho)?\s*$", fold(question[:b.end - len(b.written)]))]
@@ -110,10 +127,13 @@ def _named_body(question: str) -> lexicon.BodyMatch | None:
         issuer = re.compile(rf"\b(?:{kind_words()})(?: so)?(?: \d+(?: [a-z0-9]+){{0,4}})? (?:cua|do)$")
         asked = [b for b in found if not issuer.search(words(question[:b.end - len(b.written)]))] or found
         return next((b for b in given + asked if not b.group), asked[0])
-    # typed in lower case: try every position for a known body (not a head noun alone)
-    toks = lexicon.tokens_of(question)
-    for i in range(len(toks)):
-        m = lexicon.find_body(question[toks[i][1]:])
+    return _known_from(question, 0)
+
+
+def _known_from(question: str, start: int) -> lexicon.BodyMatch | None:
+    """Typed in lower case: the first known body (not a head noun alone) from `start`, trying every position."""
+    for _, at, _, _ in lexicon.tokens_of(question):
+        m = lexicon.find_body(question[at:]) if at >= start else None
         if m and m.known:
             return m
     return None

@@ -192,6 +192,11 @@ def test_a_how_many_question_needs_a_figure_of_what_it_counts(question, text, gi
     ("Bộ Y tế có nhiệm vụ gì trong Chương trình?", "Bộ Y tế", True),
     ("Văn phòng HĐND và UBND được giao việc gì?", "Văn phòng HĐND và UBND", True),
     ("Hội Nông dân phường Tân Hưng tham gia như thế nào?", "Hội Nông dân phường", True),
+    # a question that opens with its source: the bodies of that document's description are not asked
+    ("Theo Thông báo 627/TB-VPCP kết luận Phiên họp lần thứ 21 Ban Chỉ đạo Nhà nước các công trình, dự án quan "
+     "trọng quốc gia, trọng điểm ngành giao thông vận tải, Bộ Xây dựng được giao những việc gì?", "Bộ Xây dựng", True),
+    ("Theo Kế hoạch của Ban Chỉ đạo phòng, chống ma túy tỉnh, Sở Y tế phải làm gì?", "Sở Y tế", True),
+    ("theo cong van cua ubnd tinh, so y te phai lam gi", "Sở Y tế", True),
 ])
 def test_the_body_a_question_names(question, canonical, known):
     from assistant.intent import read_intent
