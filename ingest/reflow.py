@@ -28,6 +28,7 @@ _END_SENTENCE = re.compile(r"[.;:!?…]['\")”»]*$")
 # lines that stand alone whatever the wrapping: a Markdown table row "| a | b |", a Markdown heading
 # "# …", and a converter's note naming the source file ("Source: x.docx")
 _TABLE_ROW = re.compile(r"^\|.*\|\s*$")
+_CELL_BORDER = re.compile(r"^\|$")
 _MD_HEADING = re.compile(r"^#{1,6}\s")
 CONVERTER_LINE = re.compile(
     r"^(?:Source|Nguồn|File|Tệp)\s*:\s*\S.*\.(?:docx?|pdf|rtf|odt|txt|md|html?)\s*$", re.I
@@ -132,8 +133,8 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
     if bold_open:
         # a bold heading split over lines ("**1.\nCông an thành phố**") stays whole
         return False
-    if any(p.match(x) for p in (_TABLE_ROW, _MD_HEADING, CONVERTER_LINE) for x in (prev.strip(), line.strip())):
-        return True
+    if any(p.match(x) for p in (_TABLE_ROW, _MD_HEADING, CONVERTER_LINE, _CELL_BORDER) for x in (prev.strip(), line.strip())):
+        return True  # a table row, a heading, a converter's note, the border of a cell ("|" alone): no text runs across
     if _RECIPIENTS.match(_bare(line)) or (_SIGN_MARK.match(_bare(line)) and not _is_caps_heading(prev)):
         return True  # "Nơi nhận:" and "TM. …" start the signature block, after a name or a sentence
     bare_prev, bare_line = _bare(prev), _bare(line)

@@ -156,6 +156,15 @@ def test_signer_before_or_after_the_recipients():
     assert header("KẾ HOẠCH\nThử nghiệm\n\nNội dung.\n\nQuốc Thử - Sở Thử nghiệm\n")["signer"] is None
 
 
+@pytest.mark.parametrize("after", ["|\n** **\n**Danh mục các văn bản đã ban hành**\n", "|\n**PHỤ LỤC**\n"])
+def test_a_signature_set_in_a_converted_table_cell_is_read(after):
+    # a ministry's letter (CV 6225/BVHTTDL-VP) and 50 more library documents: a converter writes each cell of
+    # the signature table between lines holding "|" alone; the name ends at its cell, not with what follows
+    got = header("BỘ THỬ NGHIỆM\nSố: 1/BTN-VP\n\nV/v thử nghiệm\n\nNội dung.\n\n|\nNơi nhận:\n- Lưu: VT.\n"
+                 f"|\n**BỘ TRƯỞNG**\nNguyễn Văn Thử\n{after}")
+    assert got["signer"] == "Nguyễn Văn Thử"
+
+
 @pytest.mark.parametrize(
     ("number", "kind"),
     [("153/KH-UBND", "Kế hoạch"), ("140/QĐ-TTg", "Quyết định"), ("105/2021/NĐ-CP", "Nghị định"),
