@@ -194,6 +194,8 @@ def agency_list_at(text: str) -> tuple[str, int] | None:
     names = window[:cut].strip(" ,")
     if not names or len(names.split()) > 40:
         return None
+    if re.search(r"\s(?:đã|vừa|đang)$", names):
+        return None  # "(1) Bộ Xây dựng đã chủ động kiểm tra …": what a body did or is doing, no work given to it
     return names, start + cut
 
 

@@ -261,6 +261,10 @@ def test_a_plan_a_decision_issues_is_cited_as_itself_with_its_decision(tmp_path)
     ("Hội đồng nhân dân tỉnh thực hiện giám sát", "Hội đồng nhân dân tỉnh"),
     ("Ban Quản lý các khu công nghiệp thực hiện", "Ban Quản lý các khu công nghiệp"),
     ("Trường Chính trị tỉnh tổ chức", "Trường Chính trị tỉnh"),
+    # what a body did (a conclusion notice's review of results, TB 627 and TB 641) is no work given to it
+    ("Bộ Xây dựng đã chủ động kiểm tra hiện trường", None),
+    ("Bộ Tài chính đã báo cáo tổng kết việc thực hiện Nghị quyết", None),
+    ("Bộ Tài chính báo cáo tổng kết việc thực hiện Nghị quyết", "Bộ Tài chính"),
 ])
 def test_a_head_noun_that_opens_a_longer_word_is_no_body(clause, body):
     from ingest.canonical import agency_list_at
