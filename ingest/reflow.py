@@ -145,6 +145,8 @@ def _breaks(prev: str, line: str, per_line: bool, bold_open: bool, heading_width
         return False
     if starts_item(line) or LEGAL_START.match(bare_line):
         return True
+    if bare_prev.count("(") > bare_prev.count(")") and bare_line.count(")") > bare_line.count("("):
+        return False  # "5. Các chủ rừng là tổ chức (các" / "Ban quản lý rừng đặc dụng, …)": the parenthesis goes on
     if prev.rstrip().endswith("**") and not prev.rstrip().endswith("****"):
         return True
     if re.match(r"^\[\d{1,3}\]", bare_line) or (bare_prev.startswith("- ") and " · " in bare_prev):

@@ -422,3 +422,18 @@ def test_a_stray_bold_mark_does_not_hold_the_rest_of_the_text_in_one_paragraph(s
 def test_a_bold_heading_wrapped_over_lines_stays_whole():
     paras = paragraphs("**1.\nCông an thành phố**\n\na) Chủ trì rà soát.\n")
     assert paras[0] == "**1. Công an thành phố**"
+
+
+@pytest.mark.parametrize("first,second", [
+    # a directive (CT 06/CT-UBND) and a decision's scope article (QĐ 83/2025/QĐ-UBND) of the library
+    ("5. Các chủ rừng là tổ chức (các", "Ban quản lý rừng đặc dụng, rừng phòng hộ, các Công ty nông, lâm nghiệp…)"),
+    ("1. Cơ quan nhà nước (bao gồm Văn phòng Đoàn Đại biểu Quốc hội và",
+     "Hội đồng nhân dân tỉnh), đơn vị sự nghiệp công lập."),
+])
+def test_a_parenthesis_opened_at_a_line_end_goes_on_to_the_line_that_closes_it(first, second):
+    body = ("Tăng cường tham mưu, chỉ đạo quản lý nhà nước về rừng và đất lâm nghiệp trên\n"
+            "địa bàn tỉnh; chỉ đạo các đơn vị chủ rừng phối hợp với chính quyền địa phương\n"
+            "rà soát toàn bộ diện tích rừng, đất lâm nghiệp bị chồng lấn, lấn chiếm để xử lý.\n\n")
+    paras = paragraphs(f"{body}{first}\n{second}\n\n- Thực hiện đầy đủ quyền, nghĩa vụ và trách nhiệm chủ\n"
+                       "rừng theo quy định của Luật Lâm nghiệp và các quy định liên quan.\n")
+    assert f"{first} {second}" in paras
