@@ -262,7 +262,10 @@ def split_units(paras: list[Para], notes: dict[str, str] | None = None) -> list[
         _, next_rank, _ = marker_of(nxt)
 
         if kind is None:
-            if current is None or (current_rank == 99 and len(current.paras) >= 1 and _too_long(current, para)):
+            # before any heading, a bullet is a recipient ("Kính gửi: - Sở …; - Viện …") or a line of the preamble:
+            # the paragraph after it begins the text, it does not go on with that bullet
+            opening = not stack and current is not None and current.path[-1].startswith("ý ") and current_rank == RANK["dash"]
+            if current is None or opening or (current_rank == 99 and len(current.paras) >= 1 and _too_long(current, para)):
                 current = open_unit(None, None)
                 current_rank = 99
             current.paras.append(para)
