@@ -119,17 +119,35 @@ def _basis() -> re.Pattern:
     return re.compile(rf"^(?:{'|'.join(map(re.escape, vocab().preamble_words))})\b", re.I)
 
 
+@lru_cache(maxsize=1)
+def _cited() -> re.Pattern:
+    """A document cited by kind and number: "Chỉ thị số 33/CT-TTg", "Nghị quyết 71/NQ-CP" (the kinds of
+    ingest/data/document_kinds.json)."""
+    from ingest.doc_vocab import vocab
+
+    kinds = sorted({k.name for k in vocab().kinds}, key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})\s+(?:số\s+)?(\d+[\w/.-]*)", re.I)
+
+
 def _preamble_bases(docs: dict[str, Document], chunks: list[Chunk]) -> list[Record]:
-    """The preamble's paragraphs that give the document's legal bases, as legal-basis records."""
+    """The preamble's paragraphs that give the document's legal bases, as legal-basis records. A text with no
+    such lines (a letter, a telegram, a notice) gives them in its opening: there its opening paragraphs that
+    cite another document by kind and number are its bases ("Thủ tướng Chính phủ đã ban hành Chỉ thị số 33/CT-TTg
+    …; để triển khai …")."""
     out, seen = [], set()
+    with_lines = {c.doc_id for c in chunks if c.section.startswith(INTRO_SECTION)
+                  and any(_basis().match(p.strip()) for p in c.text.split("\n"))}
     for c in chunks:
         if c.doc_id not in docs or not c.section.startswith(INTRO_SECTION):
             continue
         doc = docs[c.doc_id]
+        own = (doc.number or "").split("/")[0]
+        opening = c.doc_id not in with_lines and c.section == INTRO_SECTION
         for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", c.text):  # paragraphs
             para = m.group().strip()
             text = " ".join(para.split())
-            if (_basis().match(para) and (doc.doc_id, text) not in seen  # overlapping chunks hold it twice
+            cites = opening and any(n.group(1).split("/")[0] != own for n in _cited().finditer(para))
+            if ((_basis().match(para) or cites) and (doc.doc_id, text) not in seen  # overlapping chunks hold it twice
                     and doc.text[c.start + m.start():c.start + m.end()] == m.group()):
                 seen.add((doc.doc_id, text))
                 out.append(Record(doc_id=doc.doc_id, file=doc.file, plan_label=doc.label, section=c.section,
