@@ -172,7 +172,8 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     asked = asked_value(turn.standalone)
     if asked:
         found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
-    skip = retrieve.national_places(turn.standalone, index.documents) | _naming_words(turn, index, bm25)
+    skip = (retrieve.national_places(turn.standalone, index.documents) | _naming_words(turn, index, bm25)
+            | _kind_words(turn.standalone, kind))
     chunks = {c.chunk_id: c for c in index.chunks}
     docs = index.documents_by_id
     years = years_asked(turn.standalone, asked)  # "chỉ tiêu … năm 2026 là bao nhiêu": another year's figure is none
@@ -203,6 +204,16 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
             nth.append(counts[r.doc_id])
         keep = [r for _, r in sorted(zip(nth, keep), key=lambda x: x[0])]
     return _with_points(keep[:MAX_ITEMS], records)
+
+
+def _kind_words(question: str, kind: str | None) -> set[str]:
+    """The folded words of the phrasing that asks for a kind of item ("trên cơ sở báo cáo, đề xuất của cơ quan
+    nào"): they say what is asked, an item of that kind need not repeat them."""
+    hit = question_kinds.first((kind,), question) if kind else None
+    if hit is None:
+        return set()
+    words = fold(question_kinds.words_said(hit[1])).split()
+    return {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 
 def _with_points(found: list[Record], records: list[Record]) -> list[Record]:
