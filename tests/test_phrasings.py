@@ -133,6 +133,10 @@ OTHER_KINDS = [
     # a word of a phrasing is never a syllable of another word: "chuyển" (to send) is not in "chuyển đổi"
     ("Hội thảo về chuyển đổi số được tổ chức ở đâu?", {"place"}, "destination"),
     ("Hồ sơ chuyển về đâu?", {"destination"}, "place"),
+    # what a document carries out, who proposed it (phrasings the legal_basis rows were not written from)
+    ("Chương trình này cụ thể hóa kết luận nào của Bộ Chính trị?", {"legal_basis"}, "duty"),
+    ("Quyết định được ban hành xét tờ trình của cơ quan nào?", {"legal_basis"}, "reporting"),
+    ("Sở Y tế thực hiện báo cáo định kỳ vào ngày nào?", {"reporting"}, "legal_basis"),
 ]
 
 

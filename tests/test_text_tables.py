@@ -655,6 +655,26 @@ def test_the_preamble_gives_the_bases_and_who_proposed_the_document(tmp_path):
     assert "Theo đề nghị của Bộ trưởng Bộ Công an." in bases
 
 
+@pytest.mark.parametrize("kind,number,opening", [
+    # a ministry's letter (CV 6225/BVHTTDL-VP) and a telegram (CĐ 224/CĐ-TTg) of the library
+    ("CÔNG VĂN", "Số: 6/BTN-VP\n\nV/v đẩy mạnh thực hiện nhiệm vụ",
+     "Thủ tướng Chính phủ đã ban hành Chỉ thị số 33/CT-TTg ngày 06/11/2025 về đẩy mạnh việc thực hiện nhiệm vụ."),
+    ("CÔNG ĐIỆN", "Số: 7/CĐ-TTg",
+     "Tiếp theo Công điện số 217/CĐ-TTg ngày 10 tháng 11 năm 2025, để tổ chức tốt các công trình, Thủ tướng yêu cầu:"),
+])
+def test_a_letter_without_a_preamble_gives_its_bases_in_its_opening(tmp_path, kind, number, opening):
+    text = (f"BỘ THỬ NGHIỆM\n\n{number}\n\n{kind}\n\nKính gửi:\n\n- Các cục, vụ thuộc Bộ;\n\n"
+            f"- Viện Thử nghiệm.\n\n{opening}\n\n1. Vụ Kế hoạch\n\n- Rà soát các nhiệm vụ được giao.\n")
+    doc, chunks = parse_file(_write(tmp_path, "cv.md", text))
+    bases = [r.text for r in extract_records([doc], chunks) if r.kind == "legal_basis"]
+    assert bases == [opening]
+    # a text with "Căn cứ" lines keeps to them: its other opening paragraphs are no bases
+    text = text.replace("Kính gửi:", "Căn cứ Luật Thử nghiệm ngày 18 tháng 02 năm 2025;\n\nKính gửi:")
+    doc, chunks = parse_file(_write(tmp_path, "cv2.md", text))
+    assert [r.text for r in extract_records([doc], chunks) if r.kind == "legal_basis"] == [
+        "Căn cứ Luật Thử nghiệm ngày 18 tháng 02 năm 2025;"]
+
+
 def test_an_item_that_holds_its_task_and_the_labelled_lines_under_it(tmp_path):
     # "- Nghị định … / + Nội dung: … / + Cơ quan chủ trì: … / + Thời hạn ban hành: …" as one bullet with its
     # sub-bullets (a decision's plan), and "a) Nghị định … / - Cơ quan chủ trì: …" (a province's plan)
