@@ -122,6 +122,10 @@ def split_agencies(name: str) -> list[str]:
     parts = text.split(";")
     if len(parts) > 1 and any(_shared_head(_tidy(p)) for p in parts):
         return [n for p in parts for n in split_agencies(p)]  # "các Sở: Xây dựng, Công thương; Công ty …"
+    listed = _HEAD_THEN_SECTORS.match(text)
+    apart = _named_apart(listed.group(1), listed.group(2)) if listed else None
+    if apart:
+        return apart
     pieces = _SEP.split(text)
     if not _HEAD.match(pieces[0]):
         return [text] if text else []
@@ -169,6 +173,16 @@ def _shared_head(text: str) -> list[str] | None:
         else:
             return None
     return names or None
+
+
+def _named_apart(head: str, listed: str) -> list[str] | None:
+    """"Các Cục: Di sản văn hóa, Bản quyền tác giả" where the lexicon knows none of them: each name of the list,
+    with the head noun, when every one is a proper name (capitalised, a few words). Names split at ";" when the
+    list uses it ("Các Cục: Bản quyền tác giả; Xuất bản, In và Phát hành"), else at ","."""
+    pieces = [p.strip(" ,.") for p in re.split(r";" if ";" in listed else r",", listed)]
+    if len(pieces) < 2 or not all(p and p[0].isupper() and len(p.split()) <= 12 for p in pieces):
+        return None
+    return [f"{head} {p}" for p in pieces]
 
 
 def agency_list_at(text: str) -> tuple[str, int] | None:

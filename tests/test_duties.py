@@ -259,6 +259,9 @@ def test_same_role_across_levels_is_linked_not_merged():
     ("Phòng Lao động - Thương binh và Xã hội", ["Phòng Lao động - Thương binh và Xã hội"]),
     ("Đề nghị các Ban của Đảng, Ủy ban Kiểm tra Đảng ủy, Văn phòng Đảng ủy",
      ["các Ban của Đảng", "Ủy ban Kiểm tra Đảng ủy", "Văn phòng Đảng ủy"]),
+    # a head noun over names the lexicon lacks (an appendix table of CV 6225/BVHTTDL-VP): each name gets the head
+    ("Các Cục: Di sản văn hóa, Bản quyền tác giả", ["Cục Di sản văn hóa", "Cục Bản quyền tác giả"]),
+    ("Các Vụ: Pháp chế; Kế hoạch, Tài chính", ["Vụ Pháp chế", "Vụ Kế hoạch, Tài chính"]),
 ])
 def test_split_agencies(name, parts):
     assert split_agencies(name) == parts
