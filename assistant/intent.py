@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from assistant import question_kinds
 from ingest import lexicon
 from ingest.legal_refs import parse_legal_ref, section_matches
-from ingest.normalize import fold, nfc
+from ingest.normalize import fold, nfc, syllable_key
 
 
 @dataclass(frozen=True)
@@ -134,9 +134,17 @@ def _known_from(question: str, start: int) -> lexicon.BodyMatch | None:
     """Typed in lower case: the first known body (not a head noun alone) from `start`, trying every position."""
     for _, at, _, _ in lexicon.tokens_of(question):
         m = lexicon.find_body(question[at:]) if at >= start else None
-        if m and m.known:
+        if m and m.known and not _other_marks(m):
             return m
     return None
+
+
+def _other_marks(m: lexicon.BodyMatch) -> bool:
+    """A match whose first word is the body's own head typed with other marks: "số VHTTDL" (of "Chuyển đổi số
+    VHTTDL") is not "Sở VHTTDL"; "so y te", typed without marks, may be."""
+    written, own = m.written.split()[0], m.canonical.split()[0]
+    return fold(written) != written.lower() and fold(written) == fold(own).lower() and \
+        syllable_key(written) != syllable_key(own)
 
 
 def row_bodies(rows) -> dict[str, list[tuple[tuple[str, ...], str]]]:

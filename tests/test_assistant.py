@@ -178,6 +178,17 @@ def test_a_how_many_question_needs_a_figure_of_what_it_counts(question, text, gi
     assert bool(value_sentences(asked_value(question), question, text)) is gives
 
 
+@pytest.mark.parametrize("question", [
+    # "số" typed with its marks is no "Sở": a letter's appendix (CV 6225) and a question about digital transformation
+    "Theo phụ lục Công văn 6225/BVHTTDL-VP, TT Chuyển đổi số VHTTDL chủ trì những nhiệm vụ nào?",
+    "chuyển đổi số y tế cần làm gì?",
+])
+def test_a_word_that_is_a_head_noun_with_other_marks_names_no_body(question):
+    from assistant.intent import _named_body
+
+    assert _named_body(question) is None
+
+
 @pytest.mark.parametrize("question,canonical,known", [
     ("Sở Xây dựng tỉnh Nam Định có nhiệm vụ gì?", "Sở Xây dựng", True),
     ("Bệnh viện Tâm thần thành phố Cần Thơ có nhiệm vụ gì?", "Bệnh viện Tâm thần", False),
