@@ -59,7 +59,7 @@ def duties(turn: Turn, index, rows):
         mine = [d for d in in_doc if d.role != "phối hợp" or (chunks[d.chunk_id].agency and retrieve.is_own(
             intent, lookup(chunks[d.chunk_id].agency, doc.locality)))]
         partner = [d for d in in_doc if d not in mine]
-        lines += ["", f"**{doc.label}** — {'; '.join(dict.fromkeys(d.agency for d in in_doc))}:"]
+        lines += ["", f"**{doc.label}** — {'; '.join(dict.fromkeys(_named_as(d) for d in in_doc))}:"]
         for group, title in ((mine, None), (partner, "Phối hợp (theo nhiệm vụ giao cho cơ quan khác):")):
             if group and title:
                 lines.append(f"_{title}_")
@@ -204,6 +204,17 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
             nth.append(counts[r.doc_id])
         keep = [r for _, r in sorted(zip(nth, keep), key=lambda x: x[0])]
     return _with_points(keep[:MAX_ITEMS], records)
+
+
+def _named_as(d) -> str:
+    """How a duty row's body is shown over its items: as the document writes it when that is the body's name
+    alone ("UBND tỉnh"), else by its name ("Bộ Xây dựng" for "đồng chí Bộ trưởng Bộ Xây dựng trực tiếp", the words
+    before an item's verb)."""
+    from ingest.lexicon import bodies_in
+
+    found = bodies_in(d.agency)
+    whole = len(found) == 1 and found[0].start == 0 and found[0].end >= len(d.agency.rstrip(" :;,."))
+    return d.agency if whole or not found else d.canonical
 
 
 def _kind_words(question: str, kind: str | None) -> set[str]:

@@ -784,3 +784,18 @@ def test_a_kept_model_sentence_is_followed_by_the_passage_it_cites_in_its_own_wo
     # each passage cited, quoted after the sentence under its plan, with its section and number
     assert quoted and all(f"[{c.n}]" in quoted and f"**{c.label}**:" in quoted for c in answer.citations)
     assert "Năm 2026: Đạt 25%" in quoted
+
+
+@pytest.mark.parametrize("written,canonical,shown", [
+    # the words before an item's verb are no name to show (TB 627: "b) Giao đồng chí Bộ trưởng Bộ Xây dựng trực tiếp …")
+    ("đồng chí Bộ trưởng Bộ Xây dựng trực tiếp", "Bộ Xây dựng", "Bộ Xây dựng"),
+    ("Bộ Quốc phòng phát huy phẩm chất “Bộ đội Cụ Hồ”", "Bộ Quốc phòng", "Bộ Quốc phòng"),
+    ("UBND tỉnh", "Ủy ban nhân dân tỉnh", "UBND tỉnh"),  # as the document writes it, when that is all it says
+    ("Ban thường vụ cấp ủy cấp tỉnh", "Ban thường vụ cấp ủy cấp tỉnh", "Ban thường vụ cấp ủy cấp tỉnh"),
+])
+def test_a_listing_shows_a_body_as_written_only_when_that_is_its_name(written, canonical, shown):
+    from types import SimpleNamespace
+
+    from assistant.listings import _named_as
+
+    assert _named_as(SimpleNamespace(agency=written, canonical=canonical)) == shown
