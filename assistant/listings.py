@@ -172,8 +172,9 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     asked = asked_value(turn.standalone)
     if asked:
         found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
-    skip = (retrieve.national_places(turn.standalone, index.documents) | _naming_words(turn, index, bm25)
-            | _kind_words(turn.standalone, kind))
+    skip = retrieve.national_places(turn.standalone, index.documents) | _naming_words(turn, index, bm25)
+    if kind == "legal_basis" and coverage(bm25, turn.standalone, set(), skip | _kind_words(turn.standalone, kind))[1]:
+        skip |= _kind_words(turn.standalone, kind)  # "trên cơ sở báo cáo, đề xuất của …": no basis repeats them
     chunks = {c.chunk_id: c for c in index.chunks}
     docs = index.documents_by_id
     years = years_asked(turn.standalone, asked)  # "chỉ tiêu … năm 2026 là bao nhiêu": another year's figure is none
@@ -219,7 +220,9 @@ def _named_as(d) -> str:
 
 def _kind_words(question: str, kind: str | None) -> set[str]:
     """The folded words of the phrasing that asks for a kind of item ("trên cơ sở báo cáo, đề xuất của cơ quan
-    nào"): they say what is asked, an item of that kind need not repeat them."""
+    nào", "triển khai chỉ thị nào"): they say what is asked. Left out of what a legal basis must hold (a basis
+    does not say "trên cơ sở"); the words that ask for funding or a target ("kinh phí", "chỉ tiêu") are content
+    its items hold, and stay."""
     hit = question_kinds.first((kind,), question) if kind else None
     if hit is None:
         return set()

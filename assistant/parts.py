@@ -18,7 +18,9 @@ def answer(turn: Turn, index):
 
     m = question_kinds.find("parts", turn.standalone)
     scope = turn.intent.scope
-    if m is None or len(scope) != 1:
+    if m is None or len(scope) != 1 or len(question_kinds.parts(turn.standalone)) > 1:
+        # "… đã giao bao nhiêu nhiệm vụ, đã hoàn thành bao nhiêu và còn bao nhiêu …": figures a text reports, not
+        # the items of one of its parts
         return None
     doc = index.documents_by_id[next(iter(scope))]
     noun = _noun(question_kinds.words_said(m))
