@@ -137,6 +137,7 @@ OTHER_KINDS = [
     ("Chương trình này cụ thể hóa kết luận nào của Bộ Chính trị?", {"legal_basis"}, "duty"),
     ("Quyết định được ban hành xét tờ trình của cơ quan nào?", {"legal_basis"}, "reporting"),
     ("Sở Y tế thực hiện báo cáo định kỳ vào ngày nào?", {"reporting"}, "legal_basis"),
+    ("Kinh phí thực hiện đề án này lấy từ những nguồn nào?", {"funding"}, "legal_basis"),
 ]
 
 
