@@ -173,8 +173,6 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     if asked:
         found = [r for r in found if value_sentences(asked, turn.standalone, r.text)]
     skip = retrieve.national_places(turn.standalone, index.documents) | _naming_words(turn, index, bm25)
-    if kind == "legal_basis" and coverage(bm25, turn.standalone, set(), skip | _kind_words(turn.standalone, kind))[1]:
-        skip |= _kind_words(turn.standalone, kind)  # "trên cơ sở báo cáo, đề xuất của …": no basis repeats them
     chunks = {c.chunk_id: c for c in index.chunks}
     docs = index.documents_by_id
     years = years_asked(turn.standalone, asked)  # "chỉ tiêu … năm 2026 là bao nhiêu": another year's figure is none
@@ -216,18 +214,6 @@ def _named_as(d) -> str:
     found = bodies_in(d.agency)
     whole = len(found) == 1 and found[0].start == 0 and found[0].end >= len(d.agency.rstrip(" :;,."))
     return d.agency if whole or not found else d.canonical
-
-
-def _kind_words(question: str, kind: str | None) -> set[str]:
-    """The folded words of the phrasing that asks for a kind of item ("trên cơ sở báo cáo, đề xuất của cơ quan
-    nào", "triển khai chỉ thị nào"): they say what is asked. Left out of what a legal basis must hold (a basis
-    does not say "trên cơ sở"); the words that ask for funding or a target ("kinh phí", "chỉ tiêu") are content
-    its items hold, and stay."""
-    hit = question_kinds.first((kind,), question) if kind else None
-    if hit is None:
-        return set()
-    words = fold(question_kinds.words_said(hit[1])).split()
-    return {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 
 def _with_points(found: list[Record], records: list[Record]) -> list[Record]:
