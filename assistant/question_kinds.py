@@ -208,7 +208,7 @@ def words_said(m: re.Match) -> str:
         out.append(text[at:a])
         at = b
     out.append(text[at:m.end()])
-    return " ".join("".join(out).replace("_", " ").split())  # the words a question's word joined (_text)
+    return " ".join("".join(out).replace("_", " ").split())  # a word _text joined is its syllables again
 
 
 def first(kinds_wanted, question: str) -> tuple[str, re.Match] | None:
