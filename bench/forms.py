@@ -1,5 +1,5 @@
-"""The reader report: for every document of some folders, the form recognised, its sections, records, duty
-rows and bodies, and the rows whose body the lexicon lacks (to find junk such as "… Báo cáo" where a table's
+"""The reader report: for every document of some folders, the form recognised, its signer, sections, records,
+duty rows and bodies, and the rows whose body the lexicon lacks (to find junk such as "… Báo cáo" where a table's
 columns ran into a name). No index and no model: the reader alone, as `tracuu ingest` runs it.
 
     python bench/forms.py ../shared/corpus3 [../shared/library] [--bodies] [--limit N] [--json out.json]
@@ -40,7 +40,7 @@ def report(path: Path) -> dict:
     unknown = sorted({d.canonical for d in duties if not lookup(d.agency, doc.locality).known})
     return {
         "file": path.name, "kind": doc.kind, "form": doc.form, "number": doc.number, "date": doc.date,
-        "issuer": doc.issuer, "level": doc.level, "chars": len(doc.text),
+        "issuer": doc.issuer, "level": doc.level, "signer": doc.signer, "chars": len(doc.text),
         "sections": len({c.section for c in chunks}), "chunks": len(chunks),
         "records": len(records), "kinds": dict(Counter(r.kind for r in records)),
         "duty_rows": len(duties), "bodies": dict(bodies.most_common()), "unknown_bodies": unknown,
@@ -92,6 +92,7 @@ def _print(rows: list[dict], bodies: bool) -> None:
     print(f"\n{len(read)} read, {len(skipped)} skipped; duty rows {sum(r['duty_rows'] for r in read)}; "
           f"documents with no duty row {sum(1 for r in read if not r['duty_rows'])}; "
           f"bodies outside the lexicon {sum(len(r['unknown_bodies']) for r in read)}; "
+          f"with a signer {sum(1 for r in read if r.get('signer'))}; "
           f"{sum(r['seconds'] for r in read):.1f} s")
     print("forms: " + ", ".join(f"{f} {n}" for f, n in forms.most_common()))
     for r in skipped:
