@@ -98,21 +98,16 @@ def with_legal_chunks(intent: Intent, chunks) -> Intent:
     return replace(intent, legal_chunks=ids)
 
 
-class _SourceFirst:
+def _source_first(folded: str) -> re.Match | None:
     """The opening "Theo <kind of document> …," of a question (folded, lower case): its source."""
-
-    def match(self, folded: str):
-        return re.match(rf"\W*(?:theo|can cu|tai|trong)\s+(?:{kind_words()})\b[^,?]*,", folded)
-
-
-_SOURCE_FIRST = _SourceFirst()
+    return re.match(rf"\W*(?:theo|can cu|tai|trong)\s+(?:{kind_words()})\b[^,?]*,", folded)
 
 
 def _named_body(question: str) -> lexicon.BodyMatch | None:
     """The first body the question names, wherever it stands: "Lào Cai giao Sở GD&ĐT …",
     "so y te phai lam gi" (typed without diacritics the whole question is searched from each word)."""
     found = lexicon.bodies_in(question)
-    source = _SOURCE_FIRST.match(fold(question).lower())
+    source = _source_first(fold(question).lower())
     if source:
         # "Theo Thông báo 627 kết luận phiên họp … Ban Chỉ đạo …, Bộ Xây dựng được giao những việc gì?": a question
         # that opens with its source names that document first; the bodies in its description are not asked

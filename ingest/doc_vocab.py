@@ -5,6 +5,7 @@ words, header lines, signature titles; public sources named in the file)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -64,6 +65,10 @@ class Vocab:
     self_issue_verbs: tuple[str, ...] = ()  # "ban hành": an opening sentence issuing the document itself …
     self_issue_ends: tuple[str, ...] = ()  # … ending "với những nội dung sau", "như sau"
     appendix_caption: tuple[str, ...] = ()  # "Kèm theo": an appendix caption names the document it belongs to
+
+    def kind_pattern(self) -> str:
+        """The kinds' names as one regex alternation, the longest first ("Thông tư liên tịch" before "Thông tư")."""
+        return "|".join(re.escape(k.name) for k in sorted(self.kinds, key=lambda k: -len(k.name)))
 
     def kind_named(self, name: str) -> Kind | None:
         low = nfc(name).strip().lower()

@@ -92,7 +92,7 @@ def _issued_itself(paragraphs: list[str], v: Vocab) -> tuple[Kind, str, str | No
     is written as a name, with its capital; the issuer is the body the clause opens with, if any."""
     from ingest.lexicon import find_body
 
-    kinds = "|".join(re.escape(k.name) for k in sorted(v.kinds, key=lambda k: -len(k.name)))
+    kinds = v.kind_pattern()
     verbs = "|".join(map(re.escape, v.self_issue_verbs))
     ends = "|".join(map(re.escape, sorted(v.self_issue_ends, key=len, reverse=True)))
     pattern = re.compile(rf"(?:{verbs})\s+({kinds})\s+([^;:]{{10,250}}?),?\s+(?:{ends})\s*[:.]?\s*$")
@@ -261,7 +261,7 @@ def _number(head: str, v: Vocab) -> str | None:
 
 
 def _issued_as(head: str, v: Vocab) -> tuple[Kind, str] | None:
-    kinds = "|".join(re.escape(k.name) for k in sorted(v.kinds, key=lambda k: -len(k.name)))
+    kinds = v.kind_pattern()
     m = re.search(rf"ban hành ({kinds}) số {_NUMBER}", head, re.I)
     if not m:
         return None
@@ -289,7 +289,7 @@ def _appendix_caption(paragraphs: list[str], v: Vocab) -> tuple[Kind, str, str |
     """(kind, number, date) of the document an appendix caption says it belongs to: "(Kèm theo Công văn số
     174/CV-BCĐ ngày 02 tháng 12 năm 2025 của Ban Chỉ đạo)". Only a caption standing alone as a short line;
     "… theo Báo cáo số 11296/BC-BNV … gửi kèm" inside a sentence names another document."""
-    kinds = "|".join(re.escape(k.name) for k in sorted(v.kinds, key=lambda k: -len(k.name)))
+    kinds = v.kind_pattern()
     words = "|".join(map(re.escape, sorted(v.appendix_caption, key=len, reverse=True)))
     pattern = re.compile(rf"^[(*\s]*(?:{words})\s+({kinds})\s+số\s*{_NUMBER}(.*)$", re.I)
     for para in paragraphs:

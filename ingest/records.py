@@ -125,8 +125,7 @@ def _cited() -> re.Pattern:
     ingest/data/document_kinds.json)."""
     from ingest.doc_vocab import vocab
 
-    kinds = sorted({k.name for k in vocab().kinds}, key=len, reverse=True)
-    return re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})\s+(?:số\s+)?(\d+[\w/.-]*)", re.I)
+    return re.compile(rf"\b(?:{vocab().kind_pattern()})\s+(?:số\s+)?(\d+[\w/.-]*)", re.I)
 
 
 def _preamble_bases(docs: dict[str, Document], chunks: list[Chunk]) -> list[Record]:
