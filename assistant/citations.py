@@ -119,9 +119,14 @@ def capitalised_names(text: str) -> list[str]:
 
 
 def is_clause(statement: str) -> bool:
-    """At least two content words, not ending on a word that needs a complement ("… phải xong khi.")."""
+    """At least two content words, one of them a word and not a figure ("270 / 62 / 12 / 181" copied out
+    of a table row says nothing of what the figures count), not ending on a word that needs a complement
+    ("… phải xong khi.")."""
     words = _WORD.findall(fold(statement))
-    return len(content_words(statement)) >= 2 and bool(words) and words[-1] not in _DANGLING
+    content = content_words(statement)
+    return (
+        len(content) >= 2 and any(not w.isdigit() for w in content) and bool(words) and words[-1] not in _DANGLING
+    )
 
 
 def support_in_sentences(statement: str, passage: str, question: str = "", common: frozenset[str] = frozenset()) -> float:

@@ -48,6 +48,7 @@ def test_split_statements_accepts_grouped_markers():
     ("Sở Y tế cấp 5 tỷ đồng cho cai nghiện [1].", P1, False),
     ("Năm 2026 đạt 25% xã, phường không ma túy [1].", P2, True),
     ("Năm 2026 đạt 50% xã, phường không ma túy [1].", P2, False),  # figure of another year
+    ("2026 / 25 [1].", P2, False),  # figures copied out of a row, nothing said of what they count
 ])
 def test_verify_checks_each_statement_against_its_passage(statement, passage, ok):
     [st] = verify(split_statements(statement, 1), [passage])
