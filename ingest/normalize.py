@@ -98,11 +98,16 @@ def tidy(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+_DECIMAL_MARK = re.compile(r"(?<=\d)[.,](?=\d{1,2}(?!\d))")
+
+
 def match_key(text: str) -> str:
     """The form used to decide whether a quote occurs in a text: markup removed, tone-normalised,
-    lower-case, all whitespace collapsed to one space. Punctuation is kept."""
+    lower-case, all whitespace collapsed to one space. Punctuation is kept, except that a decimal mark is
+    one mark: "22.3%" in a table and "22,3%" in the text are the same figure (a mark before one or two
+    figures is a decimal mark; before three it may group thousands, "1.500", and is left alone)."""
     text = strip_markup(nfc(text))
-    text = tone_normalize(text)
+    text = _DECIMAL_MARK.sub(",", tone_normalize(text))
     return " ".join(text.split())
 
 

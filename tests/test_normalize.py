@@ -221,6 +221,13 @@ def test_match_key_collapses_markup_lines_and_tones():
     assert match_key(nfd("SỞ Y TẾ")) == match_key("Sở Y tế")
 
 
+def test_match_key_reads_a_decimal_point_and_a_decimal_comma_alike():
+    assert contains_quote("Khánh Hòa · Tỷ lệ: 22.3%", "22,3%")
+    assert contains_quote("đạt 1,5 lần", "1.5 lần")
+    assert not contains_quote("cắt giảm 3.071 TTHC", "3,071 TTHC")  # three figures may be a thousands group
+    assert not contains_quote("Tỷ lệ: 22.3%", "22,4%")
+
+
 @pytest.mark.parametrize(
     ("haystack", "quote"),
     [
