@@ -40,6 +40,10 @@ _TASK_SECTION = ("phan cong", "to chuc thuc hien", "nhiem vu", "giai phap")
 _ANSWER_SECTION = ("kien nghi",)
 _NOT_TASKS = ("muc dich", "muc tieu", "chi tieu", "pham vi", "doi tuong")
 _LEAD_CLAUSE = re.compile(r"^(?:Căn cứ|Định kỳ|Hằng năm|Hàng năm|Về|Trên cơ sở|Sau khi)\b")
+# a clause of purpose before the subject: "Để xác định vị trí …, Ủy ban nhân dân tỉnh phối hợp …": the subject is the
+# body the sentence hands the work to ("…, yêu cầu Bộ Y tế …"), else the first body after one of its commas, before
+# any "phối hợp với"
+_PURPOSE_CLAUSE = re.compile(r"^(?:Để|Nhằm)\s")
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])|\n\n")
 _PARTNER = re.compile(r"\bphối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+(?:(?:các\s+)?lực lượng\s+)?", re.I)
 
@@ -522,8 +526,14 @@ def _assignment(sentence: str, task_section: bool) -> tuple[str, str] | None:
     found = agency_list_at(s)
     if found:
         return found[0], s[found[1]:]
-    if _LEAD_CLAUSE.match(s):  # "Căn cứ …, căn cứ …, các phòng, ban, … xây dựng kế hoạch"
+    purpose = bool(_PURPOSE_CLAUSE.match(s))
+    if purpose and (m := _HANDS_OVER.search(s)):
+        found = agency_list_at(s[m.end():])
+        return (found[0], s[m.end() + found[1]:]) if found else None
+    if purpose or _LEAD_CLAUSE.match(s):  # "Căn cứ …, căn cứ …, các phòng, ban, … xây dựng kế hoạch"
         for comma in re.finditer(r",\s+", s[:300]):
+            if purpose and _PARTNER.search(s[:comma.start()]):
+                return None  # "Đối với …, phối hợp với Sở A, Sở B …": the bodies after it are partners
             found = agency_list_at(s[comma.end():])
             if found:
                 return found[0], s[comma.end() + found[1]:]

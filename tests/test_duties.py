@@ -430,3 +430,27 @@ def test_a_short_name_the_document_defines_is_its_body(tmp_path):
         "| | **Nhiệm vụ giao Tổng Giám đốc Tập đoàn Điện lực Việt Nam (EVN) chỉ đạo** | | |\n"
         "| 48 | Xây dựng phương án cung cấp điện cho 117 thôn chưa có điện | EVN | 30/11/2025 |\n",
     ) == [("Tập đoàn Điện lực Việt Nam", "chủ trì")]
+
+
+@pytest.mark.parametrize("file,text,rows", [
+    # a conclusion notice: the second sentence of an item, after a clause of purpose, gives its subject work
+    ("thong-bao_ket-luan_2025.md",
+     "VĂN PHÒNG CHÍNH PHỦ\n\nSố: 634/TB-VPCP\n\nTHÔNG BÁO\n\nKết luận\n\nIII. VỀ MỘT SỐ KIẾN NGHỊ CỦA TỈNH\n\n"
+     "4. Về đầu tư kho chứa: Bộ Công Thương chủ động làm việc với các nhà đầu tư. Để xác định vị trí cụ thể "
+     "của dự án, Ủy ban nhân dân tỉnh Thử Nghiệm rà soát kỹ các quy hoạch, chủ động bố trí quỹ đất.\n",
+     [("Bộ Công Thương", "thực hiện"), ("Ủy ban nhân dân tỉnh", "thực hiện")]),
+    # a plan: a clause of purpose that names bodies itself, then the body
+    ("ke-hoach_xa-hoi-hoa_2025.md",
+     "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\n\nSố: 12/KH-UBND\n\nKẾ HOẠCH\n\nVề y tế cơ sở\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
+     "1. Để nâng cấp các trạm y tế chưa đạt chuẩn, Sở Y tế chủ trì lập danh sách và đề xuất kinh phí.\n",
+     [("Sở Y tế", "chủ trì")]),
+    # after "phối hợp với" the bodies are partners, not the subject; a body the sentence hands the work to is
+    ("ke-hoach_ha-tang_2025.md",
+     "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\n\nSố: 13/KH-UBND\n\nKẾ HOẠCH\n\nVề hạ tầng\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
+     "1. Để đưa các công trình vào khai thác, phối hợp với Sở Xây dựng, Sở Công Thương bố trí hạ tầng.\n\n"
+     "2. Để kịp tiến độ theo chỉ đạo của Chủ tịch Ủy ban nhân dân tỉnh, Thủ trưởng các sở, yêu cầu Sở Tài chính "
+     "bố trí kinh phí.\n",
+     [("Sở Tài chính", "thực hiện")]),
+])
+def test_the_subject_after_a_clause_of_purpose_or_topic(tmp_path, file, text, rows):
+    assert _rows_of(tmp_path / file, text) == rows
