@@ -318,7 +318,7 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     if places:  # "… của Khánh Hòa": that province's row, not its neighbours'
         found = [r for r in found if names_places(f"{_context(r, chunks)}\n{r.text}", places, index.documents)] or found
     happens = _happening(turn.standalone, asked)
-    if happens and not fallback and not any(fold(happens) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}")
+    if happens and not any(fold(happens) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}")
                                             for r in found):
         # "Phiên họp lần thứ sáu được tổ chức vào ngày nào?": the date of another act is no answer
         return refusal(turn, index, [f"{asked.label} ({happens})"], stream=stream)
@@ -378,6 +378,12 @@ def _happening(question: str, asked) -> str | None:
         return not (w.stop or w.shown.isdigit() or (said and said.end() - said.start() == len(w.shown)))
 
     start = max(text.rfind(",", 0, m.start()), text.rfind(":", 0, m.start())) + 1
+    modal = question_kinds.find("modal", text[start:m.start()])
+    if modal:  # "… phải tổ chức sơ kết Đề án … vào năm nào": the act is the verb after the modal
+        after = [w for w in segment(text[start + modal.end():m.start()])
+                 if event(w) and not question_kinds.find("light_verb", w.shown)]
+        if after:
+            return after[0].shown
     before = [w for w in segment(text[start:m.start()]) if event(w)]
     if before:
         return before[-1].shown

@@ -730,7 +730,9 @@ def test_a_value_for_a_body_comes_from_its_items_or_its_groups(code_assistant, q
     ("Đợt cao điểm bắt đầu và kết thúc vào ngày nào?", "kết thúc"),
     ("Phiên họp lần thứ sáu được tổ chức vào ngày nào?", "tổ chức"),
     ("Luật có hiệu lực từ ngày nào?", "hiệu lực"),
-    ("Các đơn vị phải xây dựng kế hoạch triển khai xong trước khi nào?", "triển khai"),
+    ("Các đơn vị phải xây dựng kế hoạch triển khai xong trước khi nào?", "xây dựng"),  # the verb after the modal
+    ("Bộ Công an phải tổ chức tổng kết Chỉ thị về an ninh mạng vào năm nào?", "tổng kết"),  # not "an ninh mạng"
+    ("UBND tỉnh cần thực hiện kiểm tra các cơ sở sản xuất trước ngày nào?", "kiểm tra"),
     ("Hạn gửi báo cáo sơ kết là ngày nào?", "sơ kết"),
     ("Báo cáo định kỳ gửi vào ngày nào hằng tháng?", "định kỳ"),
     ("Kinh phí là bao nhiêu?", None),
