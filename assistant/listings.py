@@ -185,6 +185,16 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     for r in found:
         present = set(bm25_tokens(f"{r.plan_label} {_context(r, chunks)} {r.text}"))  # with the clause's lead-in
         scored.append(([coverage(bm25, part, present, skip)[0] for part in parts], r))
+    # the items given to the body the question names ("UBND phường, xã rà soát … dựa trên kế hoạch nào": the basis
+    # its own item states), else the items of the kind asked ("được ban hành trên cơ sở báo cáo của cơ quan nào":
+    # the document's own basis, not an item that opens "Trên cơ sở kết quả khảo sát"), are measured among themselves
+    # when they hold the question about as well as the best item does (a question of one part)
+    own = [x for x in scored if kind and len(parts) == 1 and _given_to(turn.intent, x[1], docs)]
+    kinded = [x for x in scored if kind and len(parts) == 1 and x[1].kind == kind]
+    top = max((s[0] for s, _ in scored), default=0.0)
+    pool = next((p for p, least in ((own, max(MIN_ITEM_COVERAGE, 0.75 * top)), (kinded, MIN_ITEM_COVERAGE))
+                 if any(s[0] >= least for s, _ in p)), None)
+    scored = pool or scored
     best = [max((s[k] for s, _ in scored), default=0.0) for k in range(len(parts))]
     keep = [r for s, r in scored if any(s[k] >= MIN_ITEM_COVERAGE and s[k] >= 0.75 * best[k] for k in range(len(parts)))]
     # "năm 2026": the item must hold the figures the question states; a document's number ("Công điện 220",
@@ -192,7 +202,7 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     figures = set(re.findall(r"(?<![\w/.-])\d+(?![\w/-])", turn.standalone)) - document_numbers(index)
     if figures and any(figures <= set(re.findall(r"\d+", r.text)) for r in keep):
         keep = [r for r in keep if figures <= set(re.findall(r"\d+", r.text))]
-    if kind and any(r.kind == kind for r in keep):
+    if kind and pool is not own and any(r.kind == kind for r in keep):
         keep = [r for r in keep if r.kind == kind]  # of the kind asked, when such items hold the question
     keep = list(dict.fromkeys(keep))
     if len({r.doc_id for r in keep}) > 1:  # several plans: each gets its best items before any gets more
@@ -389,6 +399,14 @@ def _happening(question: str, asked) -> str | None:
         return before[-1].shown
     end = min((i for i in (text.find(",", m.end()), text.find("?", m.end())) if i >= 0), default=len(text))
     return next((w.shown for w in segment(text[m.end():end]) if event(w)), None)
+
+
+def _given_to(intent, r: Record, docs) -> bool:
+    """Whether one of an item's duty rows is the named body's own (not a group's it belongs to)."""
+    if intent.body is None:
+        return False
+    locality = docs[r.doc_id].locality
+    return any(retrieve.is_own(intent, lookup(d.agency, locality)) for d in r.duties)
 
 
 def _addresses(intent, r: Record, context: str, locality) -> bool:

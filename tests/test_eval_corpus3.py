@@ -280,3 +280,15 @@ def test_a_signers_titles_are_read_across_a_published_copys_signed_mark(corpus3_
     a = corpus3_assistant.answer("Nghị quyết 03/NQ-CP do ai ký?")
     assert a.text.startswith("Người ký: Nguyễn Hòa Bình (Phó thủ tướng) [1].")
     assert "(TM. CHÍNH PHỦ, KT. THỦ TƯỚNG, PHÓ THỦ TƯỚNG)" in a.text
+
+
+def test_a_basis_asked_of_a_named_body_is_its_own_items_and_of_the_document_its_opening(corpus3_assistant):
+    # Công văn 4085: the communes' item states the plans it carries out; the letter's own basis is its opening
+    answer = corpus3_assistant.answer(
+        "Theo Công văn 4085, Ủy ban nhân dân các phường, xã rà soát dữ liệu số nhà căn cứ vào kế hoạch nào?")
+    assert not answer.refused and "515/KH-BCA" in answer.text
+    # the letter's own basis, not its item that opens "Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì …"
+    for question in ("Công văn 4085 ra đời trên cơ sở đề xuất của cơ quan nào?",
+                     "Văn bản 4085 được ban hành trên cơ sở đề xuất của sở nào?"):
+        answer = corpus3_assistant.answer(question)
+        assert not answer.refused and "15972" in answer.text
