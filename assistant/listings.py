@@ -186,15 +186,17 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
         present = set(bm25_tokens(f"{r.plan_label} {_context(r, chunks)} {r.text}"))  # with the clause's lead-in
         scored.append(([coverage(bm25, part, present, skip)[0] for part in parts], r))
     # the items given to the body the question names ("UBND phường, xã rà soát … dựa trên kế hoạch nào": the basis
-    # its own item states), else the items of the kind asked ("được ban hành trên cơ sở báo cáo của cơ quan nào":
-    # the document's own basis, not an item that opens "Trên cơ sở kết quả khảo sát"), are measured among themselves
-    # when they hold the question about as well as the best item does (a question of one part)
+    # its own item states) are measured among themselves, when they hold the question about as well as the best
+    # item does (a question of one part)
     own = [x for x in scored if kind and len(parts) == 1 and _given_to(turn.intent, x[1], docs)]
-    kinded = [x for x in scored if kind and len(parts) == 1 and x[1].kind == kind]
     top = max((s[0] for s, _ in scored), default=0.0)
-    pool = next((p for p, least in ((own, max(MIN_ITEM_COVERAGE, 0.75 * top)), (kinded, MIN_ITEM_COVERAGE))
-                 if any(s[0] >= least for s, _ in p)), None)
-    scored = pool or scored
+    # a document's bases (its "Căn cứ" lines, the reports its opening cites) answer a question of its basis before
+    # any item that shares the question's words ("Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì …")
+    bases = [x for x in scored if kind == "legal_basis" and len(parts) == 1 and x[1].kind == kind]
+    if any(s[0] >= max(MIN_ITEM_COVERAGE, 0.75 * top) for s, _ in own):
+        scored = own
+    elif any(s[0] >= MIN_ITEM_COVERAGE for s, _ in bases):
+        scored = bases
     best = [max((s[k] for s, _ in scored), default=0.0) for k in range(len(parts))]
     keep = [r for s, r in scored if any(s[k] >= MIN_ITEM_COVERAGE and s[k] >= 0.75 * best[k] for k in range(len(parts)))]
     # "năm 2026": the item must hold the figures the question states; a document's number ("Công điện 220",
@@ -202,7 +204,7 @@ def matching_records(turn: Turn, index, records: list[Record], bm25, kind: str |
     figures = set(re.findall(r"(?<![\w/.-])\d+(?![\w/-])", turn.standalone)) - document_numbers(index)
     if figures and any(figures <= set(re.findall(r"\d+", r.text)) for r in keep):
         keep = [r for r in keep if figures <= set(re.findall(r"\d+", r.text))]
-    if kind and pool is not own and any(r.kind == kind for r in keep):
+    if kind and scored is not own and any(r.kind == kind for r in keep):
         keep = [r for r in keep if r.kind == kind]  # of the kind asked, when such items hold the question
     keep = list(dict.fromkeys(keep))
     if len({r.doc_id for r in keep}) > 1:  # several plans: each gets its best items before any gets more
