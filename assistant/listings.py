@@ -330,10 +330,10 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     if places:  # "… của Khánh Hòa": that province's row, not its neighbours'
         found = [r for r in found if names_places(f"{_context(r, chunks)}\n{r.text}", places, index.documents)] or found
     happens = _happening(turn.standalone, asked)
-    if happens and not any(fold(happens) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}")
+    if happens and not any(all(fold(w) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}") for w in happens)
                                             for r in found):
         # "Phiên họp lần thứ sáu được tổ chức vào ngày nào?": the date of another act is no answer
-        return refusal(turn, index, [f"{asked.label} ({happens})"], stream=stream)
+        return refusal(turn, index, [f"{asked.label} ({', '.join(happens)})"], stream=stream)
     what = f" ({cues.label})" if cues else ""
     citations, cited, lines = [], {}, [f"Theo các văn bản hiện có{what}:"]
     stated = direct.stated(turn.standalone, found, index, lambda r: _context(r, chunks))
@@ -370,42 +370,44 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     return listed(turn, lines, citations, mode, stream)
 
 
-def _happening(question: str, asked) -> str | None:
+def _happening(question: str, asked) -> list[str]:
     """What happens at the time a question asks, as the question writes it, in the clause that asks: the
     last word before "vào ngày nào", "khi nào" … that is neither a function word, a figure nor a word of the
     time itself ("đợt cao điểm … kết thúc vào ngày nào" -> "kết thúc"; "hạn gửi báo cáo sơ kết là khi nào"
-    -> "sơ kết"), else the first such word after it ("…, khi nào phải tắt hẳn sóng 3G" -> "tắt"). None for
-    other values."""
+    -> "sơ kết"), and the verb after a modal when one stands before it ("Bộ Xây dựng phải tổ chức sơ kết Đề án …
+    xây dựng vào năm nào" -> "sơ kết", "xây dựng"); else the first such word after it ("…, khi nào phải tắt hẳn sóng
+    3G" -> "tắt"). An item that answers holds them all. Empty for other values."""
     from ingest.words import segment
 
     if asked is None or asked.kind not in ("day", "year", "date"):
-        return None
+        return []
     text = nfc(question)
     m = question_kinds.find(asked.kind, text)
     if not m:
-        return None
+        return []
 
     def event(w) -> bool:
         said = question_kinds.find("deadline_word", w.shown)  # the whole word: "định kỳ" is no "kỳ"
         return not (w.stop or w.shown.isdigit() or (said and said.end() - said.start() == len(w.shown)))
 
     start = max(text.rfind(",", 0, m.start()), text.rfind(":", 0, m.start())) + 1
+    words = []
     modal = question_kinds.find("modal", text[start:m.start()])
-    if modal:  # "… phải tổ chức sơ kết Đề án … vào năm nào": the act is the verb after the modal
+    if modal:  # "… phải tổ chức sơ kết Đề án …": the act is the verb after the modal
         after = [w for w in segment(text[start + modal.end():m.start()])
                  if event(w) and not question_kinds.find("light_verb", w.shown)]
-        if after:
-            return after[0].shown
+        words += after[:1]
     before = [w for w in segment(text[start:m.start()]) if event(w)]
-    if before:
-        return before[-1].shown
-    end = min((i for i in (text.find(",", m.end()), text.find("?", m.end())) if i >= 0), default=len(text))
-    return next((w.shown for w in segment(text[m.end():end]) if event(w)), None)
+    words += before[-1:]
+    if not words:
+        end = min((i for i in (text.find(",", m.end()), text.find("?", m.end())) if i >= 0), default=len(text))
+        words = [w for w in segment(text[m.end():end]) if event(w)][:1]
+    return list(dict.fromkeys(w.shown for w in words))
 
 
 def _given_to(intent, r: Record, docs) -> bool:
     """Whether one of an item's duty rows is the named body's own (not a group's it belongs to)."""
-    if intent.body is None:
+    if intent.body is None or intent.body.group:  # "các sở, ngành": the rows of every body of the group are no surer
         return False
     locality = docs[r.doc_id].locality
     return any(retrieve.is_own(intent, lookup(d.agency, locality)) for d in r.duties)
