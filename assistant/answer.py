@@ -93,6 +93,8 @@ class Assistant:
             return refusal(turn, index, foreign)  # a place or name no indexed text holds: no evidence here
         if intent.legal and not intent.legal_chunks and any(" › Điều " in f" › {c.section}" for c in index.chunks):
             return refusal(turn, index, [str(intent.legal)])  # "Điều 99" of a law that has no such article
+        if intent.voice and (answer := listings.voice(turn, index)) is not None:
+            return answer
         if intent.signer or intent.issuer:
             return listings.header(turn, index)
         answer = compare.answer(turn, index, self.searcher.embedder)  # "Kế hoạch 2025 khác gì kế hoạch 2021?"

@@ -33,6 +33,7 @@ class Intent:
     legal_chunks: frozenset[str] = frozenset()  # the passages of that article, clause or point
     signer: bool = False  # asks who signed a document ("Ai ký Quyết định 140?")
     issuer: bool = False  # asks who issued it ("Nghị quyết 03 do cơ quan nào ban hành?", "có phải X ban hành không")
+    voice: bool = False  # asks whose opinion a letter conveys ("Công văn 11554 truyền đạt ý kiến của ai?")
     other_places: frozenset[str] = frozenset()  # plans of places named besides those of the plans named by number
 
     @property
@@ -84,6 +85,7 @@ def read_intent(question: str, documents) -> Intent:
         legal=legal,
         signer=question_kinds.asks("signer", question),
         issuer=question_kinds.asks("issuer", question),
+        voice=question_kinds.asks("voice", question),
     )
 
 

@@ -565,6 +565,31 @@ def legal_part(turn: Turn, index, bm25):
     return listed(turn, lines, citations, "records")
 
 
+def voice(turn: Turn, index):
+    """Whose opinion or conclusion the documents the question is about convey ("…, Phó Thủ tướng Chính phủ X có ý
+    kiến như sau:", read by ingest/header.voice), cited to the passage that says it; None when none does."""
+    from ingest.header import voice as voice_of
+
+    from assistant.intent import kind_words, words
+
+    if not turn.intent.scope and not re.search(rf"\b(?:{kind_words()})\b", words(turn.standalone)):
+        return None  # neither a document named nor a kind of one: "Sở Y tế phải lấy ý kiến của ai" asks a duty
+    docs = [d for d in index.documents if d.doc_id in turn.intent.scope] or [h.document for h in turn.result.hits[:1]]
+    lines, citations, cited, opening = [], [], {}, []
+    for d in docs:
+        found = voice_of(d.text)
+        if found is None:
+            continue
+        said, at = found
+        chunk = next((c for c in index.chunks if c.doc_id == d.doc_id and c.start <= at < c.end), None)
+        ref = f" [{cite(cited, citations, chunk, d)}]" if chunk else ""
+        lines.append(f"{d.label} truyền đạt ý kiến, kết luận của {said}{ref}.")
+        opening.append(f"{said}{ref}")
+    if not lines:
+        return None  # "Sở Y tế lấy ý kiến của ai": a document that conveys no one's opinion is asked something else
+    return listed(turn, [f"Ý kiến, kết luận của: {'; '.join(opening)}.", "", *lines], citations, "records")
+
+
 def header(turn: Turn, index):
     """Who signed or who issued the documents the question is about, from their header (read at ingest),
     cited to the passage that carries it; a refusal when the document leaves it blank."""

@@ -65,6 +65,7 @@ class Vocab:
     self_issue_verbs: tuple[str, ...] = ()  # "ban hành": an opening sentence issuing the document itself …
     self_issue_ends: tuple[str, ...] = ()  # … ending "với những nội dung sau", "như sau"
     appendix_caption: tuple[str, ...] = ()  # "Kèm theo": an appendix caption names the document it belongs to
+    voice_marks: tuple[str, ...] = ()  # "có ý kiến như sau": what follows a leader a letter conveys the opinion of
 
     def kind_pattern(self) -> str:
         """The kinds' names as one regex alternation, the longest first ("Thông tư liên tịch" before "Thông tư")."""
@@ -108,6 +109,7 @@ def vocab() -> Vocab:
         signature_marks=strs("signature_marks"),
         signer_titles=strs("signer_titles"),
         signed_marks=strs("signed_marks"),
+        voice_marks=strs("voice_marks"),
         passed_on=strs("passed_on"),
         letter_subject=strs("letter_subject"),
         letter_kind=nfc(data["letter_kind"]),

@@ -536,3 +536,39 @@ def _is_person_name(text: str) -> bool:
     if not 2 <= len(words) <= 5 or len(text) > 40:
         return False
     return all(w.isalpha() and w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words)
+
+
+# --- whose opinion a letter conveys ------------------------------------------------------------------------
+
+_VOICE_SPAN = 8000  # characters of a document's opening the sentence that conveys an opinion stands in
+
+
+def voice(text: str) -> tuple[str, int] | None:
+    """The leader or body whose opinion or conclusion a letter or notice conveys, as it writes them, and where:
+    "…, Phó Thủ tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389 quốc gia có ý kiến như sau:" -> ("Phó Thủ
+    tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389 quốc gia", offset). The words before the mark
+    (ingest/data/document_kinds.json, voice_marks), back to the clause's start; None when the opening has no such
+    sentence or no capitalised name stands there."""
+    v = vocab()
+    if not v.voice_marks:
+        return None
+    marks = "|".join(re.escape(m) for m in sorted(v.voice_marks, key=len, reverse=True))
+    head = text[:_VOICE_SPAN]
+    m = re.search(rf"(?:{marks})\s*:", head, re.I)
+    if not m:
+        return None
+    before = head[:m.start()]
+
+    def clause_start(end: int) -> int:
+        return max(before.rfind(x, 0, end) for x in (",", ";", ":", ".\n", "\n\n", ". ")) + 1
+
+    cut = clause_start(len(before))
+    said = re.sub(r"\s+(?:đã|vừa)$", "", " ".join(before[cut:].split()).strip(" -–"))  # "… Mai Văn Chính đã kết luận"
+    earlier = clause_start(cut - 1) if cut > 0 and before[cut - 1] == "," else cut
+    name = " ".join(before[earlier:cut - 1].split())
+    if len(said.split()) <= 4 and name[:1].isupper() and name.split()[-1][:1].isupper():
+        # "Thủ tướng Chính phủ Phạm Minh Chính, Trưởng Ban Chỉ đạo kết luận": a title after the leader's name
+        cut, said = earlier, f"{name}, {said}"
+    if not said or not said[0].isupper() or len(said.split()) > 30:
+        return None
+    return said, head.index(said.split()[0], cut)

@@ -292,3 +292,14 @@ def test_a_basis_asked_of_a_named_body_is_its_own_items_and_of_the_document_its_
                      "Văn bản 4085 được ban hành trên cơ sở đề xuất của sở nào?"):
         answer = corpus3_assistant.answer(question)
         assert not answer.refused and "15972" in answer.text
+
+
+def test_whose_opinion_a_letter_or_notice_conveys_is_read_from_its_opening(corpus3_assistant):
+    answer = corpus3_assistant.answer("Công văn 11554 là ý kiến chỉ đạo của lãnh đạo nào?")
+    assert answer.text.startswith("Ý kiến, kết luận của: Phó Thủ tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389")
+    assert answer.citations and "Bùi Thanh" in answer.citations[0].quote
+    answer = corpus3_assistant.answer("Thông báo 624/TB-VPCP ghi kết luận của ai?")
+    assert "Ban Chỉ đạo của Chính phủ" in answer.text.split("\n")[0]
+    # a plan conveys no one's opinion: the question is read as any other
+    answer = corpus3_assistant.answer("Kế hoạch 252 của Ban Chỉ đạo 1237 là ý kiến của ai?")
+    assert not answer.text.startswith("Ý kiến, kết luận của")

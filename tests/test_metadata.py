@@ -437,3 +437,28 @@ def test_a_parenthesis_opened_at_a_line_end_goes_on_to_the_line_that_closes_it(f
     paras = paragraphs(f"{body}{first}\n{second}\n\n- Thực hiện đầy đủ quyền, nghĩa vụ và trách nhiệm chủ\n"
                        "rừng theo quy định của Luật Lâm nghiệp và các quy định liên quan.\n")
     assert f"{first} {second}" in paras
+
+
+@pytest.mark.parametrize("text,said", [
+    # a Government Office letter conveying a Deputy Prime Minister's opinion
+    ("VĂN PHÒNG CHÍNH PHỦ\n\nSố: 11299/VPCP-KGVX\n\nKính gửi: Bộ Khoa học và Công nghệ.\n\nXét Tờ trình số 226/TTr-BKHCN "
+     "của Bộ Khoa học và Công nghệ về thành lập mạng lưới quan trắc, Phó Thủ tướng Chính phủ Nguyễn Văn An có ý kiến "
+     "như sau:\n\n1. Đồng ý chủ trương.", "Phó Thủ tướng Chính phủ Nguyễn Văn An"),
+    # a conclusion notice: the leader's title after the name, "đã" before the verb
+    ("THÔNG BÁO\n\nKết luận của Thủ tướng\n\nSau khi nghe báo cáo, ý kiến thảo luận của các thành viên,\nThủ tướng "
+     "Chính phủ Trần Văn Bình, Trưởng Ban Chỉ đạo kết luận như sau:\n\n1. …", "Thủ tướng Chính phủ Trần Văn Bình, Trưởng Ban Chỉ đạo"),
+    ("THÔNG BÁO\n\nSau khi nghe báo cáo của tỉnh, Phó Thủ tướng Chính phủ Lê Văn Cường đã kết luận như sau:\n\n1. …",
+     "Phó Thủ tướng Chính phủ Lê Văn Cường"),
+    # a tax department's reply to a company
+    ("Trả lời công văn số 01/CV ngày 20/11/2025 của Công ty TNHH Thử Nghiệm về thuế suất, Cục Thuế có ý kiến như "
+     "sau:\n\nTheo quy định …", "Cục Thuế"),
+    # a plan conveys no one's opinion
+    ("KẾ HOẠCH\n\nThực hiện Chỉ thị số 06, Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau:\n\nI. MỤC ĐÍCH", None),
+])
+def test_whose_opinion_a_letter_conveys(text, said):
+    from ingest.header import voice
+
+    found = voice(text)
+    assert (found[0] if found else None) == said
+    if found:
+        assert text[found[1]:].startswith(said.split(",")[0].split()[0])

@@ -138,6 +138,11 @@ OTHER_KINDS = [
     ("Quyết định được ban hành xét tờ trình của cơ quan nào?", {"legal_basis"}, "reporting"),
     ("Sở Y tế thực hiện báo cáo định kỳ vào ngày nào?", {"reporting"}, "legal_basis"),
     ("Kinh phí thực hiện đề án này lấy từ những nguồn nào?", {"funding"}, "legal_basis"),
+    # whose opinion a letter conveys (phrasings the voice rows were not written from)
+    ("Thông báo này ghi lại kết luận của lãnh đạo nào?", {"voice"}, "signer"),
+    ("cong van nay la y kien cua ai vay", {"voice"}, "signer"),
+    ("Văn bản được gửi theo chỉ đạo của đồng chí nào?", {"voice"}, "destination"),
+    ("UBND tỉnh chỉ đạo ai thực hiện?", {"who"}, "voice"),
 ]
 
 
