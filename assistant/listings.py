@@ -322,7 +322,10 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
         m.string[m.start(1):]).startswith(fold(body.written))
     if asked and body is not None and not body.group and not counted:
         # "Công an Thành phố phải xong trước ngày nào?": a value of another body's item is no answer
-        named = [r for r in found if _addresses(turn.intent, r, _context(r, chunks), docs[r.doc_id].locality)]
+        # a group's total ("485 văn bản" of "Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ") is no member's own
+        # quantity; a group's deadline is each member's
+        share = asked.kind not in ("number", "money", "percent", "people")
+        named = [r for r in found if _addresses(turn.intent, r, _context(r, chunks), docs[r.doc_id].locality, share)]
         if not named:
             return refusal(turn, index, [f"{asked.label} của {asked_name(turn.intent)}"], stream=stream)
         found = named
@@ -413,17 +416,19 @@ def _given_to(intent, r: Record, docs) -> bool:
     return any(retrieve.is_own(intent, lookup(d.agency, locality)) for d in r.duties)
 
 
-def _addresses(intent, r: Record, context: str, locality) -> bool:
+def _addresses(intent, r: Record, context: str, locality, groups: bool = True) -> bool:
     """Whether an item may hold for the body the question names: it is given to that body or names it (in
     its text or in the headings and lead-in it stands under: "3. Bộ trưởng Bộ Tài chính … thực hiện các
-    nhiệm vụ sau: › 3.1 …"), or it is given to a group of bodies ("Các sở, ban, ngành") or to nobody named
-    (a rule for all); not when it names only other bodies."""
+    nhiệm vụ sau: › 3.1 …"), or it is given to nobody named (a rule for all), or (with `groups`) to a group of
+    bodies ("Các sở, ban, ngành"); not when it names only other bodies."""
     from ingest.lexicon import bodies_in, find_body
 
     found = [*(find_body(d.agency, locality) for d in r.duties), *bodies_in(f"{context}\n{r.text}", locality)]
     found = [b for b in found if b is not None]
-    if not found or any(b.group for b in found):
+    if not found:
         return True
+    if any(b.group for b in found):
+        return groups
     return any(retrieve.is_own(intent, lookup(b.written, locality)) for b in found)
 
 

@@ -303,3 +303,10 @@ def test_whose_opinion_a_letter_or_notice_conveys_is_read_from_its_opening(corpu
     # a plan conveys no one's opinion: the question is read as any other
     answer = corpus3_assistant.answer("Kế hoạch 252 của Ban Chỉ đạo 1237 là ý kiến của ai?")
     assert not answer.text.startswith("Ý kiến, kết luận của")
+
+
+def test_a_groups_total_is_no_members_own_quantity(corpus3_assistant):
+    # Công điện 220 gives the ministries together 485 documents to amend; it counts none for one of them
+    answer = corpus3_assistant.answer(
+        "Theo Công điện 220, Thanh tra Chính phủ phải sửa đổi, bổ sung bao nhiêu văn bản quy phạm pháp luật?")
+    assert answer.refused and "Thanh tra Chính phủ" in answer.text
