@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
-from assistant import compare, listings, parts, retrieve
+from assistant import compare, listings, parts, question_kinds, retrieve
 from assistant.limits import check_question
 from assistant.conversation import Conversation, rewrite
 from assistant.evidence import held_apart, unknown_names
@@ -123,6 +123,11 @@ class Assistant:
         answer = listings.records_answer(turn, index, self.records(), bm25)
         if answer is not None:
             return answer
+        if question_kinds.asks("confirm", turn.standalone):
+            # "có phải Chỉ thị 31 yêu cầu … không": the items that hold it, quoted; a small model's "Có." is no evidence
+            answer = listings.records_answer(turn, index, self.records(), bm25, fallback=True)
+            if answer is not None:
+                return answer
         return generated(turn, self.generator_for(model), self.settings, index, bm25, self.records(), self.common())
 
     @staticmethod

@@ -310,3 +310,16 @@ def test_a_groups_total_is_no_members_own_quantity(corpus3_assistant):
     answer = corpus3_assistant.answer(
         "Theo Công điện 220, Thanh tra Chính phủ phải sửa đổi, bổ sung bao nhiêu văn bản quy phạm pháp luật?")
     assert answer.refused and "Thanh tra Chính phủ" in answer.text
+
+
+def test_a_question_to_confirm_is_answered_by_the_items_that_hold_it(corpus3_assistant):
+    from assistant.answer import Assistant
+    from tests.fakes import ScriptedGenerator
+
+    # a model that would say "Có" and quote a passage is not asked: the items that hold the question are quoted
+    says_yes = ScriptedGenerator("Có. Chỉ đạo các cơ quan, tổ chức, doanh nghiệp, đơn vị lực lượng vũ trang đóng trên địa "
+                                 "bàn ưu tiên tuyển dụng con bệnh binh nặng đang cư trú tại địa phương.")
+    assistant = Assistant(corpus3_assistant.searcher, lambda _: says_yes, corpus3_assistant.settings)
+    answer = assistant.answer(
+        "Có đúng là Chỉ thị 31 yêu cầu ưu tiên tuyển dụng con liệt sĩ, con thương binh nặng vào làm việc không?")
+    assert answer.mode in ("records", "evidence") and "ưu tiên tuyển dụng con liệt sĩ" in answer.text

@@ -143,6 +143,10 @@ OTHER_KINDS = [
     ("cong van nay la y kien cua ai vay", {"voice"}, "signer"),
     ("Văn bản được gửi theo chỉ đạo của đồng chí nào?", {"voice"}, "destination"),
     ("UBND tỉnh chỉ đạo ai thực hiện?", {"who"}, "voice"),
+    # a question to confirm (phrasings the confirm row was not written from)
+    ("Có đúng là kế hoạch giao Công an tỉnh chủ trì không?", {"confirm"}, "voice"),
+    ("phai chang chi thi yeu cau cac tinh bao cao hang nam", {"confirm"}, "signer"),
+    ("Ai chủ trì Dự án 6?", {"who"}, "confirm"),
 ]
 
 
