@@ -170,8 +170,7 @@ def _title(paragraphs: list[str], at: int | None, kind: Kind | None, rest: str, 
             return kind.name
         return f"{kind.name} {_sentence_case(subject, proper=kind.proper)}"
     first = paragraphs[0] if paragraphs else ""
-    m = re.search(r"ban hành ((?:" + "|".join(re.escape(k.name) for k in v.kinds) + r") số \S+ về .+?)(?: với mục tiêu|[.;]|$)",
-                  first)
+    m = re.search(rf"ban hành ((?:{v.kind_pattern()}) số \S+ về .+?)(?: với mục tiêu|[.;]|$)", first)
     if m:
         return m.group(1)
     return first[:120]
