@@ -120,8 +120,9 @@ def _named_body(question: str) -> lexicon.BodyMatch | None:
         # "Công văn của UBND thành phố giao Bưu điện … những gì?": the body given the work is the one asked
         given = [b for b in found if re.search(r"\bgiao(?:\s+cho)?\s*$", fold(question[:b.end - len(b.written)]))]
         # "Theo Chỉ thị 09/CT-UBND của UBND thành phố về …, Sở Xây dựng có trách nhiệm gì?": the issuer of the
-        # document named is not the body asked, when the question names another
-        issuer = re.compile(rf"\b(?:{kind_words()})(?: so)?(?: \d+(?: [a-z0-9]+){{0,4}})? (?:cua|do)$")
+        # document named is not the body asked, when the question names another; nor is the body of its issuer's
+        # name ("Công văn 174 của Ban Chỉ đạo của Chính phủ yêu cầu các Bộ …")
+        issuer = re.compile(rf"\b(?:{kind_words()})(?: so)?(?: \d+(?: [a-z0-9]+){{0,4}})? (?:cua|do)(?:(?: \w+){{1,4}} cua)?$")
         asked = [b for b in found if not issuer.search(words(question[:b.end - len(b.written)]))] or found
         return next((b for b in given + asked if not b.group), asked[0])
     return _known_from(question, 0)

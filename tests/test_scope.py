@@ -58,6 +58,10 @@ def test_two_documents_with_one_number_are_told_apart_by_the_kind_named_with_it(
     ("Theo quyết định của Bộ Nội vụ, Sở Tư pháp phải làm gì?", "Sở Tư pháp"),
     ("UBND tỉnh phải làm gì theo Kế hoạch 153?", "UBND tỉnh"),  # no issuer named: the body asked, as before
     ("Kế hoạch của UBND tỉnh giao những gì?", "UBND tỉnh"),  # the issuer is the only body named
+    # a body inside the issuer's name ("Ban Chỉ đạo của Chính phủ", "Văn phòng Ban Chỉ đạo của Bộ Y tế")
+    ("Công văn 174/CV-BCĐ của Ban Chỉ đạo của Chính phủ yêu cầu các Bộ, cơ quan ngang Bộ phải làm gì để tháo gỡ khó khăn cho "
+     "chính quyền địa phương hai cấp?", "các Bộ, cơ quan ngang Bộ"),
+    ("Thông báo số 5 của Văn phòng Ban Chỉ đạo của Bộ Y tế giao Sở Y tế những việc gì?", "Sở Y tế"),
 ])
 def test_the_issuer_of_the_document_named_is_not_the_body_asked(question, body):
     from assistant.intent import read_intent
