@@ -467,8 +467,10 @@ def signing_titles(text: str, name: str) -> str:
 
 def asked_name(intent) -> str:
     body = intent.body
-    if body is None or (body.group and intent.sectors):
+    if body is None:
         return "ngành " + ", ".join(sorted(intent.sectors))
+    if body.group and intent.sectors:  # "các sở, ngành y tế": the group, of the sector named
+        return f"{body.written} (ngành {', '.join(sorted(intent.sectors))})"
     if body.scoped and not body.level:
         return f"{body.base} (các cấp)"
     # a name the documents give, typed without diacritics ("trung tam van hoa …"), is shown as they write it

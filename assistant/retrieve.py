@@ -85,6 +85,10 @@ def is_own(intent: Intent, agency: Agency) -> bool:
     only the provincial police; a sector named alone ("ngành y tế") takes every body of the sector."""
     body = intent.body
     if body is None or (body.group and intent.sectors):
+        # "các sở, ngành y tế": the bodies of the sector; the group itself all the same ("các Bộ, cơ quan ngang Bộ phải
+        # làm gì … cho chính quyền địa phương": a sector word of the topic does not take the group's own rows away)
+        if body is not None and body.known and agency.base == body.base:
+            return True
         return bool(intent.sectors and agency.sector and intent.sectors & set(agency.sector.split("; ")))
     if not body.known:
         wanted = fold(body.written)

@@ -323,3 +323,11 @@ def test_a_question_to_confirm_is_answered_by_the_items_that_hold_it(corpus3_ass
     answer = assistant.answer(
         "Có đúng là Chỉ thị 31 yêu cầu ưu tiên tuyển dụng con liệt sĩ, con thương binh nặng vào làm việc không?")
     assert answer.mode in ("records", "evidence") and "ưu tiên tuyển dụng con liệt sĩ" in answer.text
+
+
+def test_a_group_asked_with_a_sector_word_in_its_topic_gets_its_own_rows(corpus3_assistant):
+    # the provinces' committees named in the topic give the question a sector, not the bodies asked: the ministries'
+    # own items are listed
+    answer = corpus3_assistant.answer("Theo Công điện 220, các Bộ, cơ quan ngang bộ phải làm gì để phối hợp với Ủy ban "
+                                      "nhân dân các tỉnh giải quyết thủ tục hành chính?")
+    assert answer.mode == "duties" and "485 văn bản quy phạm pháp luật" in answer.text
