@@ -5,6 +5,8 @@ by the noun asked (the caller then weighs the evidence as for any question)."""
 
 from __future__ import annotations
 
+import re
+
 from assistant import question_kinds
 from assistant.result import Turn
 from ingest.document import piece_of
@@ -32,7 +34,7 @@ def answer(turn: Turn, index):
     citations, cited = [], {}
     lines = [f"**{doc.label}** — phần “{title}” gồm {len(items)} mục:"]
     for heading, chunk in items.items():
-        lines.append(f"- {' '.join(heading.split())} [{cite(cited, citations, chunk, doc)}]")
+        lines.append(f"- {_written(heading, chunk.text)} [{cite(cited, citations, chunk, doc)}]")
     return listed(turn, lines, citations, "records")
 
 
@@ -68,6 +70,19 @@ def _in_appendix(label: str) -> bool:
     """Whether a top heading is an appendix ("Phụ lục I. …", "PHỤ LỤC II …"), as ingest/structure.py reads one."""
     found = legal_heading(label)
     return bool(found) and found[0] == APPENDIX
+
+
+def _written(heading: str, text: str, limit: int = 300) -> str:
+    """An item's heading whole, as its passage writes it: the section path keeps a long one cut ("1. Hoàn thiện hạ tầng
+    công nghệ thông tin và phần mềm quản…"), the passage's first line holds all of it, to its first ":", ";" or "."."""
+    heading = " ".join(heading.split())
+    short = heading.rstrip("…").strip()
+    first = " ".join(text.strip().split("\n")[0].split())
+    if not heading.endswith("…") or not first.startswith(short):
+        return heading
+    end = re.search(r"[:;.](?:\s|$)", first[len(short):])  # a numbered paragraph goes on after its heading
+    first = first[: len(short) + end.start()] if end else first
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _in_order(headings: list[str]) -> bool:

@@ -272,6 +272,8 @@ def test_how_many_items_a_part_holds_is_counted_from_the_headings_each_one_cited
     # a conclusion notice whose items 2-4 are numbered paragraphs between numbered headings: all six counted
     d = corpus3_assistant.answer("Thông báo 624 nêu bao nhiêu nhiệm vụ?")
     assert "gồm 6 mục" in d.text and "4. Đẩy mạnh cắt giảm, đơn giản hóa thủ tục hành chính" in d.text
+    # an item's heading whole, as its passage writes it, not the section path's cut form ("… chính sách: Các bộ …")
+    assert "- 2. Đẩy mạnh rà soát, xây dựng, hoàn thiện thể chế, cơ chế chính sách [2]" in d.text
 
 
 def test_a_signers_titles_are_read_across_a_published_copys_signed_mark(corpus3_assistant):
