@@ -587,7 +587,7 @@ def voice(turn: Turn, index):
         found = voice_of(d.text)
         if found is None:
             continue
-        said, at = found
+        said, at, _ = found
         chunk = next((c for c in index.chunks if c.doc_id == d.doc_id and c.start <= at < c.end), None)
         ref = f" [{cite(cited, citations, chunk, d)}]" if chunk else ""
         lines.append(f"{d.label} truyền đạt ý kiến, kết luận của {said}{ref}.")

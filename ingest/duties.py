@@ -182,7 +182,23 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
         elif not base.startswith(_SKIPPED) or _NUMBERED_IN_INTRO.match(base):
             items.append(_Item(docs[c.doc_id], base, c.chunk_id, c.start, c.end, c.agency,
                                c.doc_id not in with_tasks))
+        elif base.startswith(INTRO_SECTION) and (after := _conveyed_from(docs[c.doc_id])) is not None and c.end > after:
+            # a letter without headings conveys its tasks after "… có ý kiến như sau:" (ingest/header.voice)
+            items.append(_Item(docs[c.doc_id], base, c.chunk_id, max(c.start, after), c.end, c.agency, True))
     return items
+
+
+@lru_cache(maxsize=64)
+def _conveyed_from(doc: Document) -> int | None:
+    """Where the direction a letter or notice conveys begins, after "Phó Thủ tướng … có ý kiến như sau:"; None when
+    it conveys none, or conveys a body's own opinion ("Cục Thuế có ý kiến như sau:" answers a company's question
+    with the law, it gives no work): a direction is a leader's (a title the lexicon's lead words name)."""
+    from ingest.header import voice
+
+    found = voice(doc.text)
+    if not found or not re.search(rf"\b(?:{lexicon.lead_pattern()})\b", found[0]):
+        return None
+    return found[2]
 
 
 # "Cơ quan chủ trì: Bộ Công an.", "Cơ quan chủ trì - Bộ Công an", "Cơ quan phối hợp Mặt trận Tổ quốc …"

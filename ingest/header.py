@@ -542,10 +542,11 @@ def _is_person_name(text: str) -> bool:
 _VOICE_SPAN = 8000  # characters of a document's opening the sentence that conveys an opinion stands in
 
 
-def voice(text: str) -> tuple[str, int] | None:
-    """The leader or body whose opinion or conclusion a letter or notice conveys, as it writes them, and where:
-    "…, Phó Thủ tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389 quốc gia có ý kiến như sau:" -> ("Phó Thủ
-    tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389 quốc gia", offset). The words before the mark
+def voice(text: str) -> tuple[str, int, int] | None:
+    """The leader or body whose opinion or conclusion a letter or notice conveys, as it writes them, where, and where
+    what is conveyed begins: "…, Phó Thủ tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389 quốc gia có ý kiến như
+    sau:" -> ("Phó Thủ tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389 quốc gia", offset, offset after ":"). The
+    words before the mark
     (ingest/data/document_kinds.json, voice_marks), back to the clause's start; None when the opening has no such
     sentence or no capitalised name stands there."""
     v = vocab()
@@ -570,4 +571,4 @@ def voice(text: str) -> tuple[str, int] | None:
         cut, said = earlier, f"{name}, {said}"
     if not said or not said[0].isupper() or len(said.split()) > 30:
         return None
-    return said, head.index(said.split()[0], cut)
+    return said, head.index(said.split()[0], cut), m.end()

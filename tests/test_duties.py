@@ -454,3 +454,23 @@ def test_a_short_name_the_document_defines_is_its_body(tmp_path):
 ])
 def test_the_subject_after_a_clause_of_purpose_or_topic(tmp_path, file, text, rows):
     assert _rows_of(tmp_path / file, text) == rows
+
+
+@pytest.mark.parametrize("file,text,rows", [
+    # a Government Office letter without headings: the direction it conveys gives the work
+    ("cong-van_vpcp_2025.md",
+     "VĂN PHÒNG CHÍNH PHỦ\n\nSố: 11299/VPCP-KGVX\n\nV/v thành lập mạng lưới quan trắc\n\nKính gửi: Bộ Khoa học và Công "
+     "nghệ.\n\nXét Tờ trình số 226/TTr-BKHCN của Bộ Khoa học và Công nghệ, Phó Thủ tướng Chính phủ Nguyễn Văn An có ý "
+     "kiến như sau:\n\nBộ Khoa học và Công nghệ chủ trì, phối hợp với Bộ Quốc phòng rà soát mô hình tổ chức của mạng "
+     "lưới; báo cáo Thủ tướng Chính phủ trong quý I năm 2026.\n\nVăn phòng Chính phủ thông báo để Bộ Khoa học và Công "
+     "nghệ biết, thực hiện./.\n",
+     [("Bộ Khoa học và Công nghệ", "chủ trì"), ("Bộ Quốc phòng", "phối hợp")]),
+    # a department's reply giving its own opinion on the law gives no one work
+    ("cong-van_thue_2025.md",
+     "CỤC THUẾ\n\nSố: 5387/CT-CS\n\nV/v chính sách thuế\n\nKính gửi: Thuế tỉnh Thử Nghiệm.\n\nTrả lời công văn số 01 của "
+     "Thuế tỉnh Thử Nghiệm về thuế suất, Cục Thuế có ý kiến như sau:\n\nCục Thuế xin trả lời như sau: theo quy định "
+     "tại Luật Thuế giá trị gia tăng, hàng hóa xuất khẩu áp dụng thuế suất 0%.\n",
+     []),
+])
+def test_a_letter_conveying_a_leaders_direction_gives_work_after_it(tmp_path, file, text, rows):
+    assert _rows_of(tmp_path / file, text) == rows
