@@ -160,19 +160,25 @@ def kinds() -> tuple[str, ...]:
 def _text(question: str) -> str:
     """The question as phrasings read it: NFC, lower case, and, typed with diacritics, the syllables of each
     content word joined ("chuyển_đổi số"), so that a phrasing's word never matches a syllable inside another
-    word ("chuyển" to send is not in "chuyển đổi", "được giao" not in "được giáo dục"). The spans are the
-    question's own. Typed without diacritics the words cannot be told ("chuyen doi"): read as typed."""
-    from ingest.words import segment
+    word ("chuyển" to send is not in "chuyển đổi", "được giao" not in "được giáo dục"); a word whose last syllable
+    makes another word with the next ("giao tiếp nhận") is left unjoined, as either reading may be meant. The spans
+    are the question's own. Typed without diacritics the words cannot be told ("chuyen doi"): read as typed."""
+    from ingest.words import is_word, segment
 
     text = nfc(question).lower()
     if fold(text) == text:
         return text
     joined = list(text)
-    for w in segment(text):
-        if not w.stop and len(w.syllables) > 1:
-            for i in range(w.start, w.end):
-                if joined[i].isspace():
-                    joined[i] = "_"
+    words = segment(text)
+    for k, w in enumerate(words):
+        if w.stop or len(w.syllables) < 2:
+            continue
+        after = words[k + 1].shown.split()[0] if k + 1 < len(words) else ""
+        if after and is_word(f"{w.shown.split()[-1]} {after}"):
+            continue  # "được giao tiếp nhận": "giao tiếp" or "giao" + "tiếp nhận"; either reading may be meant
+        for i in range(w.start, w.end):
+            if joined[i].isspace():
+                joined[i] = "_"
     return "".join(joined)
 
 

@@ -102,6 +102,11 @@ def stop_when_bare(word: str) -> bool:
     return fold(word) in _stops()[1]
 
 
+def is_word(text: str) -> bool:
+    """Whether a phrase written with its marks is a multi-syllable word of the dictionary ("tiếp nhận")."""
+    return _key(text) in dictionary()[0]
+
+
 def segment(text: str, in_corpus=None) -> list[Word]:
     """The words of a text, longest dictionary match first, each marked stop or not. Typed without
     diacritics a text is ambiguous ("cho du an": "chợ dù" or "cho" + "dự án"; "cac ke hoach": "các" +

@@ -37,6 +37,7 @@ DUTY_PHRASINGS = [
     "Xin hỏi {X} cần thực hiện các nội dung gì vậy ạ?",
     "{X} phải triển khai những nhiệm vụ nào?",
     "Liệt kê các nhiệm vụ của {X}",
+    "{X} được giao tiếp nhận những hồ sơ nào?",  # "giao tiếp" + "nhận", or "giao" + "tiếp nhận"
     "{X} có những đầu việc gì?",
     "{X} được giao nhiệm vụ gì?",
     "{X} sẽ làm những việc gì?",
