@@ -469,9 +469,12 @@ def _addressee(item: _Item, task_context: bool = True) -> str | None:
             found = agency_list_at(strip_marker(para))
             if task_context and para.rstrip().endswith(":") and found:
                 return found[0]
-            names = split_agencies(strip_marker(para).rstrip(" .:"))
+            # a heading that is a list of bodies: "2. Bộ trưởng các Bộ, …", "1. Thủ trưởng các cơ quan, đơn vị được giao
+            # nhiệm vụ" (a body and the clause that says which ones)
+            heading = re.sub(r"\s(?:được giao|được phân công)\b.*$", "", strip_marker(para).rstrip(" .:"))
+            names = split_agencies(heading)
             if len(para) < 240 and names and all(_names_body(n, item.doc.locality) for n in names):
-                return strip_marker(para).rstrip(" .:")  # a heading that is a list of bodies: "2. Bộ trưởng các Bộ, …"
+                return heading
     if not task_context:
         return None
     paras = [p for p in before[-20000:].split("\n\n") if p.strip()]

@@ -474,3 +474,14 @@ def test_the_subject_after_a_clause_of_purpose_or_topic(tmp_path, file, text, ro
 ])
 def test_a_letter_conveying_a_leaders_direction_gives_work_after_it(tmp_path, file, text, rows):
     assert _rows_of(tmp_path / file, text) == rows
+
+
+def test_a_heading_naming_a_group_and_which_of_them_gives_its_items(tmp_path):
+    # "1. Thủ trưởng các cơ quan, đơn vị được giao nhiệm vụ": a body, and the clause that says which ones
+    assert _rows_of(
+        tmp_path / "cong-van_bo_2025.md",
+        "BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH\n\nSố: 6225/BVHTTDL-VP\n\nV/v triển khai Chỉ thị\n\nKính gửi: Các cơ quan, đơn vị "
+        "thuộc Bộ.\n\nBộ Văn hóa, Thể thao và Du lịch yêu cầu:\n\n1. Thủ trưởng các cơ quan, đơn vị được giao nhiệm vụ\n\n"
+        "- Chịu trách nhiệm toàn diện trước Bộ trưởng về tiến độ, chất lượng triển khai các nhiệm vụ.\n\n"
+        "- Nghiêm túc thực hiện chế độ báo cáo theo Quy chế.\n",
+    ) == [("Các cơ quan, đơn vị", "thực hiện"), ("Các cơ quan, đơn vị", "thực hiện")]
