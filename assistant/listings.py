@@ -427,9 +427,9 @@ def _addresses(intent, r: Record, context: str, locality, groups: bool = True) -
     found = [b for b in found if b is not None]
     if not found:
         return True
-    if any(b.group for b in found):
-        return groups
-    return any(retrieve.is_own(intent, lookup(b.written, locality)) for b in found)
+    if any(not b.group and retrieve.is_own(intent, lookup(b.written, locality)) for b in found):
+        return True  # its own item, whatever group it names as a partner
+    return groups and any(b.group for b in found)
 
 
 def _unmarked(text: str) -> str:

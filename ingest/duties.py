@@ -41,8 +41,8 @@ _ANSWER_SECTION = ("kien nghi",)
 _NOT_TASKS = ("muc dich", "muc tieu", "chi tieu", "pham vi", "doi tuong")
 _LEAD_CLAUSE = re.compile(r"^(?:Căn cứ|Định kỳ|Hằng năm|Hàng năm|Về|Trên cơ sở|Sau khi)\b")
 # a clause of purpose before the subject: "Để xác định vị trí …, Ủy ban nhân dân tỉnh phối hợp …": the subject is the
-# body the sentence hands the work to ("…, yêu cầu Bộ Y tế …"), else the first body after one of its commas, before
-# any "phối hợp với"
+# body the sentence hands the work to after the clause ("…, yêu cầu Bộ Y tế …"), else the first body after one of its
+# commas, before any "phối hợp với"
 _PURPOSE_CLAUSE = re.compile(r"^(?:Để|Nhằm)\s")
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])|\n\n")
 _PARTNER = re.compile(r"\bphối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+(?:(?:các\s+)?lực lượng\s+)?", re.I)
@@ -183,8 +183,9 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
             items.append(_Item(docs[c.doc_id], base, c.chunk_id, c.start, c.end, c.agency,
                                c.doc_id not in with_tasks))
         elif base.startswith(INTRO_SECTION) and (after := _conveyed_from(docs[c.doc_id])) is not None and c.end > after:
-            # a letter without headings conveys its tasks after "… có ý kiến như sau:" (ingest/header.voice)
-            items.append(_Item(docs[c.doc_id], base, c.chunk_id, max(c.start, after), c.end, c.agency, True))
+            # a letter conveys its tasks after "… có ý kiến như sau:" (ingest/header.voice), in its opening too
+            items.append(_Item(docs[c.doc_id], base, c.chunk_id, max(c.start, after), c.end, c.agency,
+                               c.doc_id not in with_tasks))
     return items
 
 
@@ -546,9 +547,9 @@ def _assignment(sentence: str, task_section: bool) -> tuple[str, str] | None:
     if found:
         return found[0], s[found[1]:]
     purpose = bool(_PURPOSE_CLAUSE.match(s))
-    if purpose and (m := _HANDS_OVER.search(s)):
-        found = agency_list_at(s[m.end():])
-        return (found[0], s[m.end() + found[1]:]) if found else None
+    comma = s.find(", ")
+    if purpose and comma > 0 and (m := _HANDS_OVER.search(s, comma)) and (found := agency_list_at(s[m.end():])):
+        return found[0], s[m.end() + found[1]:]  # "Để …, yêu cầu Bộ Y tế …" (not "Để đáp ứng yêu cầu …, Sở …")
     if purpose or _LEAD_CLAUSE.match(s):  # "Căn cứ …, căn cứ …, các phòng, ban, … xây dựng kế hoạch"
         for comma in re.finditer(r",\s+", s[:300]):
             if purpose and _PARTNER.search(s[:comma.start()]):

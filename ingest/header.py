@@ -565,9 +565,14 @@ def voice(text: str) -> tuple[str, int, int] | None:
     cut = clause_start(len(before))
     said = re.sub(r"\s+(?:đã|vừa)$", "", " ".join(before[cut:].split()).strip(" -–"))  # "… Mai Văn Chính đã kết luận"
     earlier = clause_start(cut - 1) if cut > 0 and before[cut - 1] == "," else cut
-    name = " ".join(before[earlier:cut - 1].split())
-    if len(said.split()) <= 4 and name[:1].isupper() and name.split()[-1][:1].isupper():
-        # "Thủ tướng Chính phủ Phạm Minh Chính, Trưởng Ban Chỉ đạo kết luận": a title after the leader's name
+    name = " ".join(before[earlier:cut - 1].split()) if earlier < cut else ""
+    words = name.split()
+    from ingest.lexicon import lead_pattern
+
+    titled = re.match(rf"(?:Phó\s+)?(?:{lead_pattern()})\b", name)
+    if len(said.split()) <= 4 and titled and any(_is_person_name(" ".join(words[-k:])) for k in (2, 3, 4)):
+        # "Thủ tướng Chính phủ Phạm Minh Chính, Trưởng Ban Chỉ đạo kết luận": a title after the leader's name (a
+        # clause before it, "Theo đề nghị của Bộ Công Thương, Thủ tướng …", is no leader's title and name)
         cut, said = earlier, f"{name}, {said}"
     if not said or not said[0].isupper() or len(said.split()) > 30:
         return None

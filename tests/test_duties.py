@@ -449,8 +449,8 @@ def test_a_short_name_the_document_defines_is_its_body(tmp_path):
      "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\n\nSố: 13/KH-UBND\n\nKẾ HOẠCH\n\nVề hạ tầng\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
      "1. Để đưa các công trình vào khai thác, phối hợp với Sở Xây dựng, Sở Công Thương bố trí hạ tầng.\n\n"
      "2. Để kịp tiến độ theo chỉ đạo của Chủ tịch Ủy ban nhân dân tỉnh, Thủ trưởng các sở, yêu cầu Sở Tài chính "
-     "bố trí kinh phí.\n",
-     [("Sở Tài chính", "thực hiện")]),
+     "bố trí kinh phí.\n\n3. Để đáp ứng yêu cầu an toàn giao thông, Công an tỉnh chủ trì tuần tra.\n",
+     [("Sở Tài chính", "thực hiện"), ("Công an tỉnh", "chủ trì")]),
 ])
 def test_the_subject_after_a_clause_of_purpose_or_topic(tmp_path, file, text, rows):
     assert _rows_of(tmp_path / file, text) == rows

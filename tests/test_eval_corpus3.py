@@ -333,3 +333,17 @@ def test_a_group_asked_with_a_sector_word_in_its_topic_gets_its_own_rows(corpus3
     answer = corpus3_assistant.answer("Theo Công điện 220, các Bộ, cơ quan ngang bộ phải làm gì để phối hợp với Ủy ban "
                                       "nhân dân các tỉnh giải quyết thủ tục hành chính?")
     assert answer.mode == "duties" and "485 văn bản quy phạm pháp luật" in answer.text
+
+
+def test_a_bodys_own_item_answers_a_quantity_whatever_group_it_names_as_partner():
+    from assistant.intent import read_intent
+    from assistant.listings import _addresses
+    from ingest.records import Record
+
+    item = Record(doc_id="d", file="f", plan_label="p", section="s", chunk_id="c", start=0, end=1,
+                  text="Thanh tra Chính phủ chủ trì, phối hợp với các Bộ, cơ quan ngang Bộ sửa đổi 12 văn bản.",
+                  kind="duty", duties=())
+    intent = read_intent("Thanh tra Chính phủ phải sửa đổi bao nhiêu văn bản?", [])
+    assert _addresses(intent, item, "", None, groups=False)
+    other = read_intent("Bộ Y tế phải sửa đổi bao nhiêu văn bản?", [])
+    assert not _addresses(other, item, "", None, groups=False)

@@ -452,6 +452,9 @@ def test_a_parenthesis_opened_at_a_line_end_goes_on_to_the_line_that_closes_it(f
     # a tax department's reply to a company
     ("Trả lời công văn số 01/CV ngày 20/11/2025 của Công ty TNHH Thử Nghiệm về thuế suất, Cục Thuế có ý kiến như "
      "sau:\n\nTheo quy định …", "Cục Thuế"),
+    # no separator before the body; a clause before the leader that is no name of theirs
+    ("Cục Thuế có ý kiến như sau:\n\nTheo quy định …", "Cục Thuế"),
+    ("Theo đề nghị của Bộ Công Thương, Thủ tướng Chính phủ có ý kiến như sau:\n\n1. …", "Thủ tướng Chính phủ"),
     # a plan conveys no one's opinion
     ("KẾ HOẠCH\n\nThực hiện Chỉ thị số 06, Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau:\n\nI. MỤC ĐÍCH", None),
 ])

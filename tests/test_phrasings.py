@@ -148,6 +148,7 @@ OTHER_KINDS = [
     ("Có đúng là kế hoạch giao Công an tỉnh chủ trì không?", {"confirm"}, "voice"),
     ("phai chang chi thi yeu cau cac tinh bao cao hang nam", {"confirm"}, "signer"),
     ("Ai chủ trì Dự án 6?", {"who"}, "confirm"),
+    ("Nguồn kinh phí sử dụng là gì?", {"funding"}, "confirm"),  # "dùng là" is no "đúng là"
 ]
 
 
