@@ -576,6 +576,7 @@ def voice(turn: Turn, index):
     """Whose opinion or conclusion the documents the question is about convey ("…, Phó Thủ tướng Chính phủ X có ý
     kiến như sau:", read by ingest/header.voice), cited to the passage that says it; None when none does."""
     from ingest.header import voice as voice_of
+    from ingest.lexicon import is_stop
 
     from assistant.intent import kind_words, words
 
@@ -590,7 +591,10 @@ def voice(turn: Turn, index):
         said, at, _ = found
         chunk = next((c for c in index.chunks if c.doc_id == d.doc_id and c.start <= at < c.end), None)
         ref = f" [{cite(cited, citations, chunk, d)}]" if chunk else ""
-        lines.append(f"{d.label} truyền đạt ý kiến, kết luận của {said}{ref}.")
+        # its subject line ("Kết luận của Thủ tướng … tại buổi làm việc với …"), unless the reader kept it cut short
+        whole = d.title and d.title != d.kind and not is_stop(d.title.split()[-1])
+        about = f" — “{d.title}”" if whole else ""
+        lines.append(f"{d.label}{about} truyền đạt ý kiến, kết luận của {said}{ref}.")
         opening.append(f"{said}{ref}")
     if not lines:
         return None  # "Sở Y tế lấy ý kiến của ai": a document that conveys no one's opinion is asked something else

@@ -576,4 +576,14 @@ def voice(text: str) -> tuple[str, int, int] | None:
         cut, said = earlier, f"{name}, {said}"
     if not said or not said[0].isupper() or len(said.split()) > 30:
         return None
-    return said, head.index(said.split()[0], cut), m.end()
+    at = head.index(said.split()[0], cut)
+    words = said.split()
+    if not any(_is_person_name(" ".join(words[-k:])) for k in (2, 3, 4)):
+        # "Thủ tướng Chính phủ kết luận như sau:": the leader by title, named in full earlier in the text ("Thủ tướng
+        # Chính phủ Phạm Minh Chính đã đến thăm …")
+        named = re.search(rf"{re.escape(said)}\s+((?:\w+\s+){{1,4}}\w+)", head[:m.start()])
+        full = named and next((n for n in (" ".join(named.group(1).split()[:k]) for k in (4, 3, 2))
+                               if _is_person_name(n)), None)
+        if full:
+            said = f"{said} {full}"
+    return said, at, m.end()
