@@ -193,6 +193,10 @@ def _is_caps(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+# prepositions: a body's name after one is part of the title, not a competence line joined to it (grammar)
+_BEFORE_AN_OBJECT = {"của", "với", "cho", "tại", "và", "đồng chí"}
+
+
 def _without_issuer_line(subject: str, v: Vocab) -> str:
     """The title without the competence line a converter joined to it: "Về việc … năm 2026 ỦY BAN NHÂN
     DÂN TỈNH X", "PHÊ DUYỆT CHƯƠNG TRÌNH … THỦ TƯỚNG CHÍNH PHỦ"."""
@@ -200,7 +204,12 @@ def _without_issuer_line(subject: str, v: Vocab) -> str:
     if _is_caps(subject):
         heads = [h.head.upper() for h in v.issuers] + [t.upper() for t in v.signer_titles]
         for k in range(1, len(words)):
-            if any(" ".join(words[k:]).startswith(h + " ") or " ".join(words[k:]) == h for h in heads):
+            if words[k - 1].lower() in _BEFORE_AN_OBJECT:
+                continue  # "KẾT LUẬN CỦA THỦ TƯỚNG CHÍNH PHỦ …": the leader is what the title is about
+            rest = " ".join(words[k:])
+            # the competence line ends the title: its head, and at most a place's name after it ("… ỦY BAN NHÂN DÂN
+            # TỈNH X"); a head with a longer text after it is inside the title ("… PHÓ THỦ TƯỚNG … TẠI BUỔI LÀM VIỆC …")
+            if any(rest == h or (rest.startswith(h + " ") and len(words) - k - len(h.split()) <= 4) for h in heads):
                 return " ".join(words[:k])
         return subject
     k = len(words)

@@ -468,3 +468,24 @@ def test_whose_opinion_a_letter_conveys(text, said):
     assert (found[0] if found else None) == said
     if found:
         assert text[found[1]:].startswith(said.split()[0])
+
+
+@pytest.mark.parametrize("paragraphs,title", [
+    # a conclusion notice: the leader the title is about is part of it
+    (["VĂN PHÒNG CHÍNH PHỦ", "Số: 634/TB-VPCP", "THÔNG BÁO",
+      "KẾT LUẬN CỦA PHÓ THỦ TƯỚNG CHÍNH PHỦ NGUYỄN VĂN AN TẠI BUỔI LÀM VIỆC VỚI LÃNH ĐẠO TỈNH THỬ NGHIỆM", "Ngày 08 …"],
+     "Thông báo kết luận của phó thủ tướng chính phủ nguyễn văn an tại buổi làm việc với lãnh đạo tỉnh thử nghiệm"),
+    # a circular amending another: the minister who issued that one is part of the title
+    (["BỘ Y TẾ", "Số: 45/2025/TT-BYT", "THÔNG TƯ",
+      "BÃI BỎ THÔNG TƯ SỐ 31/2015/TT-BYT NGÀY 14 THÁNG 10 NĂM 2015 CỦA BỘ TRƯỞNG BỘ Y TẾ QUY ĐỊNH CHẾ ĐỘ BỒI DƯỠNG",
+      "Căn cứ Luật …"],
+     "Thông tư bãi bỏ thông tư số 31/2015/tt-byt ngày 14 tháng 10 năm 2015 của bộ trưởng bộ y tế quy định chế độ bồi dưỡng"),
+    # a competence line a converter joined to the title is still left out
+    (["THỦ TƯỚNG CHÍNH PHỦ", "Số: 99/QĐ-TTg", "QUYẾT ĐỊNH", "PHÊ DUYỆT CHƯƠNG TRÌNH BẢO VỆ RỪNG THỦ TƯỚNG CHÍNH PHỦ",
+      "Căn cứ Luật …"],
+     "Chương trình bảo vệ rừng"),  # the programme the decision approves, without the line
+])
+def test_a_body_named_inside_a_title_stays_in_it(paragraphs, title):
+    from ingest.header import read_header
+
+    assert read_header(paragraphs)["title"] == title
