@@ -323,8 +323,11 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     if asked and body is not None and not body.group and not counted:
         # "Công an Thành phố phải xong trước ngày nào?": a value of another body's item is no answer
         # a group's total ("485 văn bản" of "Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ") is no member's own
-        # quantity; a group's deadline is each member's
-        share = asked.kind not in ("number", "money", "percent", "people")
+        # quantity; a group's deadline is each member's; the issuer of a document named ("Chỉ thị 012 của UBND tỉnh
+        # yêu cầu cắt giảm bao nhiêu phần trăm") asks what the document requires of all
+        issuer = any(d.issuer and lookup(d.issuer, d.locality).canonical == lookup(body.written, d.locality).canonical
+                     for d in {docs[r.doc_id].doc_id: docs[r.doc_id] for r in found}.values())
+        share = issuer or asked.kind not in ("number", "money", "percent", "people")
         named = [r for r in found if _addresses(turn.intent, r, _context(r, chunks), docs[r.doc_id].locality, share)]
         if not named:
             return refusal(turn, index, [f"{asked.label} của {asked_name(turn.intent)}"], stream=stream)
@@ -332,9 +335,12 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     places = places_asked(turn.standalone, [docs[r.doc_id] for r in found]) if asked else []
     if places:  # "… của Khánh Hòa": that province's row, not its neighbours'
         found = [r for r in found if names_places(f"{_context(r, chunks)}\n{r.text}", places, index.documents)] or found
-    happens = _happening(turn.standalone, asked)
-    if happens and not any(all(fold(w) in fold(f"{r.plan_label} {_context(r, chunks)} {r.text}") for w in happens)
-                                            for r in found):
+    # the act asked, in the item's passage (a deadline line under an item is an item of its own: "Thành lập Tổ kiểm
+    # kê …" / "Thời hạn hoàn thành: Trước ngày 30/11/2025."); for records that answer a model's failed text, only
+    # the verb after a modal is sure enough to refuse on
+    happens = _happening(turn.standalone, asked, modal_only=fallback)
+    if happens and not any(all(fold(w) in fold(f"{r.plan_label} {_context(r, chunks)} {chunks[r.chunk_id].text}")
+                               for w in happens) for r in found):
         # "Phiên họp lần thứ sáu được tổ chức vào ngày nào?": the date of another act is no answer
         return refusal(turn, index, [f"{asked.label} ({', '.join(happens)})"], stream=stream)
     what = f" ({cues.label})" if cues else ""
@@ -373,13 +379,14 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
     return listed(turn, lines, citations, mode, stream)
 
 
-def _happening(question: str, asked) -> list[str]:
+def _happening(question: str, asked, modal_only: bool = False) -> list[str]:
     """What happens at the time a question asks, as the question writes it, in the clause that asks: the
     last word before "vào ngày nào", "khi nào" … that is neither a function word, a figure nor a word of the
     time itself ("đợt cao điểm … kết thúc vào ngày nào" -> "kết thúc"; "hạn gửi báo cáo sơ kết là khi nào"
     -> "sơ kết"), and the verb after a modal when one stands before it ("Bộ Xây dựng phải tổ chức sơ kết Đề án …
     xây dựng vào năm nào" -> "sơ kết", "xây dựng"); else the first such word after it ("…, khi nào phải tắt hẳn sóng
-    3G" -> "tắt"). An item that answers holds them all. Empty for other values."""
+    3G" -> "tắt"). An item that answers holds them all. With `modal_only`, the verb after a modal alone. Empty for
+    other values."""
     from ingest.words import segment
 
     if asked is None or asked.kind not in ("day", "year", "date"):
@@ -394,12 +401,17 @@ def _happening(question: str, asked) -> list[str]:
         return not (w.stop or w.shown.isdigit() or (said and said.end() - said.start() == len(w.shown)))
 
     start = max(text.rfind(",", 0, m.start()), text.rfind(":", 0, m.start())) + 1
+    said = [w for w in segment(text[start:m.start()]) if not w.stop]
+    if said and question_kinds.find("happen", said[-1].shown):
+        return []  # "… diễn ra từ ngày nào": when the subject takes place, no act to find
     words = []
     modal = question_kinds.find("modal", text[start:m.start()])
     if modal:  # "… phải tổ chức sơ kết Đề án …": the act is the verb after the modal
         after = [w for w in segment(text[start + modal.end():m.start()])
                  if event(w) and not question_kinds.find("light_verb", w.shown)]
         words += after[:1]
+    if modal_only:
+        return [w.shown for w in words]
     before = [w for w in segment(text[start:m.start()]) if event(w)]
     words += before[-1:]
     if not words:

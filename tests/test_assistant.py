@@ -736,6 +736,7 @@ def test_a_value_for_a_body_comes_from_its_items_or_its_groups(code_assistant, q
     ("UBND tỉnh cần thực hiện kiểm tra các cơ sở sản xuất trước ngày nào?", ["kiểm tra", "sản xuất"]),
     ("Hạn gửi báo cáo sơ kết là ngày nào?", ["sơ kết"]),
     ("Báo cáo định kỳ gửi vào ngày nào hằng tháng?", ["định kỳ"]),
+    ("Tháng hành động vì bình đẳng giới diễn ra từ ngày nào?", []),  # "diễn ra" only says that it takes place
     ("Kinh phí là bao nhiêu?", []),
 ])
 def test_what_happens_at_the_time_asked(question, happens):
