@@ -325,9 +325,9 @@ def records_answer(turn: Turn, index, records: list[Record], bm25, fallback: boo
         # a group's total ("485 văn bản" of "Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ") is no member's own
         # quantity; a group's deadline is each member's; the issuer of a document named ("Chỉ thị 012 của UBND tỉnh
         # yêu cầu cắt giảm bao nhiêu phần trăm") asks what the document requires of all
-        issuer = any(d.issuer and lookup(d.issuer, d.locality).canonical == lookup(body.written, d.locality).canonical
-                     for d in {docs[r.doc_id].doc_id: docs[r.doc_id] for r in found}.values())
-        share = issuer or asked.kind not in ("number", "money", "percent", "people")
+        share = asked.kind not in ("number", "money", "percent", "people") or any(
+            d.issuer and lookup(d.issuer, d.locality).canonical == lookup(body.written, d.locality).canonical
+            for d in (docs[i] for i in {r.doc_id for r in found}))
         named = [r for r in found if _addresses(turn.intent, r, _context(r, chunks), docs[r.doc_id].locality, share)]
         if not named:
             return refusal(turn, index, [f"{asked.label} của {asked_name(turn.intent)}"], stream=stream)
@@ -401,7 +401,8 @@ def _happening(question: str, asked, modal_only: bool = False) -> list[str]:
         return not (w.stop or w.shown.isdigit() or (said and said.end() - said.start() == len(w.shown)))
 
     start = max(text.rfind(",", 0, m.start()), text.rfind(":", 0, m.start())) + 1
-    said = [w for w in segment(text[start:m.start()]) if not w.stop]
+    clause = segment(text[start:m.start()])
+    said = [w for w in clause if not w.stop]
     if said and question_kinds.find("happen", said[-1].shown):
         return []  # "… diễn ra từ ngày nào": when the subject takes place, no act to find
     words = []
@@ -412,7 +413,7 @@ def _happening(question: str, asked, modal_only: bool = False) -> list[str]:
         words += after[:1]
     if modal_only:
         return [w.shown for w in words]
-    before = [w for w in segment(text[start:m.start()]) if event(w)]
+    before = [w for w in clause if event(w)]
     words += before[-1:]
     if not words:
         end = min((i for i in (text.find(",", m.end()), text.find("?", m.end())) if i >= 0), default=len(text))
@@ -594,9 +595,8 @@ def voice(turn: Turn, index):
 
     if not turn.intent.scope and not re.search(rf"\b(?:{kind_words()})\b", words(turn.standalone)):
         return None  # neither a document named nor a kind of one: "Sở Y tế phải lấy ý kiến của ai" asks a duty
-    docs = [d for d in index.documents if d.doc_id in turn.intent.scope] or [h.document for h in turn.result.hits[:1]]
     lines, citations, cited, opening = [], [], {}, []
-    for d in docs:
+    for d in _documents_asked(turn, index):
         found = voice_of(d.text)
         if found is None:
             continue
@@ -613,12 +613,19 @@ def voice(turn: Turn, index):
     return listed(turn, [f"Ý kiến, kết luận của: {'; '.join(opening)}.", "", *lines], citations, "records")
 
 
-def header(turn: Turn, index):
-    """Who signed or who issued the documents the question is about, from their header (read at ingest),
-    cited to the passage that carries it; a refusal when the document leaves it blank."""
+def _documents_asked(turn: Turn, index) -> list:
+    """The documents a question about a document's own facts is about: those it names, else the only one indexed,
+    else the one its best passage is in."""
     docs = [d for d in index.documents if not turn.intent.scope or d.doc_id in turn.intent.scope]
     if len(docs) > 1 and not turn.intent.scope:
         docs = [h.document for h in turn.result.hits[:1]]
+    return docs
+
+
+def header(turn: Turn, index):
+    """Who signed or who issued the documents the question is about, from their header (read at ingest),
+    cited to the passage that carries it; a refusal when the document leaves it blank."""
+    docs = _documents_asked(turn, index)
     field, missing = ("signer", "người ký") if turn.intent.signer else ("issuer", "cơ quan ban hành")
     found = [d for d in docs if getattr(d, field, None)]
     if not found:

@@ -171,6 +171,13 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
     # nhiệm vụ sau" is no such part
     with_tasks = {c.doc_id for c in chunks if _is_task_section(piece_of(c.section), answers=False)
                   and not re.match(r"^\d", c.section)}
+    conveyed: dict[str, int | None] = {}  # read once a document
+
+    def conveyed_from(doc_id: str) -> int | None:
+        if doc_id not in conveyed:
+            conveyed[doc_id] = _conveyed_from(docs[doc_id])
+        return conveyed[doc_id]
+
     for c in chunks:
         if c.doc_id not in docs:
             continue
@@ -182,14 +189,13 @@ def _items(docs: dict[str, Document], chunks: list[Chunk]) -> list[_Item]:
         elif not base.startswith(_SKIPPED) or _NUMBERED_IN_INTRO.match(base):
             items.append(_Item(docs[c.doc_id], base, c.chunk_id, c.start, c.end, c.agency,
                                c.doc_id not in with_tasks))
-        elif base.startswith(INTRO_SECTION) and (after := _conveyed_from(docs[c.doc_id])) is not None and c.end > after:
+        elif base.startswith(INTRO_SECTION) and (after := conveyed_from(c.doc_id)) is not None and c.end > after:
             # a letter conveys its tasks after "… có ý kiến như sau:" (ingest/header.voice), in its opening too
             items.append(_Item(docs[c.doc_id], base, c.chunk_id, max(c.start, after), c.end, c.agency,
                                c.doc_id not in with_tasks))
     return items
 
 
-@lru_cache(maxsize=64)
 def _conveyed_from(doc: Document) -> int | None:
     """Where the direction a letter or notice conveys begins, after "Phó Thủ tướng … có ý kiến như sau:"; None when
     it conveys none, or conveys a body's own opinion ("Cục Thuế có ý kiến như sau:" answers a company's question

@@ -194,7 +194,7 @@ def _is_caps(text: str) -> bool:
 
 
 # prepositions: a body's name after one is part of the title, not a competence line joined to it (grammar)
-_BEFORE_AN_OBJECT = {"của", "với", "cho", "tại", "và", "đồng chí"}
+_BEFORE_AN_OBJECT = {"của", "với", "cho", "tại", "và"}
 
 
 def _without_issuer_line(subject: str, v: Vocab) -> str:
@@ -548,6 +548,13 @@ def _is_person_name(text: str) -> bool:
 
 # --- whose opinion a letter conveys ------------------------------------------------------------------------
 
+
+def _ends_in_name(text: str) -> bool:
+    """Whether a title ends in a person's name: "Thủ tướng Chính phủ Phạm Minh Chính"."""
+    words = text.split()
+    return any(_is_person_name(" ".join(words[-k:])) for k in (2, 3, 4))
+
+
 _VOICE_SPAN = 8000  # characters of a document's opening the sentence that conveys an opinion stands in
 
 
@@ -555,8 +562,7 @@ def voice(text: str) -> tuple[str, int, int] | None:
     """The leader or body whose opinion or conclusion a letter or notice conveys, as it writes them, where, and where
     what is conveyed begins: "…, Phó Thủ tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389 quốc gia có ý kiến như
     sau:" -> ("Phó Thủ tướng Chính phủ Bùi Thanh Sơn - Trưởng Ban Chỉ đạo 389 quốc gia", offset, offset after ":"). The
-    words before the mark
-    (ingest/data/document_kinds.json, voice_marks), back to the clause's start; None when the opening has no such
+    words before the mark (ingest/data/document_kinds.json, voice_marks), back to the clause's start; None when the opening has no such
     sentence or no capitalised name stands there."""
     v = vocab()
     if not v.voice_marks:
@@ -575,19 +581,17 @@ def voice(text: str) -> tuple[str, int, int] | None:
     said = re.sub(r"\s+(?:đã|vừa)$", "", " ".join(before[cut:].split()).strip(" -–"))  # "… Mai Văn Chính đã kết luận"
     earlier = clause_start(cut - 1) if cut > 0 and before[cut - 1] == "," else cut
     name = " ".join(before[earlier:cut - 1].split()) if earlier < cut else ""
-    words = name.split()
     from ingest.lexicon import lead_pattern
 
     titled = re.match(rf"(?:Phó\s+)?(?:{lead_pattern()})\b", name)
-    if len(said.split()) <= 4 and titled and any(_is_person_name(" ".join(words[-k:])) for k in (2, 3, 4)):
+    if len(said.split()) <= 4 and titled and _ends_in_name(name):
         # "Thủ tướng Chính phủ Phạm Minh Chính, Trưởng Ban Chỉ đạo kết luận": a title after the leader's name (a
         # clause before it, "Theo đề nghị của Bộ Công Thương, Thủ tướng …", is no leader's title and name)
         cut, said = earlier, f"{name}, {said}"
     if not said or not said[0].isupper() or len(said.split()) > 30:
         return None
     at = head.index(said.split()[0], cut)
-    words = said.split()
-    if not any(_is_person_name(" ".join(words[-k:])) for k in (2, 3, 4)):
+    if not _ends_in_name(said):
         # "Thủ tướng Chính phủ kết luận như sau:": the leader by title, named in full earlier in the text ("Thủ tướng
         # Chính phủ Phạm Minh Chính đã đến thăm …")
         named = re.search(rf"{re.escape(said)}\s+((?:\w+\s+){{1,4}}\w+)", head[:m.start()])
